@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ModelsHub.Bench;
+
+/// <summary>
+/// The foundation's workload: 10,000 models, then list, search and get at 32 connections
+/// beside /api/health in the same run; start-up time and resident memory.
+/// </summary>
+public static class CatalogBench
+{
+    private static readonly string[] Types = ["llm", "embedding", "rerank", "image", "audio", "video", "multimodal", "custom"];
+    private static readonly string[] Words =
+    [
+        "qwen", "llama", "mistral", "bert", "whisper", "stable", "diffusion", "coder", "chat", "vision", "medical", "legal",
+        "finance", "chinese", "english", "small", "large", "instruct", "base", "turbo", "rerank", "embed", "speech", "video",
+    ];
+
+    public static async Task<bool> RunAsync(string serverDll, BenchOptions options)
+    {
+        Console.WriteLine($"== catalog: list / search / get beside /api/health (embedded profile, read cache {(options.NoCache ? "off" : "on")})");
+        await using var server = await ServerProcess.StartAsync(serverDll, new Dictionary<string, string>
+        {
+            ["Storage__Embedded__ReadCache"] = options.NoCache ? "false" : "true",
+        });
+        Console.WriteLine($"  start-up to first 200 from /api/health: {server.StartupTime.TotalMilliseconds:0} ms");
+        var startupOk = server.StartupTime < TimeSpan.FromSeconds(1);
+
+        var admin = await TokenAsync(server.Client, "bench-admin", "admin");
+        var names = await SeedAsync(server.Client, admin, options.Models, options.Concurrency);
+        var visible = names.Where(n => n.Visible).Select(n => n.Name).ToArray();
+
+        var anonymous = server.Client;
+        var random = new ThreadLocal<Random>(() => new Random(Environment.CurrentManagedThreadId));
+        HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+        var warmup = TimeSpan.FromSeconds(1);
+
+        var results = new List<LoadResult>();
+        var health = await Load.RunAsync("GET /api/health", anonymous, options.Concurrency, warmup, options.Duration, _ => Get("/api/health"));
+        results.Add(health);
+        results.Add(await Load.RunAsync("GET /api/models (list)", anonymous, options.Concurrency, warmup, options.Duration, i =>
+        {
+            var r = random.Value!;
+            return (i % 3) switch
+            {
+                0 => Get("/api/models?pageSize=20"),
+                1 => Get($"/api/models?pageSize=20&type={Types[r.Next(Types.Length)]}"),
+                _ => Get("/api/models?pageSize=20&sort=updated&order=desc"),
+            };
+        }));
+        results.Add(await Load.RunAsync("GET /api/models?q= (search)", anonymous, options.Concurrency, warmup, options.Duration, _ =>
+        {
+            var r = random.Value!;
+            var q = r.Next(4) == 0 ? $"{Words[r.Next(Words.Length)]}+{Words[r.Next(Words.Length)]}" : Words[r.Next(Words.Length)];
+            return Get($"/api/models?q={q}&pageSize=20");
+        }));
+        results.Add(await Load.RunAsync("GET /api/models/{name}", anonymous, options.Concurrency, warmup, options.Duration,
+            _ => Get("/api/models/" + visible[random.Value!.Next(visible.Length)])));
+
+        var (rss, peak) = server.Memory();
+        Report.Table(results, health);
+        Console.WriteLine($"  server resident memory after the run: {rss:0} MiB (peak {peak:0} MiB)");
+        var ok = true;
+        ok &= Report.Target("list ≥ 0.5 × health", results[1].RequestsPerSecond >= 0.5 * health.RequestsPerSecond, $"{results[1].RequestsPerSecond / health.RequestsPerSecond:0.00}");
+        ok &= Report.Target("get ≥ 0.5 × health", results[3].RequestsPerSecond >= 0.5 * health.RequestsPerSecond, $"{results[3].RequestsPerSecond / health.RequestsPerSecond:0.00}");
+        ok &= Report.Target("search p99 < 50 ms", results[2].P99Ms < 50, $"{results[2].P99Ms:0.0} ms");
+        ok &= Report.Target("start-up < 1 s", startupOk, $"{server.StartupTime.TotalMilliseconds:0} ms");
+        ok &= Report.Target("no errors", results.All(r => r.Errors == 0), $"{results.Sum(r => r.Errors)}");
+        return ok;
+    }
+
+    public static async Task<string> TokenAsync(HttpClient client, string user, params string[] roles)
+    {
+        var response = await client.PostAsJsonAsync("/api/dev/token", new { user, roles });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    private static async Task<List<(string Name, bool Visible)>> SeedAsync(HttpClient client, string token, int count, int concurrency)
+    {
+        var clock = Stopwatch.StartNew();
+        var created = new List<(string, bool)>[concurrency];
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var mine = created[w] = [];
+            var random = new Random(w);
+            for (var i = w; i < count; i += concurrency)
+            {
+                var type = Types[i % Types.Length];
+                var (visibility, tier) = (i % 20) switch { 0 or 1 => ("private", "standard"), 2 => ("public", "advanced"), _ => ("public", "standard") };
+                var name = $"{Words[random.Next(Words.Length)]}-{Words[random.Next(Words.Length)]}-{i:D5}";
+                var body = new Dictionary<string, object?>
+                {
+                    ["name"] = name,
+                    ["type"] = type,
+                    ["description"] = $"A {Words[random.Next(Words.Length)]} {Words[random.Next(Words.Length)]} model for {Words[random.Next(Words.Length)]} work, number {i}.",
+                    ["tags"] = new[] { Words[random.Next(Words.Length)], Words[random.Next(Words.Length)] },
+                    ["framework"] = "pytorch",
+                    ["visibility"] = visibility,
+                    ["tier"] = tier,
+                    ["readme"] = "# " + name,
+                    ["spec"] = type == "llm" ? LlmEntry(name) : null,
+                };
+                if (type is "embedding" or "rerank" or "image" or "audio" or "video")
+                {
+                    body["visibility"] = "private";
+                    visibility = "private";
+                }
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/models") { Content = JsonContent.Create(body) };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await client.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"Seeding {name} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+                mine.Add((name, visibility == "public" && tier == "standard"));
+            }
+        }));
+        Console.WriteLine($"  seeded {count:N0} models through the API in {clock.Elapsed.TotalSeconds:0.0} s ({count / clock.Elapsed.TotalSeconds:N0}/s)");
+        return created.SelectMany(c => c).ToList();
+    }
+
+    private static object LlmEntry(string name) => new Dictionary<string, object>
+    {
+        ["version"] = 2,
+        ["context_length"] = 32768,
+        ["model_name"] = name,
+        ["model_lang"] = new[] { "en", "zh" },
+        ["model_ability"] = new[] { "chat", "tools" },
+        ["model_description"] = "Benchmark model " + name,
+        ["model_specs"] = new object[]
+        {
+            new Dictionary<string, object>
+            {
+                ["model_format"] = "pytorch",
+                ["model_size_in_billions"] = 7,
+                ["model_src"] = new Dictionary<string, object>
+                {
+                    ["huggingface"] = new Dictionary<string, object> { ["quantizations"] = new[] { "none" }, ["model_id"] = "bench/" + name },
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using ModelsHub.Bench;
+
+// bench [catalog] [--duration S] [--concurrency N] [--models N] [--no-cache]
+// Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
+var options = BenchOptions.Parse(args);
+var root = BenchOptions.RepositoryRoot();
+var serverDll = Path.Combine(root, "src", "Functions", "bin", "Release", "net10.0", "ModelsHub.Functions.dll");
+if (!File.Exists(serverDll))
+{
+    Console.Error.WriteLine($"Build the server first: dotnet build -c Release src/Functions ({serverDll} is missing).");
+    return 2;
+}
+
+Console.WriteLine($"ModelsHub bench — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine($"scenarios: {string.Join(", ", options.Scenarios)}; {options.Concurrency} connections; {options.Duration.TotalSeconds:0} s per phase");
+var failed = false;
+foreach (var scenario in options.Scenarios)
+{
+    Console.WriteLine();
+    failed |= scenario switch
+    {
+        "catalog" => !await CatalogBench.RunAsync(serverDll, options),
+        _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
+    };
+}
+return failed ? 1 : 0;
+
+public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache)
+{
+    public static readonly string[] AllScenarios = ["catalog"];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var scenarios = new List<string>();
+        var duration = TimeSpan.FromSeconds(5);
+        var concurrency = 32;
+        var models = 10_000;
+        var noCache = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--duration": duration = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+                case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--models": models = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--no-cache": noCache = true; break;
+                case "all": scenarios.AddRange(AllScenarios); break;
+                default: scenarios.Add(args[i]); break;
+            }
+        }
+        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache);
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ModelsHub.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("ModelsHub.sln not found");
+    }
+}
+
+public static class Report
+{
+    public static void Table(IReadOnlyList<LoadResult> results, LoadResult baseline)
+    {
+        Console.WriteLine($"  {"endpoint",-28} {"req/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"÷ health",9}");
+        foreach (var r in results)
+        {
+            Console.WriteLine($"  {r.Name,-28} {r.RequestsPerSecond,10:N0} {r.P50Ms,8:0.00} {r.P99Ms,8:0.00} {r.Errors,7} {r.RequestsPerSecond / baseline.RequestsPerSecond,9:0.00}");
+        }
+    }
+
+    public static bool Target(string what, bool met, string figure)
+    {
+        Console.WriteLine($"  target {(met ? "met    " : "MISSED ")} {what}: {figure}");
+        return met;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using ModelsHub.Core.Common;
+using ModelsHub.Core.Specs;
+
+namespace ModelsHub.Core.Catalog;
+
+/// <summary>What makes a model valid, whoever writes it (API, import, sync, review).</summary>
+public static class ModelRules
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 4_000;
+    public const int MaxReadmeLength = 256 * 1024;
+    public const int MaxTags = 32;
+    public const int MaxTagLength = 50;
+
+    /// <summary>Names that would collide with routes under <c>/api/models/</c>.</summary>
+    public static IReadOnlySet<string> ReservedNames { get; } =
+        new HashSet<string>(["download", "stats", "readme-template"], StringComparer.OrdinalIgnoreCase);
+
+    public static void ValidateName(string? name, ValidationErrors errors, string field = "name")
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            errors.Add(field, "Is required.");
+        }
+        else if (name.Length > MaxNameLength)
+        {
+            errors.Add(field, $"Must be at most {MaxNameLength} characters.");
+        }
+        else if (!XinferenceSpec.NamePattern().IsMatch(name))
+        {
+            errors.Add(field, "May contain only letters, digits, '.', '_' and '-' (^[A-Za-z0-9._-]+$).");
+        }
+        else if (ReservedNames.Contains(name))
+        {
+            errors.Add(field, $"'{name}' is reserved; choose another name.");
+        }
+    }
+
+    /// <summary>Validates a whole model as it would be stored.</summary>
+    public static void Validate(HubModel model, ValidationErrors errors)
+    {
+        if (model.Description.Length > MaxDescriptionLength)
+        {
+            errors.Add("description", $"Must be at most {MaxDescriptionLength} characters.");
+        }
+        if (model.Readme.Length > MaxReadmeLength)
+        {
+            errors.Add("readme", $"Must be at most {MaxReadmeLength} characters.");
+        }
+        if (model.Tags.Count > MaxTags)
+        {
+            errors.Add("tags", $"At most {MaxTags} tags.");
+        }
+        for (var i = 0; i < model.Tags.Count; i++)
+        {
+            var tag = model.Tags[i];
+            if (tag.Length is 0 or > MaxTagLength || tag.Any(char.IsControl))
+            {
+                errors.Add($"tags[{i}]", $"Must be 1 to {MaxTagLength} printable characters.");
+            }
+        }
+        if (model.Tier == ModelTier.Enterprise && model.Visibility != ModelVisibility.Public)
+        {
+            errors.Add("tier", "An enterprise model must be public: set visibility to public first.");
+        }
+        if (model.Spec is { } spec)
+        {
+            XinferenceSpecValidator.Validate(model.Type, model.Name, spec, errors);
+        }
+        else if (model.Visibility == ModelVisibility.Public && model.Type.IsXinference())
+        {
+            errors.Add("spec", $"A public {EnumNames<ModelType>.NameOf(model.Type)} model needs its Xinference spec (a private model may stay a draft).");
+        }
+    }
+
+    /// <summary>Tags trimmed, blank ones dropped, duplicates (ignoring case) removed, order kept.</summary>
+    public static List<string> NormalizeTags(IEnumerable<string> tags)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var result = new List<string>();
+        foreach (var tag in tags.Select(t => t.Trim()))
+        {
+            if (seen.Add(tag))
+            {
+                result.Add(tag);
+            }
+        }
+        return result;
+    }
+
+    public static JsonElement? NormalizeSpec(JsonElement? spec) =>
+        spec is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } s ? XinferenceSpec.Normalize(s)
+        : spec is { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } ? null
+        : spec;
+}

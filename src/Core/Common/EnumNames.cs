@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace ModelsHub.Core.Common;
+
+/// <summary>Strict parsing of the lowercase wire names of an enum (no numbers, no aliases).</summary>
+public static class EnumNames<T> where T : struct, Enum
+{
+    private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
+        .ToDictionary(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+
+    private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
+
+    public static IReadOnlyCollection<string> Names { get; } = ByName.Keys.ToArray();
+
+    public static string NameOf(T value) => ByValue[value];
+
+    public static bool TryParse(string? text, out T value)
+    {
+        value = default;
+        return text is not null && ByName.TryGetValue(text, out value);
+    }
+
+    public static string Expected => "one of: " + string.Join(", ", Names);
+}

@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace ModelsHub.Core.Identity;
+
+/// <summary>A signed-in person's profile and the permissions an admin granted or revoked.</summary>
+public sealed class HubUser
+{
+    public required string Id { get; init; }
+
+    public string DisplayName { get; set; } = "";
+
+    public string? Email { get; set; }
+
+    public string? AvatarUrl { get; set; }
+
+    public List<string> GrantedPermissions { get; set; } = [];
+
+    public List<string> RevokedPermissions { get; set; } = [];
+
+    /// <summary>Roles seen on the user's latest token, kept so admins see what a user holds.</summary>
+    public List<string> LastSeenRoles { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    [JsonIgnore]
+    public string? ETag { get; set; }
+
+    public HubUser Clone() => new()
+    {
+        Id = Id,
+        DisplayName = DisplayName,
+        Email = Email,
+        AvatarUrl = AvatarUrl,
+        GrantedPermissions = [.. GrantedPermissions],
+        RevokedPermissions = [.. RevokedPermissions],
+        LastSeenRoles = [.. LastSeenRoles],
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        ETag = ETag,
+    };
+}

@@ -1,0 +1,69 @@
+namespace ModelsHub.Core.Identity;
+
+/// <summary>The permission names the seeds imply; roles bundle them and admins grant them.</summary>
+public static class Permissions
+{
+    public const string RegisterPrivateModels = "models.register.private";
+    public const string RegisterPublicModels = "models.register.public";
+    public const string RegisterEnterpriseModels = "models.register.enterprise";
+    public const string UpdatePublicModels = "models.public.update";
+    public const string DeletePublicModels = "models.public.delete";
+    public const string ExpirePublicModels = "models.public.expire";
+    public const string UpdateAdvancedModels = "models.advanced.update";
+    public const string DeleteAdvancedModels = "models.advanced.delete";
+    public const string ExpireAdvancedModels = "models.advanced.expire";
+    public const string ViewAdvancedModels = "models.advanced.view";
+    public const string ListReviews = "reviews.list";
+    public const string DecideReviews = "reviews.decide";
+    public const string RunTraining = "training.run";
+    public const string ManageDatasets = "datasets.manage";
+    public const string ManageExternalSources = "sources.manage";
+    public const string AdministerUsers = "users.administer";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        RegisterPrivateModels, RegisterPublicModels, RegisterEnterpriseModels,
+        UpdatePublicModels, DeletePublicModels, ExpirePublicModels,
+        UpdateAdvancedModels, DeleteAdvancedModels, ExpireAdvancedModels, ViewAdvancedModels,
+        ListReviews, DecideReviews, RunTraining, ManageDatasets, ManageExternalSources, AdministerUsers,
+    ];
+
+    public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// App roles carried in tokens (Entra app roles, or the development token's roles) and the
+/// permissions each bundles. Every signed-in caller holds <see cref="User"/> implicitly.
+/// </summary>
+public static class Roles
+{
+    public const string User = "user";
+    public const string Maintainer = "maintainer";
+    public const string AdvancedMaintainer = "advanced-maintainer";
+    public const string AdvancedViewer = "advanced-viewer";
+    public const string Reviewer = "reviewer";
+    public const string Trainer = "trainer";
+    public const string Admin = "admin";
+
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Bundles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+    {
+        [User] = [Permissions.RegisterPrivateModels],
+        [Maintainer] =
+        [
+            Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels,
+            Permissions.UpdatePublicModels, Permissions.DeletePublicModels, Permissions.ExpirePublicModels,
+        ],
+        [AdvancedMaintainer] =
+        [
+            Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels, Permissions.RegisterEnterpriseModels,
+            Permissions.UpdateAdvancedModels, Permissions.DeleteAdvancedModels, Permissions.ExpireAdvancedModels,
+            Permissions.ViewAdvancedModels,
+        ],
+        [AdvancedViewer] = [Permissions.ViewAdvancedModels],
+        [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
+        [Trainer] = [Permissions.RegisterPrivateModels, Permissions.RunTraining, Permissions.ManageDatasets],
+        [Admin] = Permissions.All,
+    };
+
+    public static IReadOnlyList<string> All { get; } = Bundles.Keys.ToArray();
+}

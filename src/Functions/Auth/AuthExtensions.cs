@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Web;
+
+namespace ModelsHub.Functions.Auth;
+
+public static class AuthExtensions
+{
+    /// <summary>
+    /// Bearer tokens from Entra ID (Microsoft.Identity.Web) in production; in Development mode a
+    /// local signing key and the token-minting endpoint stand in.
+    /// </summary>
+    public static IServiceCollection AddHubAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddMemoryCache();
+        services.AddSingleton<CallerResolver>();
+
+        var mode = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.Mode ?? AuthMode.Development;
+        if (mode == AuthMode.Entra)
+        {
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+                .AddMicrosoftIdentityWebApi(configuration, "AzureAd");
+        }
+        else
+        {
+            services.AddSingleton<DevelopmentTokens>();
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+                .Configure<DevelopmentTokens>((o, tokens) =>
+                {
+                    o.MapInboundClaims = false;
+                    o.TokenValidationParameters = tokens.ValidationParameters();
+                });
+        }
+        services.AddAuthorization();
+        return services;
+    }
+
+    public static bool IsDevelopmentAuth(this IServiceProvider services) =>
+        services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Development;
+}

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Caching.Memory;
+using ModelsHub.Core.Identity;
+
+namespace ModelsHub.Functions.Auth;
+
+/// <summary>
+/// Turns a validated token into a <see cref="Caller"/>: the roles it carries mapped to
+/// permissions, plus the grants and revocations an admin stored for the user (cached briefly).
+/// </summary>
+public sealed class CallerResolver(IUserStore users, IMemoryCache cache)
+{
+    private static readonly TimeSpan GrantsCacheTime = TimeSpan.FromSeconds(10);
+
+    // Entra puts the stable object id in "oid" (mapped to this long name when inbound claims are mapped).
+    private static readonly string[] UserIdClaims = ["oid", "http://schemas.microsoft.com/identity/claims/objectidentifier", "sub", ClaimTypes.NameIdentifier];
+    private static readonly string[] RoleClaims = ["roles", ClaimTypes.Role];
+
+    public async ValueTask<Caller> ResolveAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
+    {
+        if (principal.Identity?.IsAuthenticated != true || UserId(principal) is not { } id)
+        {
+            return Caller.Anonymous;
+        }
+        var user = await cache.GetOrCreateAsync(CacheKey(id), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = GrantsCacheTime;
+            return users.FindAsync(id, cancellationToken);
+        });
+        return new Caller(id, Caller.ResolvePermissions(Roles(principal), user), principal.FindFirst("name")?.Value);
+    }
+
+    /// <summary>Drops the cached grants so the next request sees a change at once.</summary>
+    public void Forget(string userId) => cache.Remove(CacheKey(userId));
+
+    public static string? UserId(ClaimsPrincipal principal) =>
+        UserIdClaims.Select(t => principal.FindFirst(t)?.Value).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+
+    public static IReadOnlyList<string> Roles(ClaimsPrincipal principal) =>
+        RoleClaims.SelectMany(t => principal.FindAll(t)).Select(c => c.Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    public static TokenProfile Profile(ClaimsPrincipal principal) => new(
+        principal.FindFirst("name")?.Value,
+        principal.FindFirst("email")?.Value ?? principal.FindFirst("preferred_username")?.Value ?? principal.FindFirst(ClaimTypes.Email)?.Value,
+        Roles(principal));
+
+    private static string CacheKey(string id) => "caller-grants:" + id;
+}
+
+public static class CallerHttpContextExtensions
+{
+    /// <summary>The caller the middleware resolved for this request.</summary>
+    public static Caller GetCaller(this HttpContext context) => context.Features.Get<Caller>() ?? Caller.Anonymous;
+
+    public static IApplicationBuilder UseCallerResolution(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.User.Identity?.IsAuthenticated == true)
+            {
+                var resolver = context.RequestServices.GetRequiredService<CallerResolver>();
+                context.Features.Set(await resolver.ResolveAsync(context.User, context.RequestAborted));
+            }
+            await next(context);
+        });
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Identity;
+using ModelsHub.Core.Upstream;
+
+namespace ModelsHub.Functions.Hosting;
+
+public static class HostingExtensions
+{
+    /// <summary>The port the Functions host hands a custom handler.</summary>
+    public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    public const string DefaultUrl = "http://localhost:7071";
+
+    /// <summary>
+    /// Listens where the Functions host says, else where configuration says, else on
+    /// localhost:7071 (the port <c>func start</c> uses, so clients need no change).
+    /// </summary>
+    public static WebApplicationBuilder ConfigureHubHosting(this WebApplicationBuilder builder)
+    {
+        var handlerPort = Environment.GetEnvironmentVariable(CustomHandlerPortVariable);
+        if (!string.IsNullOrEmpty(handlerPort))
+        {
+            if (!int.TryParse(handlerPort, out var port) || port is < 1 or > 65535)
+            {
+                throw new OptionsValidationException(CustomHandlerPortVariable, typeof(int), [$"{CustomHandlerPortVariable} is '{handlerPort}'; expected a TCP port."]);
+            }
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        var api = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The per-endpoint limits are enforced where bodies are read; this is the backstop.
+            k.Limits.MaxRequestBodySize = Math.Max(api.MaxImportBodyBytes, api.MaxRequestBodyBytes);
+            k.AddServerHeader = false;
+        });
+        return builder;
+    }
+
+    /// <summary>The domain services: catalog, user center, upstream import.</summary>
+    public static IServiceCollection AddHubCore(this IServiceCollection services)
+    {
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<UpstreamImporter>();
+        return services;
+    }
+}

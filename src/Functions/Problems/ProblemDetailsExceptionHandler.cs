@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using ModelsHub.Core.Common;
+
+namespace ModelsHub.Functions.Problems;
+
+/// <summary>
+/// The one place where domain outcomes become RFC 9457 problem details; anything unexpected is
+/// left to the framework's 500 (no internals leak).
+/// </summary>
+public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = 499;
+            return true;
+        }
+        var problem = exception switch
+        {
+            ValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary())
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "One or more fields are invalid.",
+                Detail = string.Join(" ", v.Errors.Take(3).Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+            },
+            NotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found.", n.Message),
+            ConflictException c => c.Field is null
+                ? Problem(StatusCodes.Status409Conflict, "Conflict.", c.Message)
+                : new HttpValidationProblemDetails(new Dictionary<string, string[]> { [c.Field] = [c.Message] })
+                {
+                    Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = c.Message,
+                },
+            PreconditionFailedException p => Problem(StatusCodes.Status412PreconditionFailed, "The resource has changed.", p.Message),
+            PreconditionRequiredException r => Problem(StatusCodes.Status428PreconditionRequired, "If-Match is required.", r.Message),
+            ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
+            AuthenticationRequiredException a => Problem(StatusCodes.Status401Unauthorized, "Sign-in required.", a.Message),
+            UnsupportedFormatException u => WithExtension(Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported format.", u.Message), "accepted", u.Accepted),
+            PayloadTooLargeException t => Problem(StatusCodes.Status413PayloadTooLarge, "Too large.", t.Message),
+            BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            LogUnhandled(logger, exception, context.Request.Method, context.Request.Path);
+            return false;
+        }
+        if (exception is AuthenticationRequiredException)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail };
+
+    private static ProblemDetails WithExtension(ProblemDetails problem, string key, object value)
+    {
+        problem.Extensions[key] = value;
+        return problem;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}
+
+public static class ProblemsExtensions
+{
+    public static IServiceCollection AddHubProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            c.ProblemDetails.Detail ??= c.ProblemDetails.Status switch
+            {
+                StatusCodes.Status401Unauthorized => "Sign in: send an Authorization header with a valid bearer token.",
+                StatusCodes.Status403Forbidden => "You do not have the permission this needs.",
+                StatusCodes.Status404NotFound => "There is nothing at this address.",
+                StatusCodes.Status405MethodNotAllowed => $"{c.HttpContext.Request.Method} is not allowed here.",
+                StatusCodes.Status415UnsupportedMediaType => $"Send the body as JSON (Content-Type: application/json), not '{c.HttpContext.Request.ContentType ?? "nothing"}'.",
+                _ => null,
+            };
+            c.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        return services;
+    }
+
+    /// <summary>Errors thrown by handlers and bare status codes (404 route, 405, 401) both become problem+json.</summary>
+    public static WebApplication UseHubProblemDetails(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,47 @@
+using ModelsHub.Core.Common;
+using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.Auth;
+using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Health;
+using ModelsHub.Functions.Hosting;
+using ModelsHub.Functions.Models;
+using ModelsHub.Functions.Problems;
+using ModelsHub.Functions.Users;
+using ModelsHub.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.ConfigureHubHosting();
+builder.Services.ConfigureHttpJsonOptions(o => HubJson.ConfigureForApi(o.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment);
+builder.Services.AddHubCore();
+builder.Services.AddHubAuthentication(builder.Configuration);
+builder.Services.AddHubProblemDetails();
+builder.Services.AddHubOpenApi();
+
+var app = builder.Build();
+
+if (HubCommands.TryGet(args) is { } command)
+{
+    return await command.RunAsync(app.Services, args);
+}
+
+app.UseHubProblemDetails();
+app.UseAuthentication();
+app.UseCallerResolution();
+app.UseAuthorization();
+app.MapHubOpenApi();
+
+var api = app.MapGroup("/api");
+api.MapHealthApi();
+api.MapModelsApi();
+api.MapMeApi();
+api.MapUsersApi();
+api.MapAdminApi();
+api.MapDevTokenApi(app.Logger);
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

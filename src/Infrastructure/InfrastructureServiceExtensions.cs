@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Common;
+using ModelsHub.Core.Identity;
+using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.LocalFiles;
+using ModelsHub.Infrastructure.Sqlite;
+
+namespace ModelsHub.Infrastructure;
+
+public enum StorageProfile { Embedded, Azure }
+
+/// <summary>The one switch that picks the adapter set for every port from configuration (<c>Storage:Profile</c>).</summary>
+public static class InfrastructureServiceExtensions
+{
+    public const string ProfileKey = "Storage:Profile";
+
+    public static StorageProfile ReadProfile(IConfiguration configuration)
+    {
+        var value = configuration[ProfileKey];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return StorageProfile.Embedded;
+        }
+        return Enum.TryParse<StorageProfile>(value, ignoreCase: true, out var profile) && Enum.IsDefined(profile)
+            ? profile
+            : throw new OptionsValidationException(ProfileKey, typeof(StorageProfile),
+                [$"{ProfileKey} is '{value}'; expected one of: {string.Join(", ", Enum.GetNames<StorageProfile>())}."]);
+    }
+
+    public static IServiceCollection AddHubInfrastructure(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<StorageInitializer>();
+        switch (ReadProfile(configuration))
+        {
+            case StorageProfile.Embedded:
+                services.AddEmbeddedStorage(configuration, environment);
+                break;
+            case StorageProfile.Azure:
+                throw new OptionsValidationException(ProfileKey, typeof(StorageProfile), [$"{ProfileKey}=Azure is not available in this build."]);
+        }
+        return services;
+    }
+
+    private static void AddEmbeddedStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<EmbeddedStorageOptions>()
+            .Bind(configuration.GetSection(EmbeddedStorageOptions.Section))
+            .PostConfigure(o => o.ResolvedDataDirectory = Path.GetFullPath(o.DataDirectory ?? "", environment.ContentRootPath))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmbeddedStorageOptions>, EmbeddedStorageOptionsValidator>();
+
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<IStorageInitialization>(sp => new DelegateInitialization(_ =>
+        {
+            sp.GetRequiredService<SqliteDatabase>();
+            Directory.CreateDirectory(sp.GetRequiredService<LocalBlobFolder>().Root);
+            return Task.CompletedTask;
+        }));
+        services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<LocalBlobFolder>();
+        services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<LocalBlobFolder>());
+        services.AddSingleton<SqliteModelStore>();
+        services.AddSingleton<IModelStore>(sp => sp.GetRequiredService<IOptions<EmbeddedStorageOptions>>().Value.ReadCache
+            ? new CachedModelStore(sp.GetRequiredService<SqliteModelStore>())
+            : sp.GetRequiredService<SqliteModelStore>());
+        services.AddSingleton<IUserStore, SqliteUserStore>();
+        services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Common;
+
+namespace ModelsHub.Infrastructure.Sqlite;
+
+/// <summary>
+/// The embedded profile's one SQLite file. Reads run concurrently (WAL); writes go through one
+/// in-process gate, because the embedded profile is a single process and SQLite has one writer.
+/// </summary>
+public sealed class SqliteDatabase : IReadinessCheck, IDisposable
+{
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly string _connectionString;
+
+    public SqliteDatabase(IOptions<EmbeddedStorageOptions> options)
+    {
+        var path = options.Value.DatabasePath;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        Execute(connection, SqliteSchema.Script);
+    }
+
+    public string Name => "sqlite";
+
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return read(connection);
+    }
+
+    /// <summary>Runs <paramref name="write"/> in a transaction, alone among this process's writers.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            // Durable against a process crash, which is what the embedded profile promises; fsync per
+            // checkpoint rather than per commit.
+            Execute(connection, "PRAGMA synchronous=NORMAL;");
+            using var transaction = connection.BeginTransaction();
+            var result = write(connection, transaction);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        ReadAsync(c => Convert.ToInt64(Scalar(c, "SELECT count(*) FROM sqlite_master;")), cancellationToken);
+
+    public void Dispose() => _writeGate.Dispose();
+
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    internal static bool IsUniqueViolation(SqliteException ex) =>
+        ex.SqliteErrorCode == 19 && ex.SqliteExtendedErrorCode is 1555 or 2067;
+}

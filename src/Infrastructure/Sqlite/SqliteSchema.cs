@@ -1,0 +1,72 @@
+namespace ModelsHub.Infrastructure.Sqlite;
+
+/// <summary>
+/// Tables of the embedded profile: each holds the document as JSON plus the columns its queries
+/// filter and sort on. Every statement is idempotent, so the script runs at each start.
+/// </summary>
+internal static class SqliteSchema
+{
+    public const string Script = """
+        CREATE TABLE IF NOT EXISTS models (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            visibility TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            status TEXT NOT NULL,
+            framework TEXT NOT NULL,
+            source TEXT NOT NULL,
+            featured INTEGER NOT NULL,
+            expires_at INTEGER NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            tags TEXT NOT NULL,
+            search TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_models_updated ON models(updated_at, id);
+        CREATE INDEX IF NOT EXISTS ix_models_created ON models(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_models_owner ON models(owner, id);
+        CREATE INDEX IF NOT EXISTS ix_models_type ON models(type, id);
+        -- Public listings (anonymous and ordinary callers) seek straight to their audience in sort order.
+        CREATE INDEX IF NOT EXISTS ix_models_audience_name ON models(visibility, tier, id);
+        CREATE INDEX IF NOT EXISTS ix_models_audience_type ON models(visibility, tier, type, id);
+        CREATE INDEX IF NOT EXISTS ix_models_audience_updated ON models(visibility, tier, updated_at, id);
+        CREATE INDEX IF NOT EXISTS ix_models_audience_created ON models(visibility, tier, created_at, id);
+
+        CREATE VIRTUAL TABLE IF NOT EXISTS models_search USING fts5(search, content='models', content_rowid='rowid', tokenize='trigram');
+        CREATE TRIGGER IF NOT EXISTS models_search_insert AFTER INSERT ON models BEGIN
+            INSERT INTO models_search(rowid, search) VALUES (new.rowid, new.search);
+        END;
+        CREATE TRIGGER IF NOT EXISTS models_search_delete AFTER DELETE ON models BEGIN
+            INSERT INTO models_search(models_search, rowid, search) VALUES ('delete', old.rowid, old.search);
+        END;
+        CREATE TRIGGER IF NOT EXISTS models_search_update AFTER UPDATE OF search ON models BEGIN
+            INSERT INTO models_search(models_search, rowid, search) VALUES ('delete', old.rowid, old.search);
+            INSERT INTO models_search(rowid, search) VALUES (new.rowid, new.search);
+        END;
+
+        CREATE TABLE IF NOT EXISTS users (
+            id TEXT PRIMARY KEY,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS work_queue (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            body TEXT NOT NULL,
+            visible_at INTEGER NOT NULL,
+            dequeue_count INTEGER NOT NULL DEFAULT 0,
+            receipt TEXT NULL,
+            inserted_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_work_queue_visible ON work_queue(visible_at, id);
+
+        CREATE TABLE IF NOT EXISTS work_queue_poison (
+            id INTEGER PRIMARY KEY,
+            body TEXT NOT NULL,
+            dequeue_count INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            inserted_at INTEGER NOT NULL,
+            poisoned_at INTEGER NOT NULL);
+        """;
+}

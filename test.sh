@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole test suite. Installs what the tests need (idempotently), then runs every test project.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet test ModelsHub.sln --nologo "$@"

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelsHub.Functions.Models;
+using ModelsHub.IntegrationTests.Infrastructure;
+
+namespace ModelsHub.IntegrationTests.Api;
+
+public sealed class ModelCatalogApiTests : IDisposable
+{
+    private readonly HubApplication _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task RegisteringAModelReturnsItWithLocationAndETag()
+    {
+        var alice = _app.ClientFor("alice");
+        var response = await alice.PostAsJsonAsync("/api/models", Samples.Model("Alpha-7B"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        var model = await response.ReadAsync<ModelDto>();
+        Assert.Equal("/api/models/Alpha-7B", response.Headers.Location?.OriginalString);
+        Assert.Equal($"\"{model.ETag}\"", response.ETagOf());
+        Assert.Equal("alice", model.Owner);
+        Assert.Equal("private", JsonSerializer.SerializeToElement(model.Visibility, HubApplication.Json).GetString());
+        Assert.Contains("# Alpha-7B", model.Readme);
+
+        var entry = Assert.Single(model.Spec!.Value.EnumerateArray());
+        Assert.True(entry.GetProperty("updated_at").GetInt64() > 1_700_000_000);
+        Assert.Equal("A chat model for tests — 测试模型.", entry.GetProperty("model_description").GetString());
+    }
+
+    [Fact]
+    public async Task NamesAreUniqueIgnoringCase()
+    {
+        var alice = _app.ClientFor("alice");
+        await alice.PostAsJsonAsync("/api/models", Samples.Model("Dup"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var response = await _app.ClientFor("bob").PostAsJsonAsync("/api/models", Samples.Model("dUP", withSpec: false), HubApplication.Json).ExpectAsync(HttpStatusCode.Conflict);
+        var problem = await response.JsonAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
+    }
+
+    [Fact]
+    public async Task GetByAnyCaseAndConditionalGet()
+    {
+        var alice = _app.ClientFor("alice");
+        var created = await alice.PostAsJsonAsync("/api/models", Samples.Model("CaseModel"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var get = await alice.GetAsync("/api/models/casemodel").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("CaseModel", (await get.ReadAsync<ModelDto>()).Name);
+
+        var conditional = new HttpRequestMessage(HttpMethod.Get, "/api/models/CaseModel");
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", created.ETagOf());
+        Assert.Equal(HttpStatusCode.NotModified, (await alice.SendAsync(conditional)).StatusCode);
+    }
+
+    [Fact]
+    public async Task UpdatesNeedTheCurrentETag()
+    {
+        var alice = _app.ClientFor("alice");
+        var created = await alice.PostAsJsonAsync("/api/models", Samples.Model("Etagged"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var etag = created.ETagOf();
+
+        await alice.SendJsonAsync(HttpMethod.Patch, "/api/models/Etagged", new { description = "no etag" }).ExpectAsync(HttpStatusCode.PreconditionRequired);
+        var updated = await alice.SendJsonAsync(HttpMethod.Patch, "/api/models/Etagged", new { description = "first" }, etag).ExpectAsync(HttpStatusCode.OK);
+        Assert.NotEqual(etag, updated.ETagOf());
+        Assert.Equal("first", (await updated.ReadAsync<ModelDto>()).Description);
+
+        await alice.SendJsonAsync(HttpMethod.Patch, "/api/models/Etagged", new { description = "stale" }, etag).ExpectAsync(HttpStatusCode.PreconditionFailed);
+        var current = await alice.GetFromJsonAsync<ModelDto>("/api/models/Etagged", HubApplication.Json);
+        Assert.Equal("first", current!.Description);
+
+        await alice.DeleteAsync("/api/models/Etagged", etag).ExpectAsync(HttpStatusCode.PreconditionFailed);
+        await alice.DeleteAsync("/api/models/Etagged", (string?)null).ExpectAsync(HttpStatusCode.PreconditionRequired);
+        await alice.DeleteAsync("/api/models/Etagged", updated.ETagOf()).ExpectAsync(HttpStatusCode.NoContent);
+        await alice.GetAsync("/api/models/Etagged").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ChangingTheSpecAdvancesUpdatedAt()
+    {
+        var alice = _app.ClientFor("alice");
+        var created = await (await alice.PostAsJsonAsync("/api/models", Samples.Model("Stamped"), HubApplication.Json)).ReadAsync<ModelDto>();
+        var before = created.Spec!.Value[0].GetProperty("updated_at").GetInt64();
+
+        var entry = Samples.LlmEntry("Stamped");
+        entry["context_length"] = 4096;
+        var updated = await (await alice.SendJsonAsync(HttpMethod.Patch, "/api/models/Stamped", new { spec = entry }, $"\"{created.ETag}\"")).ReadAsync<ModelDto>();
+        Assert.True(updated.Spec!.Value[0].GetProperty("updated_at").GetInt64() > before);
+        Assert.Equal(4096, updated.Spec!.Value[0].GetProperty("context_length").GetInt32());
+
+        var same = await (await alice.SendJsonAsync(HttpMethod.Patch, "/api/models/Stamped", new { description = "only metadata" }, $"\"{updated.ETag}\"")).ReadAsync<ModelDto>();
+        Assert.Equal(updated.Spec!.Value[0].GetProperty("updated_at").GetInt64(), same.Spec!.Value[0].GetProperty("updated_at").GetInt64());
+    }
+
+    [Fact]
+    public async Task APublicXinferenceModelNeedsAValidSpecButAPrivateDraftDoesNot()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var problem = await (await admin.PostAsJsonAsync("/api/models", Samples.Model("NoSpec", "public", withSpec: false), HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("spec", out _));
+        Assert.Equal("application/problem+json", (await admin.PostAsJsonAsync("/api/models", Samples.Model("NoSpec", "public", withSpec: false), HubApplication.Json)).Content.Headers.ContentType?.MediaType);
+
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("Draft", withSpec: false), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        var bad = Samples.Model("BadSpec", "public");
+        bad["spec"]!["model_ability"] = new JsonArray("chat", "fly");
+        problem = await (await admin.PostAsJsonAsync("/api/models", bad, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("spec[0].model_ability[1]", out _));
+    }
+
+    [Fact]
+    public async Task EnterpriseRequiresPublic()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var problem = await (await admin.PostAsJsonAsync("/api/models", Samples.Model("Ent", "private", "enterprise"), HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.Contains("public", problem.GetProperty("errors").GetProperty("tier")[0].GetString());
+    }
+
+    [Fact]
+    public async Task ListingPagesThroughEveryVisibleModelInOrder()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var names = Enumerable.Range(0, 23).Select(i => $"page-model-{i:D2}").ToList();
+        foreach (var name in names.AsEnumerable().Reverse())
+        {
+            await admin.PostAsJsonAsync("/api/models", Samples.Model(name, "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        }
+        await _app.ClientFor("zed").PostAsJsonAsync("/api/models", Samples.Model("page-model-private"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        var anonymous = _app.ClientFor(null);
+        var seen = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var url = "/api/models?pageSize=10" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token));
+            var page = await anonymous.GetFromJsonAsync<ModelListResponse>(url, HubApplication.Json);
+            seen.AddRange(page!.Items.Select(m => m.Name));
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.Equal(names, seen);
+        Assert.Equal(3, pages);
+
+        var descending = await anonymous.GetFromJsonAsync<ModelListResponse>("/api/models?sort=name&order=desc&pageSize=2", HubApplication.Json);
+        Assert.Equal(["page-model-22", "page-model-21"], descending!.Items.Select(m => m.Name));
+        var newest = await anonymous.GetFromJsonAsync<ModelListResponse>("/api/models?sort=created&order=desc&pageSize=1", HubApplication.Json);
+        Assert.Equal("page-model-00", newest!.Items.Single().Name);
+    }
+
+    [Fact]
+    public async Task ContinuationTokensFromAnotherQueryOrTamperedAreRefused()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        for (var i = 0; i < 3; i++)
+        {
+            await admin.PostAsJsonAsync("/api/models", Samples.Model($"tok-{i}", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        }
+        var page = await admin.GetFromJsonAsync<ModelListResponse>("/api/models?pageSize=1", HubApplication.Json);
+        Assert.NotNull(page!.ContinuationToken);
+
+        foreach (var url in new[]
+        {
+            "/api/models?pageSize=1&sort=updated&continuationToken=" + Uri.EscapeDataString(page.ContinuationToken!),
+            "/api/models?continuationToken=not-a-token",
+            "/api/models?continuationToken=" + Uri.EscapeDataString(page.ContinuationToken![..^3] + "xyz"),
+        })
+        {
+            var problem = await (await admin.GetAsync(url).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+            Assert.True(problem.GetProperty("errors").TryGetProperty("continuationToken", out _), url);
+        }
+    }
+
+    [Fact]
+    public async Task FiltersAndFreeTextSearchCombine()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("Qwen3-Coder", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models", new { name = "bert-base-chinese", type = "embedding", description = "BERT for Chinese text", tags = new[] { "nlp" }, framework = "tensorflow" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models", new { name = "resnet50", type = "image", description = "Image classifier", tags = new[] { "vision", "cnn" }, framework = "onnx" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        async Task<string[]> Names(string query) =>
+            (await admin.GetFromJsonAsync<ModelListResponse>("/api/models?" + query, HubApplication.Json))!.Items.Select(m => m.Name).ToArray();
+
+        Assert.Equal(["Qwen3-Coder"], await Names("q=coder"));
+        Assert.Equal(["Qwen3-Coder"], await Names("q=QWEN3"));
+        Assert.Equal(["bert-base-chinese"], await Names("q=chinese+bert"));
+        Assert.Equal(["resnet50"], await Names("tag=CNN"));
+        Assert.Equal(["resnet50"], await Names("framework=onnx"));
+        Assert.Equal(["bert-base-chinese"], await Names("type=embedding"));
+        Assert.Equal(["bert-base-chinese", "Qwen3-Coder"], await Names("q=text"));
+        Assert.Equal(["resnet50"], await Names("q=cl"));
+        Assert.Empty(await Names("q=coder&type=image"));
+        Assert.Equal(["Qwen3-Coder"], await Names("visibility=public"));
+        Assert.Equal(["bert-base-chinese", "resnet50"], await Names("mine=true&visibility=private"));
+    }
+
+    [Fact]
+    public async Task StatsCountWhatTheCallerMaySee()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("stat-llm", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("stat-adv", "public", "advanced"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models", new { name = "stat-file", type = "custom" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        var anonymous = await _app.ClientFor(null).GetFromJsonAsync<ModelStatsResponse>("/api/models/stats", HubApplication.Json);
+        Assert.Equal(1, anonymous!.Total);
+        Assert.Equal(1, anonymous.ByType["llm"]);
+        Assert.Equal(0, anonymous.ByType["custom"]);
+
+        var all = await admin.GetFromJsonAsync<ModelStatsResponse>("/api/models/stats", HubApplication.Json);
+        Assert.Equal(3, all!.Total);
+        Assert.Equal(2, all.ByType["llm"]);
+        Assert.Equal(1, all.ByType["custom"]);
+    }
+
+    [Fact]
+    public async Task GetReadmeBuildsATemplateFromADraftSpec()
+    {
+        var response = await _app.ClientFor(null).PostAsJsonAsync("/api/models/readme-template",
+            new { name = "DraftLlm", type = "llm", spec = Samples.LlmEntry("DraftLlm") }, HubApplication.Json).ExpectAsync(HttpStatusCode.OK);
+        var readme = (await response.ReadAsync<ReadmeResponse>()).Readme;
+        Assert.Contains("# DraftLlm", readme);
+        Assert.Contains("chat, tools", readme);
+        Assert.Contains("huggingface: `tests/DraftLlm`", readme);
+        Assert.Contains("xinference launch --model-name DraftLlm --model-type llm", readme);
+
+        await _app.ClientFor(null).PostAsJsonAsync("/api/models/readme-template", new { name = "x" }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task ReservedNamesAreRefused()
+    {
+        var problem = await (await _app.ClientFor("alice").PostAsJsonAsync("/api/models", new { name = "stats", type = "custom" }, HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("name")[0].GetString());
+    }
+}
