@@ -6,6 +6,7 @@ using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
+using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
 using ModelsHub.Infrastructure;
 
@@ -19,6 +20,7 @@ builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
+builder.Services.AddHubTriggers(builder.Configuration);
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ api.MapMeApi();
 api.MapUsersApi();
 api.MapAdminApi();
 api.MapDevTokenApi(app.Logger);
+app.MapTriggers();
 
 await app.RunAsync();
 return 0;

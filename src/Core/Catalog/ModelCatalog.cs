@@ -7,7 +7,7 @@ using ModelsHub.Core.Specs;
 namespace ModelsHub.Core.Catalog;
 
 /// <summary>Registering, browsing, changing and deleting models, with the permission rules applied.</summary>
-public sealed partial class ModelCatalog(IModelStore store, TimeProvider clock, ILogger<ModelCatalog> logger)
+public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier notifier, TimeProvider clock, ILogger<ModelCatalog> logger)
 {
     /// <summary>The If-Match wildcard: apply to whatever version is current.</summary>
     public const string AnyETag = "*";
@@ -76,6 +76,7 @@ public sealed partial class ModelCatalog(IModelStore store, TimeProvider clock, 
 
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
+        await notifier.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
         return created;
     }
 
@@ -117,6 +118,7 @@ public sealed partial class ModelCatalog(IModelStore store, TimeProvider clock, 
         }
         var saved = await store.ReplaceAsync(next, ifMatch, cancellationToken);
         LogUpdated(logger, saved.Name, caller.UserId);
+        await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved), cancellationToken);
         return saved;
     }
 
@@ -127,6 +129,7 @@ public sealed partial class ModelCatalog(IModelStore store, TimeProvider clock, 
         _ = ifMatch ?? throw new PreconditionRequiredException();
         await store.DeleteAsync(current.Name, ifMatch == AnyETag ? current.ETag : ifMatch, cancellationToken);
         LogDeleted(logger, current.Name, caller.UserId);
+        await notifier.NotifyAsync(new ModelChange(current.Name, current, null), cancellationToken);
     }
 
     /// <summary>The README template for a draft (the registration form's "Get README").</summary>

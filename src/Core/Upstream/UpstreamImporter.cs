@@ -18,7 +18,7 @@ public sealed record UpstreamImportError(ModelType Type, string ModelName, strin
 /// Loads upstream Xinference files as public upstream models. Idempotent: an entry list equal to
 /// the stored one writes nothing; a newer <c>updated_at</c> replaces; an older one is left alone.
 /// </summary>
-public sealed partial class UpstreamImporter(IModelStore store, TimeProvider clock, ILogger<UpstreamImporter> logger)
+public sealed partial class UpstreamImporter(IModelStore store, ModelChangeNotifier changes, TimeProvider clock, ILogger<UpstreamImporter> logger)
 {
     public async Task<UpstreamImportResult> ImportAsync(IReadOnlyDictionary<ModelType, JsonElement> files, CancellationToken cancellationToken)
     {
@@ -84,7 +84,8 @@ public sealed partial class UpstreamImporter(IModelStore store, TimeProvider clo
             UpstreamCatalog.DeriveFields(model, spec);
             model.Readme = ReadmeTemplate.Render(model.Name, model.Type, model.Description, spec);
             Validate(model);
-            await store.CreateAsync(model, cancellationToken);
+            var created = await store.CreateAsync(model, cancellationToken);
+            await changes.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
             return Outcome.Added;
         }
 
@@ -108,7 +109,8 @@ public sealed partial class UpstreamImporter(IModelStore store, TimeProvider clo
         }
         next.UpdatedAt = now;
         Validate(next);
-        await store.ReplaceAsync(next, existing.ETag!, cancellationToken);
+        var saved = await store.ReplaceAsync(next, existing.ETag!, cancellationToken);
+        await changes.NotifyAsync(new ModelChange(saved.Name, existing, saved), cancellationToken);
         return Outcome.Updated;
     }
 

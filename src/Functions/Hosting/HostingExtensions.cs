@@ -47,6 +47,7 @@ public static class HostingExtensions
     /// <summary>The domain services: catalog, user center, upstream import.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
+        services.AddSingleton<ModelChangeNotifier>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<UpstreamImporter>();
