@@ -7,6 +7,7 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 
@@ -42,7 +43,8 @@ public static class InfrastructureServiceExtensions
                 services.AddEmbeddedStorage(configuration, environment);
                 break;
             case StorageProfile.Azure:
-                throw new OptionsValidationException(ProfileKey, typeof(StorageProfile), [$"{ProfileKey}=Azure is not available in this build."]);
+                services.AddAzureStorage(configuration);
+                break;
         }
         return services;
     }

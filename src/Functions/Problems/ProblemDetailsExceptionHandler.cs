@@ -39,6 +39,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             AuthenticationRequiredException a => Problem(StatusCodes.Status401Unauthorized, "Sign-in required.", a.Message),
             UnsupportedFormatException u => WithExtension(Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported format.", u.Message), "accepted", u.Accepted),
             PayloadTooLargeException t => Problem(StatusCodes.Status413PayloadTooLarge, "Too large.", t.Message),
+            ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
         };
@@ -50,6 +51,10 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         if (exception is AuthenticationRequiredException)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        if (exception is ServiceBusyException { RetryAfter: { } retryAfter })
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });

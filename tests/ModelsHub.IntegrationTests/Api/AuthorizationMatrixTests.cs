@@ -10,9 +10,14 @@ namespace ModelsHub.IntegrationTests.Api;
 /// Every catalog endpoint × every kind of caller × every kind of model, each cell asserting the
 /// exact status. A hidden model is always a 404 (never 403), in lists too.
 /// </summary>
-public sealed class AuthorizationMatrixTests : IDisposable
+public class AuthorizationMatrixTests : IDisposable
 {
-    private readonly HubApplication _app = new();
+    private readonly HubApplication _app;
+
+    public AuthorizationMatrixTests() : this(new HubApplication()) { }
+
+    /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
+    protected AuthorizationMatrixTests(HubApplication app) => _app = app;
     private int _sequence;
 
     public void Dispose() => _app.Dispose();

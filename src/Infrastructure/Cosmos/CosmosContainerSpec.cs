@@ -1,0 +1,57 @@
+using System.Collections.ObjectModel;
+using Microsoft.Azure.Cosmos;
+
+namespace ModelsHub.Infrastructure.Cosmos;
+
+/// <summary>
+/// One container of the hub's database: its name, partition key path and what its queries need
+/// indexed. docs/cosmos.md explains each choice; Bicep creates the same containers in Azure.
+/// </summary>
+public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
+{
+    /// <summary>Paths no query filters or sorts on (large text): excluded to keep writes cheap.</summary>
+    public IReadOnlyList<string> ExcludedPaths { get; init; } = [];
+
+    /// <summary>ORDER BY on two properties needs a composite index: each entry is declared ascending and descending.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> CompositeIndexes { get; init; } = [];
+
+    internal ContainerProperties ToProperties()
+    {
+        var properties = new ContainerProperties(Name, PartitionKeyPath)
+        {
+            IndexingPolicy = new IndexingPolicy { Automatic = true, IndexingMode = IndexingMode.Consistent },
+        };
+        properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = "/*" });
+        foreach (var path in ExcludedPaths)
+        {
+            properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = path });
+        }
+        foreach (var composite in CompositeIndexes)
+        {
+            // The service serves the reverse order from one index too; the stand-in matches exactly, so declare both.
+            foreach (var order in new[] { CompositePathSortOrder.Ascending, CompositePathSortOrder.Descending })
+            {
+                properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>(
+                    composite.Select(p => new CompositePath { Path = p, Order = order }).ToList()));
+            }
+        }
+        return properties;
+    }
+}
+
+/// <summary>The containers the hub's document ports use. A new port adds its container here and registers it.</summary>
+public static class HubContainers
+{
+    /// <summary>
+    /// Models keyed by their own id (the lowercase name): every read and write by name is a point
+    /// operation, and the partition key keeps names unique ignoring case. Listings fan out.
+    /// </summary>
+    public static CosmosContainerSpec Models { get; } = new("models", "/id")
+    {
+        ExcludedPaths = ["/readme/?", "/specText/?", "/summary/*", "/description/?"],
+        CompositeIndexes = [["/createdMs", "/id"], ["/updatedMs", "/id"]],
+    };
+
+    /// <summary>Users keyed by their id (the token's object id): the user center is point reads.</summary>
+    public static CosmosContainerSpec Users { get; } = new("users", "/id");
+}

@@ -1,0 +1,118 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
+using ModelsHub.Core.Common;
+
+namespace ModelsHub.Infrastructure.Cosmos;
+
+/// <summary>
+/// Pages of a query with the SDK's continuation token wrapped in the hub's own: the wrapper
+/// carries a fingerprint of the query, so a token from another listing, a tampered one or
+/// garbage is a 400 on <c>continuationToken</c> (as in the embedded profile) rather than an SDK
+/// error or a wrong page.
+/// </summary>
+internal static class CosmosPaging
+{
+    /// <summary>Round trips one page may take to fill up; Cosmos may return short pages with a continuation.</summary>
+    private const int MaxRoundTrips = 4;
+
+    private const int MaxTokenLength = 4096;
+
+    internal sealed record Wrapped(string Q, string T);
+
+    public static string Encode(string fingerprint, string sdkToken) =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Wrapped(fingerprint, sdkToken)));
+
+    /// <summary>The SDK token inside a hub token issued for <paramref name="fingerprint"/>; null for the first page.</summary>
+    public static string? Decode(string? token, string fingerprint)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+        Wrapped? wrapped = null;
+        try
+        {
+            wrapped = token.Length <= MaxTokenLength ? JsonSerializer.Deserialize<Wrapped>(Base64Url.DecodeFromChars(token)) : null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+        }
+        if (wrapped is null || string.IsNullOrEmpty(wrapped.T) || wrapped.Q != fingerprint)
+        {
+            throw BadToken();
+        }
+        return wrapped.T;
+    }
+
+    /// <summary>
+    /// One page of up to <paramref name="pageSize"/> rows: usually one round trip, a few more only
+    /// when Cosmos hands back a short page with a continuation.
+    /// </summary>
+    public static async Task<Page<T>> ReadPageAsync<TRow, T>(Container container, QueryDefinition query, string fingerprint,
+        string? continuationToken, int pageSize, Func<TRow, T> map, CancellationToken cancellationToken)
+    {
+        var sdkToken = Decode(continuationToken, fingerprint);
+        var items = new List<T>(pageSize);
+        var roundTrips = 0;
+        do
+        {
+            var options = new QueryRequestOptions
+            {
+                MaxItemCount = pageSize - items.Count,
+                // Keeps the hub's token short enough for a query string.
+                ResponseContinuationTokenLimitInKb = 1,
+            };
+            FeedResponse<TRow> response;
+            try
+            {
+                using var iterator = container.GetItemQueryIterator<TRow>(query, sdkToken, options);
+                response = await iterator.ReadNextAsync(cancellationToken);
+            }
+            catch (Exception ex) when (sdkToken is not null && roundTrips == 0 && IsRejectedToken(ex))
+            {
+                throw BadToken();
+            }
+            catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
+            {
+                throw CosmosOutcomes.Busy("query " + container.Id, ex.RetryAfter, ex);
+            }
+            foreach (var row in response)
+            {
+                items.Add(map(row));
+            }
+            sdkToken = response.ContinuationToken;
+        }
+        while (items.Count < pageSize && sdkToken is not null && ++roundTrips < MaxRoundTrips);
+        return new Page<T>(items, sdkToken is null ? null : Encode(fingerprint, sdkToken));
+    }
+
+    /// <summary>Every page of a small aggregate query (a COUNT is one value; summing covers partial results).</summary>
+    public static async Task<long> SumAsync(Container container, QueryDefinition query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            long total = 0;
+            using var iterator = container.GetItemQueryIterator<long>(query);
+            while (iterator.HasMoreResults)
+            {
+                foreach (var value in await iterator.ReadNextAsync(cancellationToken))
+                {
+                    total += value;
+                }
+            }
+            return total;
+        }
+        catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
+        {
+            throw CosmosOutcomes.Busy("count " + container.Id, ex.RetryAfter, ex);
+        }
+    }
+
+    private static bool IsRejectedToken(Exception ex) =>
+        ex is CosmosException { StatusCode: HttpStatusCode.BadRequest } or ArgumentException or FormatException or Newtonsoft.Json.JsonException;
+
+    private static ValidationException BadToken() =>
+        new("continuationToken", "Is not a token this listing issued; start again without it.");
+}

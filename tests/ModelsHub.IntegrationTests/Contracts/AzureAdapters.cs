@@ -1,0 +1,36 @@
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Identity;
+using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.Cosmos;
+using ModelsHub.Infrastructure.StorageQueues;
+using ModelsHub.IntegrationTests.AzureProfile;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ModelsHub.IntegrationTests.Contracts;
+
+// The Azure profile's adapters against Azurite and the Cosmos stand-in; each test gets a database or queues of its own.
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosModelStoreContract(AzureEmulators emulators) : ModelStoreContract
+{
+    protected override IModelStore Store { get; } = new CosmosModelStore(emulators.NewDatabase(null, HubContainers.Models));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUserStoreContract(AzureEmulators emulators) : UserStoreContract
+{
+    protected override IUserStore Store { get; } = new CosmosUserStore(emulators.NewDatabase(null, HubContainers.Users));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class StorageQueueWorkQueueContract(AzureEmulators emulators) : WorkQueueContract, IAsyncLifetime
+{
+    private IWorkQueue? _queue;
+
+    protected override IWorkQueue Queue => _queue ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync() =>
+        _queue = new StorageQueueWorkQueue(await emulators.NewQueuesAsync(), TimeProvider.System, NullLogger<StorageQueueWorkQueue>.Instance);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
