@@ -188,6 +188,59 @@ public sealed partial class LocalEmulators : IAsyncDisposable
         return ports.Select(p => p!.Value).ToArray();
     }
 
+    /// <summary>
+    /// The Cosmos requests <paramref name="action"/> caused, from the stand-in's log, between two
+    /// marker requests (the log is written in the order responses finish, so nothing is missed).
+    /// Only meaningful while nothing else talks to the stand-in.
+    /// </summary>
+    public async Task<CosmosRequests> CountCosmosRequestsAsync(Func<Task> action)
+    {
+        var start = await MarkAsync();
+        await action();
+        var end = await MarkAsync();
+        using var log = new FileStream(CosmosRequestLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        log.Position = start;
+        var buffer = new byte[end - start];
+        await log.ReadExactlyAsync(buffer);
+        return CosmosRequests.Parse(Encoding.UTF8.GetString(buffer).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains(MarkPath, StringComparison.Ordinal)));
+    }
+
+    private const string MarkPath = "/modelshub-log-mark/";
+
+    private readonly HttpClient _marker = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Sends a request the log will show, waits until it does, and returns the log's length after it.</summary>
+    private async Task<long> MarkAsync()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        using (await _marker.GetAsync($"http://127.0.0.1:{CosmosPort}{MarkPath}{id}"))
+        {
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var text = File.Exists(CosmosRequestLog) ? await ReadSharedAsync(CosmosRequestLog) : "";
+            var at = text.IndexOf(id, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var lineEnd = text.IndexOf('\n', at);
+                return Encoding.UTF8.GetByteCount(text.AsSpan(0, lineEnd < 0 ? text.Length : lineEnd + 1));
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The Cosmos stand-in did not log the marker request.");
+            }
+            await Task.Delay(5);
+        }
+    }
+
+    private static async Task<string> ReadSharedAsync(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
     [GeneratedRegex(@"^http ready [\d.]+:(?<port>\d+)")]
     private static partial Regex CosmosReady();
 
@@ -212,6 +265,7 @@ public sealed partial class LocalEmulators : IAsyncDisposable
             process.Dispose();
         }
         _processes.Clear();
+        _marker.Dispose();
         try
         {
             Directory.Delete(_workDirectory, recursive: true);
@@ -220,4 +274,30 @@ public sealed partial class LocalEmulators : IAsyncDisposable
         {
         }
     }
+}
+
+/// <summary>Cosmos requests by kind, as the stand-in logged them.</summary>
+public sealed partial record CosmosRequests(int PointReads, int QueryPages, int QueryPlans, int Writes, int Other, IReadOnlyList<string> Lines)
+{
+    public int Total => PointReads + QueryPages + QueryPlans + Writes + Other;
+
+    public static CosmosRequests Parse(IEnumerable<string> lines)
+    {
+        var list = lines.ToList();
+        int reads = 0, pages = 0, plans = 0, writes = 0, other = 0;
+        foreach (var line in list)
+        {
+            var parts = line.Split(' ');
+            var (method, path) = (parts.Length > 2 ? parts[1] : "", parts.Length > 2 ? parts[2].Split('?')[0] : "");
+            if (line.Contains(" [plan]", StringComparison.Ordinal)) plans++;
+            else if (line.Contains(" [query]", StringComparison.Ordinal)) pages++;
+            else if (method == "GET" && DocumentPath().IsMatch(path)) reads++;
+            else if (method is "POST" or "PUT" or "DELETE" or "PATCH" && path.Contains("/docs", StringComparison.Ordinal)) writes++;
+            else other++;
+        }
+        return new CosmosRequests(reads, pages, plans, writes, other, list);
+    }
+
+    [GeneratedRegex(@"/docs/[^/]+/?$")]
+    private static partial Regex DocumentPath();
 }

@@ -99,7 +99,7 @@ function wrap(server, tag) {
   server.removeAllListeners("request");
   server.on("request", (req, res) => {
     const h = req.headers;
-    res.on("finish", () => log.write(`${tag} ${req.method} ${req.url} -> ${res.statusCode}${isTrue(h["x-ms-cosmos-is-query-plan-request"]) ? " [plan]" : ""}${h["x-ms-documentdb-partitionkey"] ? " pk=" + h["x-ms-documentdb-partitionkey"] : ""}\n`));
+    res.on("finish", () => log.write(`${tag} ${req.method} ${req.url} -> ${res.statusCode}${isTrue(h["x-ms-cosmos-is-query-plan-request"]) ? " [plan]" : isTrue(h["x-ms-documentdb-isquery"]) || h["content-type"] === "application/query+json" ? " [query]" : ""}${h["x-ms-documentdb-partitionkey"] ? " pk=" + h["x-ms-documentdb-partitionkey"] : ""}\n`));
     if (req.method === "POST" && isTrue(h["x-ms-cosmos-is-query-plan-request"])) {
       req.resume();
       req.on("end", () => {

@@ -48,8 +48,12 @@ internal static class CosmosOutcomes
     }
 
     /// <summary>How long Cosmos asked the caller to wait (<c>x-ms-retry-after-ms</c>), if it said.</summary>
-    public static TimeSpan? RetryAfter(ResponseMessage response) =>
-        double.TryParse(response.Headers["x-ms-retry-after-ms"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+    public static TimeSpan? RetryAfter(ResponseMessage response) => RetryAfter(response.Headers);
+
+    public static TimeSpan? RetryAfter(CosmosException exception) => exception.RetryAfter ?? RetryAfter(exception.Headers);
+
+    private static TimeSpan? RetryAfter(Headers? headers) =>
+        double.TryParse(headers?["x-ms-retry-after-ms"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms)
             : null;
 

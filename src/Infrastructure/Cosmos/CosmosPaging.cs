@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Net;
-using System.Text.Json;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Azure.Cosmos;
 using ModelsHub.Core.Common;
 
@@ -19,10 +20,10 @@ internal static class CosmosPaging
 
     private const int MaxTokenLength = 4096;
 
-    internal sealed record Wrapped(string Q, string T);
+    private const char Separator = '\n';
 
     public static string Encode(string fingerprint, string sdkToken) =>
-        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Wrapped(fingerprint, sdkToken)));
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(fingerprint + Separator + Check(fingerprint, sdkToken) + Separator + sdkToken));
 
     /// <summary>The SDK token inside a hub token issued for <paramref name="fingerprint"/>; null for the first page.</summary>
     public static string? Decode(string? token, string fingerprint)
@@ -31,20 +32,25 @@ internal static class CosmosPaging
         {
             return null;
         }
-        Wrapped? wrapped = null;
+        string? text = null;
         try
         {
-            wrapped = token.Length <= MaxTokenLength ? JsonSerializer.Deserialize<Wrapped>(Base64Url.DecodeFromChars(token)) : null;
+            text = token.Length <= MaxTokenLength ? Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)) : null;
         }
-        catch (Exception ex) when (ex is FormatException or JsonException)
+        catch (FormatException)
         {
         }
-        if (wrapped is null || string.IsNullOrEmpty(wrapped.T) || wrapped.Q != fingerprint)
+        var parts = text?.Split(Separator, 3);
+        // The check catches a token cut or edited in transit before the SDK sees it (the SDK is lenient with some edits).
+        if (parts is not { Length: 3 } || parts[0] != fingerprint || parts[2].Length == 0 || parts[1] != Check(fingerprint, parts[2]))
         {
             throw BadToken();
         }
-        return wrapped.T;
+        return parts[2];
     }
+
+    private static string Check(string fingerprint, string sdkToken) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint + Separator + sdkToken)), 0, 6);
 
     /// <summary>
     /// One page of up to <paramref name="pageSize"/> rows: usually one round trip, a few more only
@@ -76,7 +82,7 @@ internal static class CosmosPaging
             }
             catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
             {
-                throw CosmosOutcomes.Busy("query " + container.Id, ex.RetryAfter, ex);
+                throw CosmosOutcomes.Busy("query " + container.Id, CosmosOutcomes.RetryAfter(ex), ex);
             }
             foreach (var row in response)
             {
@@ -106,7 +112,7 @@ internal static class CosmosPaging
         }
         catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
         {
-            throw CosmosOutcomes.Busy("count " + container.Id, ex.RetryAfter, ex);
+            throw CosmosOutcomes.Busy("count " + container.Id, CosmosOutcomes.RetryAfter(ex), ex);
         }
     }
 

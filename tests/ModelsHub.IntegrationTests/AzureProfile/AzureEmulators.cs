@@ -30,7 +30,8 @@ public sealed class AzureEmulators : IAsyncLifetime
         _cosmos = CreateCosmosClient();
     }
 
-    public CosmosClient CreateCosmosClient(params RequestHandler[] handlers)
+    /// <summary>A client as the hub builds one for emulators; with <paramref name="wire"/>, every HTTP exchange goes through it (fault injection).</summary>
+    public CosmosClient CreateCosmosClient(DelegatingHandler? wire = null)
     {
         var options = new CosmosClientOptions
         {
@@ -38,9 +39,12 @@ public sealed class AzureEmulators : IAsyncLifetime
             ConnectionMode = ConnectionMode.Gateway,
             LimitToEndpoint = true,
         };
-        foreach (var handler in handlers)
+        if (wire is not null)
         {
-            options.CustomHandlers.Add(handler);
+            wire.InnerHandler ??= new SocketsHttpHandler();
+            options.HttpClientFactory = () => new HttpClient(wire, disposeHandler: false);
+            // As if the SDK had already spent its retries: the 429 reaches the adapter at once.
+            options.MaxRetryAttemptsOnRateLimitedRequests = 0;
         }
         return new CosmosClient(Emulators.CosmosConnectionString, options);
     }
