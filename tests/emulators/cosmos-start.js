@@ -1,12 +1,12 @@
 // The Cosmos DB stand-in for the Azure-profile tests, the bench and ./run-azure-emulated.sh.
 // Brought in from the team's shared tools (tools/cosmos-emulator/start.js); changes here: port 0
-// support (the bound port is printed) and EMULATOR_EXIT_WITH_STDIN. docs/emulators.md lists what
-// this stand-in cannot prove.
+// support (the bound port is printed), EMULATOR_EXIT_WITH_STDIN, quoted ETags (8), a quiet console
+// (9) and a [query] tag in the request log. docs/emulators.md lists what this stand-in cannot prove.
 // cosmosdb-server + compatibility shim for the .NET SDK (Linux = gateway query plan path).
 // 1) answers gateway query-plan requests with a "passthrough" plan over the full range, so the
 //    SDK sends the original SQL to the server (which has a single partition-key range) unchanged;
 // 2) marks query responses x-ms-cosmos-query-requiresdistribution:false so ODE continuation works;
-// 3) turns the server's 500 on "read missing document" into 404; see 4)-8) below.
+// 3) turns the server's 500 on "read missing document" into 404; see 4)-9) below.
 const { createHttpsServer, createHttpServer } = require("@vercel/cosmosdb-server");
 const { randomUUID } = require("crypto");
 const fs = require("fs");
@@ -85,6 +85,9 @@ function headerPartitionKey(h) {
   if (!raw || raw === "[{}]" || String(h["x-ms-documentdb-query-enablecrosspartition"]).toLowerCase() === "true") return undefined;
   try { const v = JSON.parse(raw); return Array.isArray(v) ? v[0] : v; } catch { return undefined; }
 }
+// 9) the server prints a stack trace for every read of a missing document (the 500 turned into a 404 above): keep the console quiet.
+const consoleError = console.error;
+console.error = (...args) => { if (!(args[0] instanceof TypeError && String(args[0].message).includes("Cannot read properties of undefined"))) consoleError(...args); };
 const log = fs.createWriteStream(process.env.COSMOS_LOG || "/dev/null", { flags: "a" });
 const PLAN = JSON.stringify({
   partitionedQueryExecutionInfoVersion: 2,

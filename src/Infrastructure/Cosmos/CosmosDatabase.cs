@@ -17,6 +17,7 @@ public sealed partial class CosmosDatabase : IReadinessCheck
     private readonly IReadOnlyList<CosmosContainerSpec> _containers;
     private readonly bool _createIfMissing;
     private readonly ILogger<CosmosDatabase> _logger;
+    private readonly Lock _gate = new();
     private Task? _creation;
 
     public CosmosDatabase(CosmosClient client, IOptions<CosmosOptions> options, IOptions<AzureStorageOptions> azure,
@@ -46,16 +47,19 @@ public sealed partial class CosmosDatabase : IReadinessCheck
             return Task.CompletedTask;
         }
         var creation = Volatile.Read(ref _creation);
-        if (creation is { IsCompletedSuccessfully: true })
+        if (creation is not { IsCompletedSuccessfully: true })
         {
-            return creation;
+            lock (_gate)
+            {
+                if (_creation is null || _creation.IsFaulted || _creation.IsCanceled)
+                {
+                    // Not tied to one caller's token: a cancelled request must not fail the others waiting.
+                    _creation = CreateAsync();
+                }
+                creation = _creation;
+            }
         }
-        if (creation is null || creation.IsFaulted || creation.IsCanceled)
-        {
-            // Not tied to one caller's token: a cancelled request must not fail the others waiting.
-            Interlocked.CompareExchange(ref _creation, CreateAsync(), creation);
-        }
-        return _creation!.WaitAsync(cancellationToken);
+        return creation.IsCompletedSuccessfully ? creation : creation.WaitAsync(cancellationToken);
     }
 
     private async Task CreateAsync()

@@ -127,7 +127,7 @@ public sealed class CosmosModelStore : IModelStore
         };
         await _database.EnsureCreatedAsync(cancellationToken);
         return await CosmosPaging.ReadPageAsync<ModelDocuments.SummaryRow, ModelSummary>(_container,
-            sql.Build($"SELECT c.summary, c._etag FROM c", $" ORDER BY {order}"), fingerprint, query.ContinuationToken, query.PageSize,
+            sql.Build("SELECT c.summary, c._etag FROM c", $" ORDER BY {order}"), fingerprint, query.ContinuationToken, query.PageSize,
             row => row.ToSummary(), cancellationToken);
     }
 
@@ -136,18 +136,16 @@ public sealed class CosmosModelStore : IModelStore
     {
         var types = Enum.GetValues<ModelType>();
         var counts = new long[types.Length];
-        var probe = new SqlBuilder();
-        if (probe.AddScope(scope))
+        await _database.EnsureCreatedAsync(cancellationToken);
+        await Task.WhenAll(types.Select(async (type, i) =>
         {
-            await _database.EnsureCreatedAsync(cancellationToken);
-            await Task.WhenAll(types.Select(async (type, i) =>
+            var sql = new SqlBuilder();
+            if (sql.AddScope(scope))
             {
-                var sql = new SqlBuilder();
-                sql.AddScope(scope);
                 sql.Add("c.type = @type", ("@type", EnumNames<ModelType>.NameOf(type)));
                 counts[i] = await CosmosPaging.SumAsync(_container, sql.Build("SELECT VALUE COUNT(1) FROM c", ""), cancellationToken);
-            }));
-        }
+            }
+        }));
         var byType = types.Select((t, i) => (t, (int)counts[i])).ToDictionary(p => p.t, p => p.Item2);
         return new ModelCounts(byType.Values.Sum(), byType);
     }

@@ -87,13 +87,14 @@ public sealed partial class StorageQueueWorkQueue(WorkQueues queues, TimeProvide
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min) => value < min ? min : value > MaxVisibility ? MaxVisibility : value;
 
+    /// <summary>Runs a queue call; the SDK has already retried, so what is still busy becomes Core's retryable outcome.</summary>
     private static async Task<T> Call<T>(Func<Task<T>> call, string operation)
     {
         try
         {
             return await call();
         }
-        catch (RequestFailedException ex) when (ex.Status is 503 or 500 or 408 && ex.ErrorCode is "ServerBusy" or "OperationTimedOut" or "InternalError")
+        catch (RequestFailedException ex) when (ex.Status is 503 or 408 || ex.ErrorCode is "ServerBusy" or "OperationTimedOut")
         {
             throw new ServiceBusyException($"The storage queue is busy ({operation}).", null, ex);
         }

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.Testing;
 
 namespace ModelsHub.IntegrationTests.AzureProfile;
 
@@ -46,6 +48,20 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
         using var app = emulators.NewHub().With(key, value);
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
         Assert.Contains(named, Flatten(error));
+    }
+
+    [Fact]
+    public async Task TheSampleSettingsAreAValidAzureConfiguration()
+    {
+        var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(LocalEmulators.EmulatorsDirectory())!, "..", "local.settings.sample.json")));
+        using var app = new HubApplication();
+        foreach (var setting in sample.RootElement.GetProperty("Values").EnumerateObject().Where(p => p.Name.StartsWith("Storage__", StringComparison.Ordinal)))
+        {
+            app.With(setting.Name.Replace("__", ":", StringComparison.Ordinal), setting.Value.GetString());
+        }
+        // Every Azure setting binds and validates; nothing is created (no emulator listens on the sample's ports here).
+        app.With("Storage:Profile", "Azure").With("Storage:Azure:CreateIfMissing", "false");
+        await app.ClientFor(null).GetAsync("/api/health").ExpectAsync(HttpStatusCode.OK);
     }
 
     [Fact]
