@@ -125,11 +125,11 @@ param cosmosContainers containerSpec[] = [
 
 // --- Sign-in (Entra ID) ---------------------------------------------------------------------------
 
-@description('Entra ID instance (AzureAd:Instance); for External ID use https://<tenant>.ciamlogin.com/.')
-param entraInstance string = environment().authentication.loginEndpoint
+@description('Entra ID instance (AzureAd:Instance); for External ID use https://<tenant>.ciamlogin.com/. Empty: the cloud\'s login endpoint.')
+param entraInstance string = ''
 
-@description('Directory (tenant) id of the API\'s app registration (AzureAd:TenantId).')
-param entraTenantId string = tenant().tenantId
+@description('Directory (tenant) id of the API\'s app registration (AzureAd:TenantId). Empty: the tenant of the deployment.')
+param entraTenantId string = ''
 
 @minLength(1)
 @description('Application (client) id of the "ModelsHub API" app registration (AzureAd:ClientId); see the README\'s Entra section.')
@@ -371,8 +371,8 @@ var hubSettings = union(
     Storage__Azure__Queues__QueueName: workQueueName
     Storage__Azure__Queues__PoisonQueueName: poisonQueueName
     Auth__Mode: 'Entra'
-    AzureAd__Instance: entraInstance
-    AzureAd__TenantId: entraTenantId
+    AzureAd__Instance: !empty(entraInstance) ? entraInstance : environment().authentication.loginEndpoint
+    AzureAd__TenantId: !empty(entraTenantId) ? entraTenantId : tenant().tenantId
     AzureAd__ClientId: entraApiClientId
     AzureAd__Audience: !empty(entraApiAudience) ? entraApiAudience : 'api://${entraApiClientId}'
     GitHub__ApiUrl: gitHubApiUrl
