@@ -43,7 +43,7 @@ param hostingPlan string = 'FlexConsumption'
 ])
 param elasticPremiumSku string = 'EP1'
 
-@description('Most instances the Functions app scales out to.')
+@description('Most instances the Functions app scales out to (Flex Consumption accepts 40-1000, Elastic Premium up to 100).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 100

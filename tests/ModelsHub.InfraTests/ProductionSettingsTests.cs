@@ -111,7 +111,7 @@ public sealed class ProductionSettingsTests(DeploymentSnapshots snapshots) : ICl
     }
 
     [Fact]
-    public void EveryConnectionAFunctionBindingNamesIsConfigured()
+    public void EverySettingAndConnectionTheFunctionBindingsNameIsConfigured()
     {
         var settings = snapshots[DeploymentSnapshots.Flex].AppSettings;
         var queues = snapshots[DeploymentSnapshots.Flex].OfType("Microsoft.Storage/storageAccounts/queueServices/queues")
@@ -129,6 +129,16 @@ public sealed class ProductionSettingsTests(DeploymentSnapshots snapshots) : ICl
                 if (binding["connection"]?.GetValue<string>() is { Length: > 0 } connection && !IsSet(settings, connection))
                 {
                     problems.Add($"{function}: connection '{connection}' has no {connection} or {connection}__* setting");
+                }
+                // %Name% in a binding reads an app setting; the host refuses to index the function without it.
+                foreach (var property in binding)
+                {
+                    if (property.Value is JsonValue value && value.TryGetValue<string>(out var text)
+                        && text.Length > 2 && text.StartsWith('%') && text.EndsWith('%')
+                        && !settings.ContainsKey(ProductionSettings.ToAppSettingName(text[1..^1])))
+                    {
+                        problems.Add($"{function}: {property.Key} reads app setting {text}, which is not set");
+                    }
                 }
                 if (binding["type"]?.GetValue<string>() == "queueTrigger")
                 {
