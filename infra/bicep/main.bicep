@@ -112,7 +112,44 @@ param cosmosDatabaseName string = 'modelshub'
 
 @description('Containers of the hub database and their partition keys; keep in line with docs/cosmos.md.')
 param cosmosContainers containerSpec[] = [
-  { name: 'models', partitionKeyPath: '/id' }
+  {
+    name: 'models'
+    partitionKeyPath: '/id'
+    // The catalog sorts by date then id (a composite index per order: the adapter's ORDER BY needs it),
+    // and never filters on README, spec text, description or the stored list summary.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/readme/?' }
+        { path: '/specText/?' }
+        { path: '/description/?' }
+        { path: '/summary/*' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'users', partitionKeyPath: '/id' }
   { name: 'versions', partitionKeyPath: '/modelId' }
   { name: 'uploads', partitionKeyPath: '/id' }

@@ -49,9 +49,12 @@ public static class HubContainers
     public static CosmosContainerSpec Models { get; } = new("models", "/id")
     {
         ExcludedPaths = ["/readme/?", "/specText/?", "/summary/*", "/description/?"],
-        CompositeIndexes = [["/createdMs", "/id"], ["/updatedMs", "/id"]],
+        CompositeIndexes = [["/createdUs", "/id"], ["/updatedUs", "/id"]],
     };
 
     /// <summary>Users keyed by their id (the token's object id): the user center is point reads.</summary>
     public static CosmosContainerSpec Users { get; } = new("users", "/id");
+
+    /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key and indexes.</summary>
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users];
 }

@@ -121,8 +121,8 @@ public sealed class CosmosModelStore : IModelStore
         var direction = query.Descending ? "DESC" : "ASC";
         var order = query.Sort switch
         {
-            ModelSort.Updated => $"c.updatedMs {direction}, c.id {direction}",
-            ModelSort.Created => $"c.createdMs {direction}, c.id {direction}",
+            ModelSort.Updated => $"c.updatedUs {direction}, c.id {direction}",
+            ModelSort.Created => $"c.createdUs {direction}, c.id {direction}",
             _ => $"c.id {direction}",
         };
         await _database.EnsureCreatedAsync(cancellationToken);

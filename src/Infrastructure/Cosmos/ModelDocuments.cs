@@ -28,8 +28,10 @@ internal static class ModelDocuments
         document["summary"] = JsonSerializer.SerializeToNode(model.ToSummary(), HubJson.Options);
         document["searchText"] = SearchText(model);
         document["tagKeys"] = new JsonArray([.. model.Tags.Select(t => (JsonNode)t.ToLowerInvariant()).DistinctBy(t => t.GetValue<string>())]);
-        document["createdMs"] = model.CreatedAt.ToUnixTimeMilliseconds();
-        document["updatedMs"] = model.UpdatedAt.ToUnixTimeMilliseconds();
+        // Sort keys in microseconds (exact as doubles until 2255): two registrations a millisecond
+        // apart still sort by time, not by their id tiebreak.
+        document["createdUs"] = Microseconds(model.CreatedAt);
+        document["updatedUs"] = Microseconds(model.UpdatedAt);
         document["listedUntilMs"] = model.ExpiresAt?.ToUnixTimeMilliseconds() ?? NeverMs;
         var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -53,6 +55,8 @@ internal static class ModelDocuments
         model.ETag = CosmosOutcomes.FromCosmosETag(etag ?? (root.TryGetProperty("_etag", out var e) ? e.GetString() : null));
         return model;
     }
+
+    private static long Microseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>What free-text words are matched against, lowercase: the same text the embedded profile indexes.</summary>
     public static string SearchText(HubModel model) =>

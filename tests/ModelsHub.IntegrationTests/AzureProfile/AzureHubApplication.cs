@@ -16,16 +16,25 @@ public sealed class AzureHubApplication : HubApplication
     public AzureHubApplication(LocalEmulators emulators)
     {
         Run = Guid.NewGuid().ToString("N")[..12];
-        With("Storage:Profile", "Azure");
-        With("Storage:Azure:CreateIfMissing", "true");
-        With("Storage:Azure:Cosmos:ConnectionString", emulators.CosmosConnectionString);
-        With("Storage:Azure:Cosmos:DatabaseName", "hub-" + Run);
-        With("Storage:Azure:Blobs:ConnectionString", emulators.StorageConnectionString);
-        With("Storage:Azure:Blobs:ContainerName", "models-" + Run);
-        With("Storage:Azure:Queues:ConnectionString", emulators.StorageConnectionString);
-        With("Storage:Azure:Queues:QueueName", "work-" + Run);
-        With("Storage:Azure:Queues:PoisonQueueName", "work-" + Run + "-poison");
+        foreach (var (key, value) in Settings(emulators, Run))
+        {
+            With(key, value);
+        }
     }
+
+    /// <summary>The Azure profile on these emulators, with resource names made unique by <paramref name="run"/>.</summary>
+    public static Dictionary<string, string?> Settings(LocalEmulators emulators, string run) => new()
+    {
+        ["Storage:Profile"] = "Azure",
+        ["Storage:Azure:CreateIfMissing"] = "true",
+        ["Storage:Azure:Cosmos:ConnectionString"] = emulators.CosmosConnectionString,
+        ["Storage:Azure:Cosmos:DatabaseName"] = "hub-" + run,
+        ["Storage:Azure:Blobs:ConnectionString"] = emulators.StorageConnectionString,
+        ["Storage:Azure:Blobs:ContainerName"] = "models-" + run,
+        ["Storage:Azure:Queues:ConnectionString"] = emulators.StorageConnectionString,
+        ["Storage:Azure:Queues:QueueName"] = "work-" + run,
+        ["Storage:Azure:Queues:PoisonQueueName"] = "work-" + run + "-poison",
+    };
 
     /// <summary>What makes this hub's resource names unique.</summary>
     public string Run { get; }
