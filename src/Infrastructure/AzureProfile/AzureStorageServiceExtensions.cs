@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ModelsHub.Infrastructure.BlobStorage;
 using ModelsHub.Infrastructure.Cosmos;
@@ -16,9 +17,10 @@ public static class AzureStorageServiceExtensions
     {
         services.AddOptions<AzureStorageOptions>().Bind(configuration.GetSection(AzureStorageOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AzureStorageOptions>, AzureStorageOptionsValidator>();
-        // One credential for every client: it caches tokens. Only resolved when an adapter signs in
-        // with an identity (emulators use connection strings).
-        services.AddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        // One credential for every Azure client of the app (it caches tokens); TryAdd, so a feature that
+        // registers it first (Key Vault, Data Protection) shares the same one. Only resolved when an
+        // adapter signs in with an identity: emulators use connection strings.
+        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
         {
             ManagedIdentityClientId = sp.GetRequiredService<IOptions<AzureStorageOptions>>().Value.ManagedIdentityClientId is { Length: > 0 } id ? id : null,
         }));

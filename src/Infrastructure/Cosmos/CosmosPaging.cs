@@ -41,7 +41,7 @@ internal static class CosmosPaging
         {
         }
         var parts = text?.Split(Separator, 3);
-        // The check catches a token cut or edited in transit before the SDK sees it (the SDK is lenient with some edits).
+        // The check catches a token cut or edited in transit before the SDK parses it.
         if (parts is not { Length: 3 } || parts[0] != fingerprint || parts[2].Length == 0 || parts[1] != Check(fingerprint, parts[2]))
         {
             throw BadToken();

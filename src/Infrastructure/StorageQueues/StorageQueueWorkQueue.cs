@@ -75,6 +75,7 @@ public sealed partial class StorageQueueWorkQueue(WorkQueues queues, TimeProvide
         await CompleteAsync(item, cancellationToken);
     }
 
+    /// <summary>The service's approximate count (exact on Azurite): good enough for health and tests, which is all the port asks.</summary>
     public async Task<int> CountAsync(CancellationToken cancellationToken)
     {
         var properties = await Call(() => queues.Work.GetPropertiesAsync(cancellationToken), "count");
