@@ -17,32 +17,36 @@ public static class UpstreamFileRenderer
 
     /// <summary>
     /// The file with the entries named <paramref name="modelName"/> replaced by <paramref name="entries"/>
-    /// in place (where the first of them stood), appended when the file had none, removed when
-    /// <paramref name="entries"/> is empty. <c>is_builtin</c> is never written.
+    /// in place, appended when the file had none, removed when <paramref name="entries"/> is
+    /// empty. <c>is_builtin</c> is never written.
     /// </summary>
     public static string Render(string file, string modelName, IReadOnlyList<JsonElement> entries)
     {
         var elements = Split(file);
         var rendered = entries.Select(e => WriteValue(Strip(e), 1)).ToList();
+        var positions = elements.Select((e, i) => (e, i)).Where(p => p.e.ModelName == modelName).Select(p => p.i).ToList();
         var result = new List<string>(elements.Count + rendered.Count);
-        var placed = false;
-        foreach (var element in elements)
+        var next = 0;
+        for (var i = 0; i < elements.Count; i++)
         {
-            if (element.ModelName == modelName)
+            if (elements[i].ModelName != modelName)
             {
-                if (!placed)
-                {
-                    result.AddRange(rendered);
-                    placed = true;
-                }
+                result.Add(elements[i].Text);
                 continue;
             }
-            result.Add(element.Text);
+            // The model's k-th entry takes the place of its k-th entry in the file (a model's
+            // variants need not be adjacent); extra entries follow its last one, missing ones go.
+            if (next < rendered.Count)
+            {
+                result.Add(rendered[next++]);
+            }
+            if (i == positions[^1])
+            {
+                result.AddRange(rendered.Skip(next));
+                next = rendered.Count;
+            }
         }
-        if (!placed)
-        {
-            result.AddRange(rendered);
-        }
+        result.AddRange(rendered.Skip(next));
         return Join(result);
     }
 
