@@ -379,7 +379,8 @@ public sealed class FakeGitHub : IAsyncDisposable
     {
         var header = context.Request.Headers.Authorization.ToString();
         var parts = header.Split(' ', 2, StringSplitOptions.TrimEntries);
-        return parts.Length == 2 && parts[0] is "token" or "Bearer" or "bearer" && _tokens.TryGetValue(parts[1], out var token) ? token : null;
+        return parts.Length == 2 && (parts[0].Equals("token", StringComparison.OrdinalIgnoreCase) || parts[0].Equals("bearer", StringComparison.OrdinalIgnoreCase))
+            && _tokens.TryGetValue(parts[1], out var token) ? token : null;
     }
 
     private static Token RequireUser(Token? user) => user ?? throw new ApiError(401, "Requires authentication");
