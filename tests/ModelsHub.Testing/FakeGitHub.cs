@@ -651,6 +651,8 @@ public sealed class FakeGitHub : IAsyncDisposable
             ["title"] = pr.Title,
             ["body"] = pr.Body,
             ["merged"] = pr.Merged,
+            ["merged_at"] = pr.Merged ? created : null,
+            ["closed_at"] = pr.Open ? null : created,
             ["draft"] = false,
             ["url"] = $"{ApiUrl}api/v3/repos/{pr.BaseRepository}/pulls/{pr.Number}",
             ["html_url"] = $"{ApiUrl}{pr.BaseRepository}/pull/{pr.Number}",
