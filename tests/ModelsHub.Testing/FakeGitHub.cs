@@ -18,7 +18,7 @@ public sealed record FakeCommit(string Sha, string TreeSha, IReadOnlyList<string
 
 /// <summary>A pull request held by the fake.</summary>
 public sealed record FakePullRequest(int Number, string BaseRepository, string HeadOwner, string HeadRepository, string HeadBranch, string BaseBranch,
-    string Title, string Body, bool Open, bool Merged, string CreatedBy);
+    string Title, string Body, bool Open, bool Merged, string CreatedBy, DateTimeOffset CreatedAt);
 
 /// <summary>
 /// A stateful GitHub REST API (the GitHub Enterprise layout, <c>/api/v3/...</c>) on 127.0.0.1, for
@@ -611,7 +611,7 @@ public sealed class FakeGitHub : IAsyncDisposable
         }
         if (Ancestors(baseSha).Contains(headSha)) throw errors($"No commits between {baseBranch} and {headBranch}");
         var pr = new FakePullRequest(_pulls.Count + 1, repo.FullName, headRepo.Owner, headRepo.FullName, headBranch, baseBranch,
-            body["title"]!.GetValue<string>(), body["body"]?.GetValue<string>() ?? "", Open: true, Merged: false, CreatedBy: user.Login);
+            body["title"]!.GetValue<string>(), body["body"]?.GetValue<string>() ?? "", Open: true, Merged: false, CreatedBy: user.Login, CreatedAt: DateTimeOffset.UtcNow);
         _pulls.Add(pr);
         return (201, PullJson(pr));
     }
