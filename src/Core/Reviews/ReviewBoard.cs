@@ -80,8 +80,10 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             await EnsureApplicableAsync(submission, cancellationToken);
             // The workflow exists before the decision is written, so a crash in between leaves a
-            // workflow that waits for the decision rather than an approval that nothing carries out.
-            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission), caller.UserId, cancellationToken);
+            // workflow that waits for the decision (the sweeper sends it) rather than an approval
+            // that nothing carries out. Its first message goes once the decision is stored.
+            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission),
+                caller.UserId, cancellationToken, send: false);
         }
         var next = submission.Clone();
         next.State = approve ? SubmissionState.Approved : SubmissionState.Rejected;
@@ -92,6 +94,10 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             var saved = await submissions.ReplaceAsync(next, submission.ETag!, cancellationToken);
             LogDecided(logger, saved.ModelName, saved.Revision, saved.State, caller.UserId);
+            if (approve)
+            {
+                await workflows.SendAsync(saved.WorkflowId!, cancellationToken);
+            }
             return saved;
         }
         catch (PreconditionFailedException)

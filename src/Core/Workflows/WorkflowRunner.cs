@@ -278,10 +278,12 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
 {
     /// <summary>
     /// Creates the instance and asks for its first step. Idempotent: starting an id that exists
-    /// returns the existing instance (so a caller may safely repeat a start after a crash).
+    /// returns the existing instance (so a caller may safely repeat a start after a crash). With
+    /// <paramref name="send"/> false the first message is left to <see cref="SendAsync"/> (or, after
+    /// a crash, to the sweeper), for callers that must record something before the first step runs.
     /// </summary>
     public async Task<WorkflowInstance> StartAsync(string kind, string firstStep, string id, IReadOnlyDictionary<string, string> data, string? startedBy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool send = true)
     {
         var now = clock.GetUtcNow();
         var instance = new WorkflowInstance
@@ -304,10 +306,19 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
         {
             return await store.FindAsync(id, cancellationToken) ?? throw new NotFoundException("Workflow", id);
         }
-        await queue.EnqueueAsync(WorkflowRunner.FormatMessage(id), null, cancellationToken);
-        wakeup.Pulse();
+        if (send)
+        {
+            await SendAsync(id, cancellationToken);
+        }
         LogStarted(logger, kind, id);
         return instance;
+    }
+
+    /// <summary>Asks for the instance's current step now.</summary>
+    public async Task SendAsync(string id, CancellationToken cancellationToken)
+    {
+        await queue.EnqueueAsync(WorkflowRunner.FormatMessage(id), null, cancellationToken);
+        wakeup.Pulse();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {Kind} {Id} started")]
