@@ -161,6 +161,11 @@ param syncSchedule string = '0 0 * * * *'
 @description('Git ref of the model repository the upstream sync reads (Sync:Ref).')
 param syncRef string = 'main'
 
+// --- Workflows ------------------------------------------------------------------------------------
+
+@description('Six-field NCRONTAB schedule of the sweeper that re-enqueues overdue workflows (Workflows:SweeperSchedule); every minute by default.')
+param workflowSweeperSchedule string = '0 * * * * *'
+
 // --- Frontend -------------------------------------------------------------------------------------
 
 @description('Region of the static web app (Static Web Apps is offered in fewer regions); empty: location when offered there, else westeurope.')
@@ -383,6 +388,7 @@ var hubSettings = union(
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
     Sync__Ref: syncRef
+    Workflows__SweeperSchedule: workflowSweeperSchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin
   },
   // A list binds from indexed keys: Cors__AllowedOrigins__0, Cors__AllowedOrigins__1, ...
