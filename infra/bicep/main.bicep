@@ -153,8 +153,63 @@ param cosmosContainers containerSpec[] = [
   { name: 'users', partitionKeyPath: '/id' }
   { name: 'versions', partitionKeyPath: '/modelId' }
   { name: 'uploads', partitionKeyPath: '/id' }
-  { name: 'workflows', partitionKeyPath: '/id' }
-  { name: 'submissions', partitionKeyPath: '/modelId' }
+  {
+    name: 'workflows'
+    partitionKeyPath: '/id'
+    // The sweeper lists due instances by (nextAttemptMs, id).
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/nextAttemptMs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/nextAttemptMs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'submissions'
+    partitionKeyPath: '/modelId'
+    // One revision number per model (unique within the model's partition); the reviewers' queue
+    // sorts by (submittedUs, id); the submission's own JSON text is never filtered on.
+    uniqueKeyPolicy: {
+      uniqueKeys: [
+        { paths: [ '/revision' ] }
+      ]
+    }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/submittedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/submittedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
   { name: 'downloads', partitionKeyPath: '/id' }
@@ -197,6 +252,11 @@ param syncSchedule string = '0 0 * * * *'
 
 @description('Git ref of the model repository the upstream sync reads (Sync:Ref).')
 param syncRef string = 'main'
+
+// --- Workflows ------------------------------------------------------------------------------------
+
+@description('Six-field NCRONTAB schedule of the sweeper that re-enqueues overdue workflows (Workflows:SweeperSchedule); every minute by default.')
+param workflowSweeperSchedule string = '0 * * * * *'
 
 // --- Frontend -------------------------------------------------------------------------------------
 
@@ -420,6 +480,7 @@ var hubSettings = union(
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
     Sync__Ref: syncRef
+    Workflows__SweeperSchedule: workflowSweeperSchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin
   },
   // A list binds from indexed keys: Cors__AllowedOrigins__0, Cors__AllowedOrigins__1, ...

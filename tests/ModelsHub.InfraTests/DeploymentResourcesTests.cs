@@ -178,7 +178,7 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
     }
 
     [Fact]
-    public void EveryContainerTheCosmosAdaptersUseIsDeployedWithItsKeyAndIndexes()
+    public void EveryContainerTheCosmosAdaptersUseIsDeployedWithItsKeysAndIndexes()
     {
         var deployed = Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
             .ToDictionary(c => LastNameSegment(c), c => c["properties"]!["resource"]!);
@@ -201,6 +201,9 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
                     Assert.Contains(string.Join(",", paths.Select(p => p + " " + order)), composites);
                 }
             }
+            // A unique key can only be set when the container is created: the deployment must carry exactly the adapter's.
+            var uniqueKeys = resource["uniqueKeyPolicy"]?["uniqueKeys"]?.AsArray().SelectMany(k => Strings(k!["paths"])).ToList() ?? [];
+            Assert.Equal(spec.UniqueKeys, uniqueKeys);
         }
     }
 

@@ -15,6 +15,9 @@ type containerSpec = {
 
   @description('Indexing policy (excluded paths, composite indexes for multi-key ORDER BY); omit for the default, everything indexed. docs/cosmos.md says which container needs one.')
   indexingPolicy: object?
+
+  @description('Unique key policy (paths unique within one partition key value); only settable when the container is created.')
+  uniqueKeyPolicy: object?
 }
 
 @description('Name of the Cosmos DB account.')
@@ -109,7 +112,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           }
         },
         container.?defaultTtl == null ? {} : { defaultTtl: container.?defaultTtl },
-        container.?indexingPolicy == null ? {} : { indexingPolicy: container.?indexingPolicy }
+        container.?indexingPolicy == null ? {} : { indexingPolicy: container.?indexingPolicy },
+        container.?uniqueKeyPolicy == null ? {} : { uniqueKeyPolicy: container.?uniqueKeyPolicy }
       )
     }
   }

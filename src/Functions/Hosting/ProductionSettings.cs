@@ -38,6 +38,7 @@ public static class ProductionSettings
         "DataProtection:KeyVaultKeyId",
         "Sync:Schedule",
         "Sync:Ref",
+        "Workflows:SweeperSchedule",
         "Hub:PublicBaseUrl",
         "Cors:AllowedOrigins",
     ];

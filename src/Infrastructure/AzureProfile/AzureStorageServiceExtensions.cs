@@ -12,7 +12,7 @@ namespace ModelsHub.Infrastructure.AzureProfile;
 
 public static class AzureStorageServiceExtensions
 {
-    /// <summary>The Azure profile: Cosmos DB for documents, Blob Storage for files, a Storage Queue for work.</summary>
+    /// <summary>The Azure profile: Cosmos DB for documents, Blob Storage for files and the key ring, a Storage Queue for work, Key Vault for the key ring's key.</summary>
     public static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AzureStorageOptions>().Bind(configuration.GetSection(AzureStorageOptions.Section)).ValidateOnStart();
@@ -27,6 +27,7 @@ public static class AzureStorageServiceExtensions
         services.AddCosmosDocuments(configuration);
         services.AddModelBlobStorage(configuration);
         services.AddStorageQueueWorkQueue(configuration);
+        services.AddAzureDataProtection(configuration);
         return services;
     }
 }

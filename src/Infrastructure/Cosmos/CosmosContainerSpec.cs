@@ -15,6 +15,9 @@ public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
     /// <summary>ORDER BY on two properties needs a composite index: each entry is declared ascending and descending.</summary>
     public IReadOnlyList<IReadOnlyList<string>> CompositeIndexes { get; init; } = [];
 
+    /// <summary>Paths unique within one partition key value (a unique key policy: fixed when the container is created).</summary>
+    public IReadOnlyList<string> UniqueKeys { get; init; } = [];
+
     internal ContainerProperties ToProperties()
     {
         var properties = new ContainerProperties(Name, PartitionKeyPath)
@@ -34,6 +37,12 @@ public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
                 properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>(
                     composite.Select(p => new CompositePath { Path = p, Order = order }).ToList()));
             }
+        }
+        foreach (var path in UniqueKeys)
+        {
+            var key = new UniqueKey();
+            key.Paths.Add(path);
+            properties.UniqueKeyPolicy.UniqueKeys.Add(key);
         }
         return properties;
     }
@@ -55,6 +64,26 @@ public static class HubContainers
     /// <summary>Users keyed by their id (the token's object id): the user center is point reads.</summary>
     public static CosmosContainerSpec Users { get; } = new("users", "/id");
 
-    /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key and indexes.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users];
+    /// <summary>
+    /// Workflow instances keyed by id: the queue message carries it, so each step is a point read and
+    /// an ETag-conditioned replace. The sweeper's due query fans out, ordered by (nextAttemptMs, id).
+    /// </summary>
+    public static CosmosContainerSpec Workflows { get; } = new("workflows", "/id")
+    {
+        CompositeIndexes = [["/nextAttemptMs", "/id"]],
+    };
+
+    /// <summary>
+    /// Review submissions keyed by model: a model's revisions are listed together, and the unique key
+    /// on /revision makes Cosmos itself refuse a second submission with the same number for a model.
+    /// </summary>
+    public static CosmosContainerSpec Submissions { get; } = new("submissions", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/submittedUs", "/id"]],
+        UniqueKeys = ["/revision"],
+    };
+
+    /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions];
 }

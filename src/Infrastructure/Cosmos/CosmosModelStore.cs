@@ -128,7 +128,7 @@ public sealed class CosmosModelStore : IModelStore
         await _database.EnsureCreatedAsync(cancellationToken);
         return await CosmosPaging.ReadPageAsync<ModelDocuments.SummaryRow, ModelSummary>(_container,
             sql.Build("SELECT c.summary, c._etag FROM c", $" ORDER BY {order}"), fingerprint, query.ContinuationToken, query.PageSize,
-            row => row.ToSummary(), cancellationToken);
+            row => row.ToSummary(), null, cancellationToken);
     }
 
     /// <summary>One COUNT per type, in parallel: the Cosmos stand-in has no GROUP BY, and eight index-only counts stay cheap.</summary>

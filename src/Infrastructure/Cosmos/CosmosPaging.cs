@@ -57,7 +57,7 @@ internal static class CosmosPaging
     /// when Cosmos hands back a short page with a continuation.
     /// </summary>
     public static async Task<Page<T>> ReadPageAsync<TRow, T>(Container container, QueryDefinition query, string fingerprint,
-        string? continuationToken, int pageSize, Func<TRow, T> map, CancellationToken cancellationToken)
+        string? continuationToken, int pageSize, Func<TRow, T> map, PartitionKey? partitionKey, CancellationToken cancellationToken)
     {
         var sdkToken = Decode(continuationToken, fingerprint);
         var items = new List<T>(pageSize);
@@ -67,6 +67,8 @@ internal static class CosmosPaging
             var options = new QueryRequestOptions
             {
                 MaxItemCount = pageSize - items.Count,
+                // Known partition: a single-partition query, which the SDK runs without asking for a plan.
+                PartitionKey = partitionKey,
                 // Keeps the hub's token short enough for a query string.
                 ResponseContinuationTokenLimitInKb = 1,
             };

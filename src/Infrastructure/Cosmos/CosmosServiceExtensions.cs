@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
 
@@ -24,6 +26,8 @@ public static class CosmosServiceExtensions
         // One line per document port: its container and its adapter.
         services.AddCosmosPort<IModelStore, CosmosModelStore>(HubContainers.Models);
         services.AddCosmosPort<IUserStore, CosmosUserStore>(HubContainers.Users);
+        services.AddCosmosPort<IWorkflowStore, CosmosWorkflowStore>(HubContainers.Workflows);
+        services.AddCosmosPort<ISubmissionStore, CosmosSubmissionStore>(HubContainers.Submissions);
         return services;
     }
 

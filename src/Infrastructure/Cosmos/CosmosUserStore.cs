@@ -84,7 +84,7 @@ public sealed class CosmosUserStore : IUserStore
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         return await CosmosPaging.ReadPageAsync<JsonElement, HubUser>(_container, new QueryDefinition("SELECT * FROM c ORDER BY c.id"),
-            ListFingerprint, continuationToken, pageSize, Read, cancellationToken);
+            ListFingerprint, continuationToken, pageSize, Read, null, cancellationToken);
     }
 
     private static HubUser Read(JsonElement document)

@@ -51,10 +51,7 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
     {
         var settings = AzureHubApplication.Settings(emulators.Emulators, "wrong");
         settings[key] = value;
-        var services = new ServiceCollection().AddLogging();
-        services.AddHubInfrastructure(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
-            new HostingEnvironment { EnvironmentName = "Testing", ContentRootPath = Path.GetTempPath() });
-        using var provider = services.BuildServiceProvider();
+        using var provider = AzureServices(settings);
         // What the host runs before it starts (ValidateOnStart), called directly: a WebApplicationFactory whose
         // start fails races its own disposal and now and then reports an ObjectDisposedException instead.
         var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate());
@@ -65,14 +62,34 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
     public async Task TheSampleSettingsAreAValidAzureConfiguration()
     {
         var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(LocalEmulators.EmulatorsDirectory())!, "..", "local.settings.sample.json")));
-        using var app = new HubApplication();
-        foreach (var setting in sample.RootElement.GetProperty("Values").EnumerateObject().Where(p => p.Name.StartsWith("Storage__", StringComparison.Ordinal)))
+        var settings = sample.RootElement.GetProperty("Values").EnumerateObject()
+            .Where(p => p.Name.StartsWith("Storage__", StringComparison.Ordinal) || p.Name.StartsWith("DataProtection__", StringComparison.Ordinal))
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => p.Value.GetString());
+        settings["Storage:Profile"] = "Azure";
+        // Every Azure setting of the sample binds and passes the checks the host runs before it starts.
+        using var provider = AzureServices(settings);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal("modelshub", provider.GetRequiredService<IOptions<ModelsHub.Infrastructure.Cosmos.CosmosOptions>>().Value.DatabaseName);
+    }
+
+    [Fact]
+    public void InAzureTheKeyRingNeedsItsBlobAndItsKeyVaultKey()
+    {
+        var settings = AzureHubApplication.Settings(emulators.Emulators, "ring");
+        settings["Storage:Azure:Blobs:ConnectionString"] = null;
+        settings["Storage:Azure:Blobs:ServiceUri"] = "https://hub.blob.core.windows.net";
+        using (var provider = AzureServices(settings))
         {
-            app.With(setting.Name.Replace("__", ":", StringComparison.Ordinal), setting.Value.GetString());
+            var error = Flatten(Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate()));
+            Assert.Contains("DataProtection:KeyRingBlobUri", error);
+            Assert.Contains("DataProtection:KeyVaultKeyId", error);
         }
-        // Every Azure setting binds and validates; nothing is created (no emulator listens on the sample's ports here).
-        app.With("Storage:Profile", "Azure").With("Storage:Azure:CreateIfMissing", "false");
-        await app.ClientFor(null).GetAsync("/api/health").ExpectAsync(HttpStatusCode.OK);
+        settings["DataProtection:KeyRingBlobUri"] = "https://hub.blob.core.windows.net/dataprotection/keys.xml";
+        settings["DataProtection:KeyVaultKeyId"] = "https://hub-kv.vault.azure.net/keys/dataprotection";
+        using (var provider = AzureServices(settings))
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+        }
     }
 
     [Fact]
@@ -119,6 +136,14 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
         var next = await emulators.Emulators.CountCosmosRequestsAsync(() =>
             anonymous.GetAsync("/api/models?pageSize=5&sort=updated&order=desc&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!)).ExpectAsync(HttpStatusCode.OK));
         Assert.Equal((1, 1, 2), (next.QueryPages, next.QueryPlans, next.Total));
+    }
+
+    private static ServiceProvider AzureServices(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddHubInfrastructure(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
+            new HostingEnvironment { EnvironmentName = "Testing", ContentRootPath = Path.GetTempPath() });
+        return services.BuildServiceProvider();
     }
 
     private static string Flatten(Exception error) =>

@@ -1,5 +1,6 @@
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Cosmos;
 using ModelsHub.Infrastructure.StorageQueues;
@@ -20,6 +21,18 @@ public sealed class CosmosModelStoreContract(AzureEmulators emulators) : ModelSt
 public sealed class CosmosUserStoreContract(AzureEmulators emulators) : UserStoreContract
 {
     protected override IUserStore Store { get; } = new CosmosUserStore(emulators.NewDatabase(null, HubContainers.Users));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosWorkflowStoreContract(AzureEmulators emulators) : WorkflowStoreContract
+{
+    protected override IWorkflowStore Store { get; } = new CosmosWorkflowStore(emulators.NewDatabase(null, HubContainers.Workflows));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosSubmissionStoreContract(AzureEmulators emulators) : SubmissionStoreContract
+{
+    protected override ISubmissionStore Store { get; } = new CosmosSubmissionStore(emulators.NewDatabase(null, HubContainers.Submissions));
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
