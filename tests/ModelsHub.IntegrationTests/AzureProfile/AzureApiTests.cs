@@ -1,4 +1,6 @@
 using ModelsHub.IntegrationTests.Api;
+using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.IntegrationTests.Reviews;
 
 namespace ModelsHub.IntegrationTests.AzureProfile;
 
@@ -12,3 +14,10 @@ public sealed class AzureAuthorizationMatrixTests(AzureEmulators emulators) : Au
 
 [Collection(AzureEmulatorsCollection.Name)]
 public sealed class AzureIdentityApiTests(AzureEmulators emulators) : IdentityApiTests(emulators.NewHub());
+
+/// <summary>Review, approval and the pull request, end to end: submissions and workflows in Cosmos, the work queue in Azurite.</summary>
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class AzureReviewWorkflowTests(AzureEmulators emulators) : ReviewWorkflowTests
+{
+    protected override HubApplication NewApplication() => emulators.NewHub();
+}
