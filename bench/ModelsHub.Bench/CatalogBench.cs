@@ -97,6 +97,9 @@ public static class CatalogBench
         ["Storage__Azure__Cosmos__DatabaseName"] = "bench",
         ["Storage__Azure__Blobs__ConnectionString"] = emulators.StorageConnectionString,
         ["Storage__Azure__Queues__ConnectionString"] = emulators.StorageConnectionString,
+        // The seeded public models start pull-request workflows against a GitHub the bench does not
+        // run; processing them in the background would mix their Cosmos requests into the counts.
+        ["Triggers__InProcess"] = "false",
     };
 
     /// <summary>Cosmos requests per API call, counted in the stand-in's request log over sequential calls (nothing else runs meanwhile).</summary>
