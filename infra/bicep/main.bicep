@@ -152,7 +152,7 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'users', partitionKeyPath: '/id' }
   { name: 'versions', partitionKeyPath: '/modelId' }
-  { name: 'uploads', partitionKeyPath: '/id' }
+  { name: 'uploads', partitionKeyPath: '/modelId' }
   {
     name: 'workflows'
     partitionKeyPath: '/id'
