@@ -8,6 +8,8 @@ using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
+using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Versions;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +23,7 @@ builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
+builder.Services.AddHubUploads(builder.Configuration);
 
 var app = builder.Build();
 
@@ -42,6 +45,9 @@ api.MapMeApi();
 api.MapUsersApi();
 api.MapAdminApi();
 api.MapDevTokenApi(app.Logger);
+api.MapVersionsApi();
+api.MapUploadsApi();
+api.MapBlobMirrorApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -6,6 +6,9 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Storage;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Versions;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
@@ -71,5 +74,11 @@ public static class InfrastructureServiceExtensions
             : sp.GetRequiredService<SqliteModelStore>());
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
+        services.AddSingleton<IVersionStore, SqliteVersionStore>();
+        services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<LocalBlobUrls>();
+        services.AddSingleton(sp => new LocalBlobStore(sp.GetRequiredService<LocalBlobFolder>(), sp.GetRequiredService<SqliteDatabase>(),
+            sp.GetRequiredService<LocalBlobUrls>(), sp.GetService<IBlobEventPublisher>()));
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<LocalBlobStore>());
     }
 }
