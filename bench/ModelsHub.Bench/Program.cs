@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog] [--duration S] [--concurrency N] [--models N] [--no-cache]
+// bench [catalog|upload] [--duration S] [--concurrency N] [--models N] [--no-cache]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,6 +21,7 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
+        "upload" => !await UploadBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -28,7 +29,7 @@ return failed ? 1 : 0;
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache)
 {
-    public static readonly string[] AllScenarios = ["catalog"];
+    public static readonly string[] AllScenarios = ["catalog", "upload"];
 
     public static BenchOptions Parse(string[] args)
     {
