@@ -60,8 +60,9 @@ public sealed partial class VersionCatalog(
     {
         var model = await GetForChangeAsync(caller, modelName, "add a version to this model", cancellationToken);
         var errors = new ValidationErrors();
+        // A null label is the same as none: the hub suggests one.
         var explicitLabel = input.Label.HasValue ? input.Label.Value : null;
-        if (input.Label.HasValue)
+        if (explicitLabel is not null)
         {
             VersionRules.ValidateLabel(explicitLabel, errors);
         }

@@ -142,11 +142,17 @@ public static class BlobMirrorApi
             {
                 throw new XmlException("The root element is not BlockList.");
             }
-            while (reader.Read())
+            reader.Read();
+            while (!reader.EOF)
             {
                 if (reader.NodeType == XmlNodeType.Element && reader.LocalName is "Latest" or "Committed" or "Uncommitted")
                 {
+                    // Reading the content moves past the element: no extra Read, or the next id is skipped.
                     ids.Add(reader.ReadElementContentAsString().Trim());
+                }
+                else
+                {
+                    reader.Read();
                 }
             }
         }

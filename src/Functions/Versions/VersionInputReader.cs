@@ -19,7 +19,7 @@ public static class VersionInputReader
         var f = new JsonFields(body, create ? CreateFields : UpdateFields, errors);
         var input = new VersionInput
         {
-            Label = f.String("label", VersionRules.MaxLabelLength * 2),
+            Label = f.String("label", VersionRules.MaxLabelLength * 2, nullable: create),
             Notes = f.String("notes", VersionRules.MaxNotesLength, nullable: true),
             Metrics = ReadMetrics(body, errors),
         };
