@@ -27,6 +27,7 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
     private readonly string _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder.Root));
     private readonly ConcurrentDictionary<string, WriteGate> _gates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _blockLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly StagedHashes _hashes = new();
 
     public async Task<UploadTarget> PrepareUploadAsync(StagedBlob staged, DateTimeOffset targetExpiresAt, CancellationToken cancellationToken)
     {
@@ -89,6 +90,7 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
             // A rewrite overwrites the recorded block's bytes: forget it until the new bytes are all there.
             if (await database.ReadAsync(c => Scalar(c, "SELECT 1 FROM staged_blocks WHERE key = $key AND idx = $idx;", ("$key", key), ("$idx", index)), cancellationToken) is not null)
             {
+                _hashes.Invalidate(key);
                 await database.WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM staged_blocks WHERE key = $key AND idx = $idx;", ("$key", key), ("$idx", index)), cancellationToken);
             }
             var md5 = await WriteAtAsync(PathOf(key), layout.Staged.OffsetOf(index), content, expected, cancellationToken);
@@ -97,9 +99,14 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
                 throw new ValidationException("Content-MD5",
                     $"Chunk {index} arrived with MD5 {Convert.ToBase64String(md5)} but Content-MD5 says {Convert.ToBase64String(contentMd5)}: it was corrupted on the way and was not stored; send it again.");
             }
-            await database.WriteAsync((c, tx) => Execute(c, tx,
-                "INSERT OR REPLACE INTO staged_blocks (key, idx, size, md5) VALUES ($key, $idx, $size, $md5);",
+            var recorded = await database.WriteAsync((c, tx) => Execute(c, tx,
+                // Only while the upload exists: an abort racing this write must not leave a stray row behind.
+                "INSERT OR REPLACE INTO staged_blocks (key, idx, size, md5) SELECT $key, $idx, $size, $md5 WHERE EXISTS (SELECT 1 FROM staged_blobs WHERE key = $key);",
                 ("$key", key), ("$idx", index), ("$size", expected), ("$md5", md5)), cancellationToken);
+            if (recorded == 1)
+            {
+                _hashes.Stored(key, PathOf(key), layout.Staged, index);
+            }
             return md5;
         }
         finally
@@ -195,8 +202,10 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
         {
             throw new NotFoundException("Blob", key);
         }
+        // Most of an upload was usually hashed while it arrived; only the rest is read now.
+        var head = await _hashes.TakeAsync(key);
         using (scope)
-        using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        using (var sha = head?.Sha ?? IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
             var handle = scope.Handle;
             var length = RandomAccess.GetLength(handle);
@@ -205,7 +214,7 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
             try
             {
                 // Read the next buffer while hashing this one: the disk (or page cache) and the CPU work at once.
-                long offset = 0;
+                var offset = Math.Min(head?.Offset ?? 0, length);
                 var pending = ReadAsync(handle, current, offset, length, cancellationToken);
                 while (true)
                 {
@@ -302,6 +311,7 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
         {
             _gates.TryRemove(key, out _);
         }
+        _hashes.ForgetPrefix(prefix);
     }
 
     public async IAsyncEnumerable<StoredBlob> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -425,6 +435,7 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
             return Execute(c, tx, "DELETE FROM staged_blobs WHERE key = $key;", ("$key", key));
         }, cancellationToken);
         _gates.TryRemove(key, out _);
+        _hashes.Forget(key);
     }
 
     private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object Value)[] parameters)

@@ -272,6 +272,30 @@ public sealed class LocalBlobStoreContract : BlobStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task TheHashTakenWhileChunksArriveIsTheFilesHashWhateverTheOrderAndRewrites()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var content = Bytes(ChunkSize * 12 + 99, 10 + round);
+            var staged = Staged(content, upload: Guid.NewGuid().ToString("N"));
+            await Local.PrepareUploadAsync(staged, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+            var order = Enumerable.Range(0, staged.ChunkCount).OrderBy(_ => Random.Shared.Next()).ToArray();
+            await Parallel.ForEachAsync(order, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) => await StageAsync(staged, content, i));
+
+            // A client sends some chunks again with other bytes (the last write wins, as in Blob Storage).
+            var replacement = Bytes(content.Length, 100 + round);
+            foreach (var i in new[] { 0, 5, staged.ChunkCount - 1 })
+            {
+                await StageAsync(staged, replacement, i);
+                Array.Copy(replacement, staged.OffsetOf(i), content, staged.OffsetOf(i), staged.LengthOf(i));
+            }
+            await Local.CommitBlocksAsync(staged.Key, BlockIds.Sequence(staged.ChunkCount), "x/y", CancellationToken.None);
+            Assert.Equal(SHA256.HashData(content), await Local.ComputeSha256Async(staged.Key, CancellationToken.None));
+            Assert.Equal(SHA256.HashData(content), await Local.ComputeSha256Async(staged.Key, CancellationToken.None));
+        }
+    }
+
+    [Fact]
     public async Task TheUploadIsOneFileAtItsFinalSizeAndKeysCannotLeaveTheFolder()
     {
         var content = Bytes(ChunkSize * 3, 4);
