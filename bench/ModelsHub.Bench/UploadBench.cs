@@ -32,7 +32,9 @@ public static class UploadBench
             var token = await CatalogBench.TokenAsync(server.Client, "bench-uploader", "user");
             await SendAsync(server.Client, token, HttpMethod.Post, "/api/models", new { name = "bench-upload", type = "custom" });
 
-            // A smaller file first: the peak memory of both runs must be about the same.
+            // A warm-up first (JIT, pools, GC budgets settle), then a smaller file: the peak memory of
+            // the two measured runs must be about the same.
+            await RunOneAsync(server, token, work, "warmup", 128 * MiB, copyFirst: false);
             var smallSize = Math.Min(UploadBytes, 256 * MiB);
             var small = await RunOneAsync(server, token, work, "small", smallSize, copyFirst: false);
             var large = await RunOneAsync(server, token, work, "large", UploadBytes, copyFirst: true);
