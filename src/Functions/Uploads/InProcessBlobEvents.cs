@@ -16,24 +16,31 @@ public sealed partial class InProcessBlobEvents(IServiceProvider services, ILogg
 
     public ValueTask PublishAsync(BlobCreated blobCreated, CancellationToken cancellationToken) => _events.Writer.WriteAsync(blobCreated, cancellationToken);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Resolved here, not injected: the blob store that publishes events is one of the upload service's own dependencies.
         var uploads = services.GetRequiredService<UploadService>();
-        return Parallel.ForEachAsync(_events.Reader.ReadAllAsync(stoppingToken), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken },
-            async (blobCreated, cancellationToken) =>
-            {
-                try
+        try
+        {
+            await Parallel.ForEachAsync(_events.Reader.ReadAllAsync(stoppingToken), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken },
+                async (blobCreated, cancellationToken) =>
                 {
-                    var outcome = await uploads.HandleBlobCreatedAsync(blobCreated, cancellationToken);
-                    LogHandled(logger, blobCreated.Key, EnumNames<BlobEventOutcome>.NameOf(outcome));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // Like an event whose delivery failed: the client's complete call or the sweeper still finishes the upload.
-                    LogFailed(logger, ex, blobCreated.Key);
-                }
-            });
+                    try
+                    {
+                        var outcome = await uploads.HandleBlobCreatedAsync(blobCreated, cancellationToken);
+                        LogHandled(logger, blobCreated.Key, EnumNames<BlobEventOutcome>.NameOf(outcome));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Like an event whose delivery failed: the client's complete call or the sweeper still finishes the upload.
+                        LogFailed(logger, ex, blobCreated.Key);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: an event not handled yet is completed by the client's complete call or the sweeper.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "In-process BlobCreated for {Key}: {Outcome}")]
