@@ -112,11 +112,16 @@ public sealed partial class UploadService(
     public async Task<UploadState> GetAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken) =>
         await StateAsync(await GetOwnedAsync(caller, modelName, label, uploadId, "see this upload", cancellationToken), cancellationToken);
 
-    /// <summary>The model's unfinished uploads, so a client that lost an upload id finds it again.</summary>
-    public async Task<IReadOnlyList<UploadSession>> ListActiveAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    /// <summary>The model's unfinished uploads with what arrived of each, so a client that lost an upload id finds it again.</summary>
+    public async Task<IReadOnlyList<UploadState>> ListActiveAsync(Caller caller, string modelName, CancellationToken cancellationToken)
     {
         var model = await versions.GetForChangeAsync(caller, modelName, "see this model's uploads", cancellationToken);
-        return (await sessions.ListForModelAsync(model.Name, cancellationToken)).Where(s => s.IsActive).ToList();
+        var states = new List<UploadState>();
+        foreach (var session in (await sessions.ListForModelAsync(model.Name, cancellationToken)).Where(s => s.IsActive))
+        {
+            states.Add(new UploadState(session, null, Progress(session, await blobs.GetBlocksAsync(session.StagingKey, cancellationToken))));
+        }
+        return states;
     }
 
     /// <summary>

@@ -66,7 +66,7 @@ public static class UploadMappings
             ChunkRanges.From(state.Progress.ReceivedChunks), state.Progress.Committed, target, s.CreatedBy, s.CreatedAt, s.ExpiresAt, s.CompletedAt, PathOf(s));
     }
 
-    /// <summary>A session without its block listing (lists and completion answers).</summary>
+    /// <summary>A session without its block listing (completion answers).</summary>
     public static UploadDto ToDto(this UploadSession s, HttpRequest request) =>
         new UploadState(s, null, s.Status == UploadStatus.Completed
             ? new UploadProgress(s.ChunkCount, s.Size, Enumerable.Range(0, s.ChunkCount).ToList(), true)

@@ -52,8 +52,8 @@ public static class UploadsApi
 
     public static async Task<Ok<UploadListResponse>> ListUploads(string name, HttpContext context, UploadService uploads, CancellationToken cancellationToken)
     {
-        var sessions = await uploads.ListActiveAsync(context.GetCaller(), name, cancellationToken);
-        return TypedResults.Ok(new UploadListResponse(sessions.Select(s => s.ToDto(context.Request)).ToList()));
+        var states = await uploads.ListActiveAsync(context.GetCaller(), name, cancellationToken);
+        return TypedResults.Ok(new UploadListResponse(states.Select(s => s.ToDto(context.Request)).ToList()));
     }
 
     public static async Task<Results<Ok<UploadCompletionResponse>, Accepted<UploadCompletionResponse>>> CompleteUpload(string name, string version, string uploadId,

@@ -101,7 +101,9 @@ public sealed class UploadsApiTests : IDisposable
         Assert.Equal(upload.GetProperty("id").GetString(), again.GetProperty("id").GetString());
         Assert.Equal("[[0,0],[2,2]]", again.GetProperty("receivedChunks").GetRawText());
         var listed = await Uploads.GetAsync(client, "/api/models/resume/uploads");
-        Assert.Equal(upload.GetProperty("id").GetString(), Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        var item = Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(upload.GetProperty("id").GetString(), item.GetProperty("id").GetString());
+        Assert.Equal("[[0,0],[2,2]]", item.GetProperty("receivedChunks").GetRawText());
 
         var other = await client.PostAsJsonAsync("/api/models/resume/versions/v1/uploads", Uploads.Declaration("R.GGUF", Uploads.RandomBytes(10, 1))).ExpectAsync(HttpStatusCode.Conflict);
         Assert.Contains(upload.GetProperty("id").GetString()!, (await other.JsonAsync()).GetProperty("detail").GetString());
