@@ -11,7 +11,7 @@ namespace ModelsHub.Functions.Uploads;
 /// or CloudEvents schema) delivered as <c>{"Data": {"event": …}}</c>. Completes the upload whose
 /// client committed its chunks itself and never called complete; handling an event again changes nothing.
 /// </summary>
-public sealed partial class BlobCreatedTrigger(UploadService uploads, ILogger<BlobCreatedTrigger> logger) : IFunctionTrigger
+public sealed partial class BlobCreatedTrigger(IServiceProvider services, ILogger<BlobCreatedTrigger> logger) : IFunctionTrigger
 {
     public const string EventType = "Microsoft.Storage.BlobCreated";
 
@@ -46,7 +46,8 @@ public sealed partial class BlobCreatedTrigger(UploadService uploads, ILogger<Bl
             "A BlobCreated event names its blob in subject (/blobServices/default/containers/{container}/blobs/{name}) or data.url.");
         var data = Property(ev, "data");
         var length = data is { ValueKind: JsonValueKind.Object } d && Property(d, "contentLength") is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var l) ? l : 0;
-        var outcome = await uploads.HandleBlobCreatedAsync(new BlobCreated(key, length), cancellationToken);
+        // Resolved per event: triggers are built at start, and the upload service's graph (every store) need not slow the start down.
+        var outcome = await services.GetRequiredService<UploadService>().HandleBlobCreatedAsync(new BlobCreated(key, length), cancellationToken);
         var name = EnumNames<BlobEventOutcome>.NameOf(outcome);
         LogHandled(logger, key, name);
         log.Add($"BlobCreated {key}: {name}.");

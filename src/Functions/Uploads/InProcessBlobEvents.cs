@@ -18,8 +18,6 @@ public sealed partial class InProcessBlobEvents(IServiceProvider services, ILogg
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Resolved here, not injected: the blob store that publishes events is one of the upload service's own dependencies.
-        var uploads = services.GetRequiredService<UploadService>();
         try
         {
             await Parallel.ForEachAsync(_events.Reader.ReadAllAsync(stoppingToken), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken },
@@ -27,6 +25,9 @@ public sealed partial class InProcessBlobEvents(IServiceProvider services, ILogg
                 {
                     try
                     {
+                        // Resolved here, not injected: the blob store that publishes events is one of the upload
+                        // service's own dependencies, and resolving it at start would slow the start down.
+                        var uploads = services.GetRequiredService<UploadService>();
                         var outcome = await uploads.HandleBlobCreatedAsync(blobCreated, cancellationToken);
                         LogHandled(logger, blobCreated.Key, EnumNames<BlobEventOutcome>.NameOf(outcome));
                     }
