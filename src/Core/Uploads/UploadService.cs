@@ -189,7 +189,8 @@ public sealed partial class UploadService(
             return BlobEventOutcome.Ignored;
         }
         var session = await sessions.FindAsync(id, cancellationToken);
-        if (session is null || !string.Equals(session.StagingKey, created.Key, StringComparison.Ordinal))
+        // Event subjects name the blob as stored; a URL-escaped name (from data.url) means the same blob.
+        if (session is null || (session.StagingKey != created.Key && session.StagingKey != Uri.UnescapeDataString(created.Key)))
         {
             return BlobEventOutcome.Ignored;
         }
