@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|workflow|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|workflow|upload|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,8 +21,9 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
+        "upload" => !await UploadBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -36,7 +37,7 @@ static bool SkippedOnAzure(string scenario)
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
 {
-    public static readonly string[] AllScenarios = ["catalog", "workflow"];
+    public static readonly string[] AllScenarios = ["catalog", "workflow", "upload"];
 
     public static BenchOptions Parse(string[] args)
     {

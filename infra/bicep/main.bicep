@@ -258,6 +258,11 @@ param syncRef string = 'main'
 @description('Six-field NCRONTAB schedule of the sweeper that re-enqueues overdue workflows (Workflows:SweeperSchedule); every minute by default.')
 param workflowSweeperSchedule string = '0 * * * * *'
 
+// --- Uploads --------------------------------------------------------------------------------------
+
+@description('Six-field NCRONTAB schedule of the UploadExpiry timer that cleans expired uploads and orphans (Uploads:ExpirySchedule); daily at 03:30 by default.')
+param uploadExpirySchedule string = '0 30 3 * * *'
+
 // --- Frontend -------------------------------------------------------------------------------------
 
 @description('Region of the static web app (Static Web Apps is offered in fewer regions); empty: location when offered there, else westeurope.')
@@ -481,6 +486,7 @@ var hubSettings = union(
     Sync__Schedule: syncSchedule
     Sync__Ref: syncRef
     Workflows__SweeperSchedule: workflowSweeperSchedule
+    Uploads__ExpirySchedule: uploadExpirySchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin
   },
   // A list binds from indexed keys: Cors__AllowedOrigins__0, Cors__AllowedOrigins__1, ...

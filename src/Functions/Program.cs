@@ -10,6 +10,8 @@ using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
+using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Versions;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +26,7 @@ builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
+builder.Services.AddHubUploads(builder.Configuration);
 
 var app = builder.Build();
 
@@ -48,6 +51,9 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
+api.MapVersionsApi();
+api.MapUploadsApi();
+api.MapBlobMirrorApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -8,6 +8,9 @@ using ModelsHub.Core.Common;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Storage;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Versions;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
@@ -85,5 +88,11 @@ public static class InfrastructureServiceExtensions
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",
             environment.ContentRootPath), "keys");
         services.AddHubDataProtection(configuration, (builder, _) => builder.PersistKeysToFileSystem(new DirectoryInfo(keys)));
+        services.AddSingleton<IVersionStore, SqliteVersionStore>();
+        services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<LocalBlobUrls>();
+        services.AddSingleton(sp => new LocalBlobStore(sp.GetRequiredService<LocalBlobFolder>(), sp.GetRequiredService<SqliteDatabase>(),
+            sp.GetRequiredService<LocalBlobUrls>(), sp.GetService<IBlobEventPublisher>()));
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<LocalBlobStore>());
     }
 }

@@ -52,6 +52,12 @@ public sealed class HubModel
     [JsonIgnore]
     public string? ETag { get; set; }
 
+    /// <summary>The label of the version clients get by default; null until a version is ready.</summary>
+    public string? DefaultVersion { get; set; }
+
+    /// <summary>True when the owner chose <see cref="DefaultVersion"/>; otherwise it follows the newest ready version.</summary>
+    public bool DefaultVersionPinned { get; set; }
+
     public static string IdFor(string name) => name.ToLowerInvariant();
 
     public bool IsListed(DateTimeOffset now) => Status == ModelStatus.Active && (ExpiresAt is null || ExpiresAt > now);
@@ -77,6 +83,8 @@ public sealed class HubModel
         Spec = Spec,
         PullRequest = PullRequest,
         ETag = ETag,
+        DefaultVersion = DefaultVersion,
+        DefaultVersionPinned = DefaultVersionPinned,
     };
 
     public ModelSummary ToSummary() => new(

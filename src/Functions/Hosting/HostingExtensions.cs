@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Functions.Hosting;
 
@@ -44,13 +46,18 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>The domain services: catalog, user center, upstream import.</summary>
+    /// <summary>The domain services: catalog, user center, upstream import, versions and uploads.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
         services.AddSingleton<ModelChangeNotifier>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<UpstreamImporter>();
+        services.AddSingleton<VersionPurger>();
+        services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<VersionPurger>());
+        services.AddSingleton<VersionCatalog>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<UploadSweeper>();
         return services;
     }
 }

@@ -39,6 +39,7 @@ public static class ProductionSettings
         "Sync:Schedule",
         "Sync:Ref",
         "Workflows:SweeperSchedule",
+        "Uploads:ExpirySchedule",
         "Hub:PublicBaseUrl",
         "Cors:AllowedOrigins",
     ];

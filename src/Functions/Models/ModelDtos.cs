@@ -24,7 +24,9 @@ public sealed record ModelDto(
     DateTimeOffset UpdatedAt,
     JsonElement? Spec,
     [property: JsonPropertyName("etag")] string? ETag,
-    ModelPullRequest? PullRequest = null);
+    ModelPullRequest? PullRequest = null,
+    string? DefaultVersion = null,
+    bool DefaultVersionPinned = false);
 
 /// <summary>A model in a listing: no spec and no README.</summary>
 public sealed record ModelSummaryDto(
@@ -71,7 +73,7 @@ public static class ModelMappings
 {
     public static ModelDto ToDto(this HubModel m) => new(
         m.Name, m.Type, m.Description, m.Readme, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest);
+        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest, m.DefaultVersion, m.DefaultVersionPinned);
 
     public static ModelSummaryDto ToDto(this ModelSummary m) => new(
         m.Name, m.Type, m.Description, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,

@@ -38,7 +38,12 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
             AuthenticationRequiredException a => Problem(StatusCodes.Status401Unauthorized, "Sign-in required.", a.Message),
             UnsupportedFormatException u => WithExtension(Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported format.", u.Message), "accepted", u.Accepted),
-            PayloadTooLargeException t => Problem(StatusCodes.Status413PayloadTooLarge, "Too large.", t.Message),
+            PayloadTooLargeException t => t.Field is null
+                ? Problem(StatusCodes.Status413PayloadTooLarge, "Too large.", t.Message)
+                : new HttpValidationProblemDetails(new Dictionary<string, string[]> { [t.Field] = [t.Message] })
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge, Title = "Too large.", Detail = t.Message,
+                },
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),

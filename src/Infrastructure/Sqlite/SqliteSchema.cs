@@ -90,5 +90,39 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS ux_submissions_model_revision ON submissions(model_id, revision);
         CREATE INDEX IF NOT EXISTS ix_submissions_queue ON submissions(submitted_at, id);
+        CREATE TABLE IF NOT EXISTS model_versions (
+            model_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (model_id, id)) WITHOUT ROWID;
+
+        -- active_key holds the target blob key (lowercase) while the upload is unfinished: one upload per file.
+        CREATE TABLE IF NOT EXISTS upload_sessions (
+            id TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL,
+            active_key TEXT NULL UNIQUE,
+            due_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_upload_sessions_model ON upload_sessions(model_id);
+        CREATE INDEX IF NOT EXISTS ix_upload_sessions_due ON upload_sessions(due_at);
+
+        -- The embedded blob store's staged uploads: the layout, and which blocks arrived (with their MD5).
+        CREATE TABLE IF NOT EXISTS staged_blobs (
+            key TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            chunk_size INTEGER NOT NULL,
+            chunk_count INTEGER NOT NULL,
+            content_type TEXT NULL,
+            committed INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS staged_blocks (
+            key TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            md5 BLOB NOT NULL,
+            PRIMARY KEY (key, idx)) WITHOUT ROWID;
         """;
 }

@@ -4,28 +4,36 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 
 namespace ModelsHub.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The built server as a child process on a free loopback port, so a test can kill it (or let a
-/// fault injection end it) and start another on the same data folder.
+/// The built server as a real child process on a free loopback port (never 7071), so a test can
+/// kill it (or let a fault injection end it) and start another on the same data folder; and the
+/// CLI as real processes against it. Everything started here is stopped on dispose.
 /// </summary>
 public sealed class HubProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process _server;
     private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataDirectory;
 
-    private HubProcess(Process process, int port)
+    private HubProcess(Process server, int port, string dataDirectory, bool ownsDataDirectory)
     {
-        _process = process;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _server = server;
+        _ownsDataDirectory = ownsDataDirectory;
+        Address = new Uri($"http://127.0.0.1:{port}");
+        DataDirectory = dataDirectory;
+        Client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
+        server.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        server.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
     }
+
+    public Uri Address { get; }
+
+    public string DataDirectory { get; }
 
     public HttpClient Client { get; }
 
@@ -34,39 +42,52 @@ public sealed class HubProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _server.HasExited;
 
-    public int ExitCode => _process.ExitCode;
+    public int ExitCode => _server.ExitCode;
 
-    public static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings)
+    /// <summary>Starts the server in a fresh temp folder (deleted on dispose).</summary>
+    public static Task<HubProcess> StartAsync(IDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "ModelsHub.Functions.dll")])
+        var data = Path.Combine(Path.GetTempPath(), "modelshub-tests", "process-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        return StartAsync(data, settings ?? new Dictionary<string, string>(), ownsDataDirectory: true);
+    }
+
+    /// <summary>Starts the server on a data folder the caller owns (a restart reuses it).</summary>
+    public static Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings) =>
+        StartAsync(dataDirectory, settings, ownsDataDirectory: false);
+
+    private static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, bool ownsDataDirectory)
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
         {
-            WorkingDirectory = dataDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_URLS", StringComparison.Ordinal) || k.StartsWith("FUNCTIONS_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
+        var start = Dotnet("ModelsHub.Functions.dll", dataDirectory);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_CONTENTROOT"] = dataDirectory;
         start.Environment["Storage__Embedded__DataDirectory"] = dataDirectory;
         start.Environment["Auth__Mode"] = "Development";
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Fault injection ends the process with FailFast; a dump per crash would only cost time.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
         }
-        var hub = new HubProcess(Process.Start(start)!, port);
+        var hub = new HubProcess(Process.Start(start)!, port, dataDirectory, ownsDataDirectory);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (hub.HasExited) throw new Xunit.Sdk.XunitException($"The server exited with {hub.ExitCode} while starting:\n{hub.Output}");
+            if (hub.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"The server exited with {hub.ExitCode} while starting:\n{hub.Output}");
+            }
             try
             {
                 if ((await hub.Client.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK) return hub;
@@ -74,28 +95,37 @@ public sealed class HubProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("The server did not answer within 60 s:\n" + hub.Output);
+            if (DateTime.UtcNow > deadline)
+            {
+                await hub.DisposeAsync();
+                throw new Xunit.Sdk.XunitException("The server did not answer within 60 s:\n" + hub.Output);
+            }
             await Task.Delay(50);
         }
     }
 
-    /// <summary>A client signed in through the development token endpoint.</summary>
-    public async Task<HttpClient> ClientForAsync(string user, params string[] roles)
+    public async Task<string> TokenAsync(string user, params string[] roles)
     {
-        var response = await Client.PostAsJsonAsync("/api/dev/token", new { user, roles });
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        var client = new HttpClient { BaseAddress = Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var response = await Client.PostAsJsonAsync("/api/dev/token", new { user, roles }).ExpectAsync(HttpStatusCode.OK);
+        return (await response.JsonAsync()).GetProperty("accessToken").GetString()!;
+    }
+
+    public HttpClient ClientWith(string token)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>A client signed in through the development token endpoint.</summary>
+    public async Task<HttpClient> ClientForAsync(string user, params string[] roles) => ClientWith(await TokenAsync(user, roles));
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(cancel.Token);
+            await _server.WaitForExitAsync(cancel.Token);
             return true;
         }
         catch (OperationCanceledException)
@@ -104,21 +134,110 @@ public sealed class HubProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Starts the CLI (the same build the tests reference) with its output captured.</summary>
+    public CliProcess StartCli(params string[] args)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var start = Dotnet("ModelsHub.Cli.dll", Path.GetTempPath());
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return new CliProcess(Process.Start(start)!);
+    }
+
+    private static ProcessStartInfo Dotnet(string dll, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_URLS", StringComparison.Ordinal)
+                     || k.StartsWith("FUNCTIONS_", StringComparison.Ordinal) || k.StartsWith("MODELSHUB_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        return start;
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!_server.HasExited)
+            {
+                _server.Kill(entireProcessTree: true);
+                await _server.WaitForExitAsync();
+            }
         }
-        _process.Dispose();
+        catch (InvalidOperationException)
+        {
+        }
+        _server.Dispose();
+        if (_ownsDataDirectory)
+        {
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+        }
+    }
+}
+
+public sealed class CliProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+
+    public CliProcess(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public async Task<int> WaitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await Process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The CLI did not finish within {within}:\n{Output}");
+        }
+        Process.WaitForExit();
+        return Process.ExitCode;
+    }
+
+    /// <summary>Stops the process at once, as a crash or a closed laptop would (SIGKILL).</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        await Process.WaitForExitAsync();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        Process.Dispose();
     }
 }

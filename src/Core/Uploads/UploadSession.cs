@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+using ModelsHub.Core.Storage;
+
+namespace ModelsHub.Core.Uploads;
+
+/// <summary>
+/// Where an upload is. <see cref="Open"/>: chunks arrive. <see cref="Completing"/>: one worker holds
+/// the lease and commits and hashes. <see cref="Verified"/>: the hash is known good and the file is
+/// being published. <see cref="Completed"/> and <see cref="Failed"/> are final.
+/// </summary>
+public enum UploadStatus { Open, Completing, Verified, Completed, Failed }
+
+/// <summary>
+/// A server-side upload of one file into one version: the layout the client follows, and the
+/// state that lets any client resume it or any worker finish it.
+/// </summary>
+public sealed class UploadSession
+{
+    public required string Id { get; init; }
+
+    public required string ModelId { get; init; }
+
+    public required string Model { get; init; }
+
+    public required string VersionId { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string FileName { get; init; }
+
+    public long Size { get; init; }
+
+    /// <summary>The SHA-256 (lowercase hex) the client declared, checked before the file is accepted.</summary>
+    public string? DeclaredSha256 { get; init; }
+
+    public string ContentType { get; init; } = UploadRules.DefaultContentType;
+
+    public long ChunkSize { get; init; }
+
+    public int ChunkCount { get; init; }
+
+    /// <summary>Where the file is published: <c>models/{model}/{version}/{file}</c>.</summary>
+    public required string BlobKey { get; init; }
+
+    /// <summary>Where the chunks are staged: <c>uploads/{id}/{file}</c>.</summary>
+    public required string StagingKey { get; init; }
+
+    public UploadStatus Status { get; set; } = UploadStatus.Open;
+
+    public string? FailureReason { get; set; }
+
+    /// <summary>The SHA-256 (lowercase hex) the hub computed from the committed bytes.</summary>
+    public string? Sha256 { get; set; }
+
+    /// <summary>Until when the worker that moved the session to completing or verified owns it; after that another may take over.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+
+    public required string CreatedBy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    [JsonIgnore]
+    public string? ETag { get; set; }
+
+    /// <summary>Still in progress: the file's key is reserved for this session.</summary>
+    [JsonIgnore]
+    public bool IsActive => Status is UploadStatus.Open or UploadStatus.Completing or UploadStatus.Verified;
+
+    [JsonIgnore]
+    public StagedBlob Staged => new(StagingKey, Size, ChunkSize, ChunkCount);
+
+    /// <summary>When the sweeper looks at it next: its lease's end while a worker holds it, else its expiry.</summary>
+    [JsonIgnore]
+    public DateTimeOffset DueAt => Status is UploadStatus.Completing or UploadStatus.Verified && LeaseUntil is { } lease && lease < ExpiresAt ? lease : ExpiresAt;
+
+    public UploadSession Clone() => (UploadSession)MemberwiseClone();
+}
+
+/// <summary>What a client declares to open an upload.</summary>
+public sealed record UploadRequest(string? FileName, long Size, string? Sha256, string? ContentType);

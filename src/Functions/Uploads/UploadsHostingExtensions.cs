@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Storage;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Functions.Triggers;
+
+namespace ModelsHub.Functions.Uploads;
+
+public static class UploadsHostingExtensions
+{
+    /// <summary>Upload settings (validated at start), the BlobCreated function, the UploadExpiry timer and in-process blob events.</summary>
+    public static IServiceCollection AddHubUploads(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<UploadOptions>().Bind(configuration.GetSection(UploadOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
+        services.AddSingleton<InProcessBlobEvents>();
+        services.AddSingleton<IBlobEventPublisher>(sp => sp.GetRequiredService<InProcessBlobEvents>());
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessBlobEvents>());
+        services.AddSingleton<IFunctionTrigger, BlobCreatedTrigger>();
+        services.AddSingleton<IScheduledJob, UploadExpiryJob>();
+        return services;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Common;
+using ModelsHub.Core.Versions;
+
+namespace ModelsHub.Infrastructure.Sqlite;
+
+/// <summary>Versions in the <c>model_versions</c> table, keyed by (model id, label id).</summary>
+public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
+{
+    public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
+        database.ReadAsync(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model AND id = $id;";
+            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            command.Parameters.AddWithValue("$id", ModelVersion.IdFor(label));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<ModelVersion>>(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model ORDER BY created_at, id;";
+            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            using var reader = command.ExecuteReader();
+            var versions = new List<ModelVersion>();
+            while (reader.Read())
+            {
+                versions.Add(Read(reader));
+            }
+            return versions;
+        }, cancellationToken);
+
+    public Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken) =>
+        database.WriteAsync((c, tx) =>
+        {
+            var stored = WithNewETag(version);
+            using var command = c.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "INSERT INTO model_versions (model_id, id, created_at, etag, doc) VALUES ($model, $id, $created_at, $etag, $doc);";
+            Bind(command, stored);
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (SqliteDatabase.IsUniqueViolation(ex))
+            {
+                throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
+            }
+            return stored;
+        }, cancellationToken);
+
+    public Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken) =>
+        database.WriteAsync((c, tx) =>
+        {
+            var stored = WithNewETag(version);
+            using var command = c.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "UPDATE model_versions SET etag = $etag, doc = $doc WHERE model_id = $model AND id = $id AND etag = $if_match;";
+            Bind(command, stored);
+            command.Parameters.AddWithValue("$if_match", ifMatch);
+            if (command.ExecuteNonQuery() == 0)
+            {
+                throw Count(c, tx, version.ModelId, version.Id) > 0
+                    ? new PreconditionFailedException("Version", $"{version.Model}/{version.Label}")
+                    : new NotFoundException("Version", $"{version.Model}/{version.Label}");
+            }
+            return stored;
+        }, cancellationToken);
+
+    public Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken) =>
+        database.WriteAsync((c, tx) =>
+        {
+            var model = HubModel.IdFor(modelName);
+            var id = ModelVersion.IdFor(label);
+            if (Count(c, tx, model, id) == 0)
+            {
+                return false;
+            }
+            // Counting and deleting in one transaction: two deletes cannot both take the last two versions.
+            if (Count(c, tx, model, null) == 1)
+            {
+                throw new ConflictException(VersionRules.LastVersionMessage(modelName, label));
+            }
+            using var command = c.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "DELETE FROM model_versions WHERE model_id = $model AND id = $id AND ($if_match IS NULL OR etag = $if_match);";
+            command.Parameters.AddWithValue("$model", model);
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$if_match", (object?)ifMatch ?? DBNull.Value);
+            if (command.ExecuteNonQuery() == 0)
+            {
+                throw new PreconditionFailedException("Version", $"{modelName}/{label}");
+            }
+            return true;
+        }, cancellationToken);
+
+    public Task DeleteAllAsync(string modelName, CancellationToken cancellationToken) =>
+        database.WriteAsync((c, tx) =>
+        {
+            using var command = c.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "DELETE FROM model_versions WHERE model_id = $model;";
+            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<string>>(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = "SELECT DISTINCT model_id FROM model_versions ORDER BY model_id;";
+            using var reader = command.ExecuteReader();
+            var ids = new List<string>();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+            return ids;
+        }, cancellationToken);
+
+    private static long Count(SqliteConnection connection, SqliteTransaction transaction, string modelId, string? id)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM model_versions WHERE model_id = $model AND ($id IS NULL OR id = $id);";
+        command.Parameters.AddWithValue("$model", modelId);
+        command.Parameters.AddWithValue("$id", (object?)id ?? DBNull.Value);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static ModelVersion Read(SqliteDataReader reader)
+    {
+        var version = JsonSerializer.Deserialize<ModelVersion>(reader.GetString(0), HubJson.Options)!;
+        version.ETag = reader.GetString(1);
+        return version;
+    }
+
+    private static ModelVersion WithNewETag(ModelVersion version)
+    {
+        var stored = version.Clone();
+        stored.ETag = Guid.NewGuid().ToString("N");
+        return stored;
+    }
+
+    private static void Bind(SqliteCommand command, ModelVersion version)
+    {
+        command.Parameters.AddWithValue("$model", version.ModelId);
+        command.Parameters.AddWithValue("$id", version.Id);
+        command.Parameters.AddWithValue("$created_at", version.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$etag", version.ETag);
+        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(version, HubJson.Options));
+    }
+}

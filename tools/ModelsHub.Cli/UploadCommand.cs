@@ -1,0 +1,284 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ModelsHub.Cli;
+
+/// <summary>
+/// A resumable upload, the way any client of the protocol works: open (or find) the upload, read
+/// which chunks the hub already has, send the missing ones with Content-MD5 (to a SAS URL or the
+/// hub's mirror of it — the same requests), commit the block list, then ask the hub to verify.
+/// </summary>
+public sealed class UploadCommand(CliOptions options, TextWriter output, TextWriter errors)
+{
+    private const int MaxAttempts = 5;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var path = options.Positional.Count == 1 ? options.Positional[0] : throw new UsageException("Name exactly one file to upload.");
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new UsageException($"'{path}' is not a file.");
+        }
+        var model = options.Require("model");
+        var label = options.Get("version");
+        var parallel = options.Int("parallel", 4, 1, 32);
+        var limiter = new RateLimiter(options.Bytes("limit-rate"));
+        using var hub = new HubClient(CliCommand.HubAddress(options), options.Get("token", "MODELSHUB_TOKEN"));
+        using var blobs = HubClient.CreateBlobClient();
+
+        await output.WriteLineAsync($"hashing {file.Name} ({file.Length:N0} bytes)…");
+        var sha = await HashAsync(file.FullName, cancellationToken);
+        await output.WriteLineAsync($"sha256 {sha}");
+
+        var upload = await OpenAsync(hub, model, label, file, sha, cancellationToken);
+        var id = upload.GetProperty("id").GetString()!;
+        var self = upload.GetProperty("url").GetString()!;
+        var chunkSize = upload.GetProperty("chunkSize").GetInt64();
+        var chunkCount = upload.GetProperty("chunkCount").GetInt32();
+        await output.WriteLineAsync($"upload {id} into {upload.GetProperty("model").GetString()} {upload.GetProperty("version").GetString()}: {chunkCount} chunks of {chunkSize:N0} bytes");
+
+        var state = await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
+        if (state.GetProperty("status").GetString() is "open")
+        {
+            var received = Received(state);
+            if (received.Count > 0)
+            {
+                await output.WriteLineAsync($"resuming: {received.Count} of {chunkCount} chunks already uploaded");
+            }
+            var missing = new Queue<int>(Enumerable.Range(0, chunkCount).Where(i => !received.Contains(i)));
+            var target = new TargetHolder(TargetOf(state));
+            var clock = Stopwatch.StartNew();
+            long sent = 0;
+            var done = received.Count;
+            using var handle = File.OpenHandle(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent((int)chunkSize);
+                try
+                {
+                    while (true)
+                    {
+                        int index;
+                        lock (missing)
+                        {
+                            if (!missing.TryDequeue(out index)) return;
+                        }
+                        var length = (int)Math.Min(chunkSize, file.Length - index * chunkSize);
+                        await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, length), index * chunkSize, cancellationToken);
+                        await limiter.WaitAsync(length, cancellationToken);
+                        await PutBlockAsync(blobs, hub, self, target, index, buffer, length, cancellationToken);
+                        var total = Interlocked.Increment(ref done);
+                        var bytes = Interlocked.Add(ref sent, length);
+                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                            $"chunk {index} uploaded ({total}/{chunkCount}, {bytes / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0} MB/s)"));
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }));
+            await CommitAsync(blobs, hub, self, target, chunkCount, upload.GetProperty("contentType").GetString()!, cancellationToken);
+        }
+        return await CompleteAsync(hub, self, sha, cancellationToken);
+    }
+
+    /// <summary>The file's unfinished upload if there is one, else a new upload (and a new version when needed).</summary>
+    private async Task<JsonElement> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
+    {
+        var modelPath = $"api/models/{Uri.EscapeDataString(model)}";
+        var declaration = new { fileName = file.Name, size = file.Length, sha256 = sha, contentType = options.Get("content-type") };
+        if (label is not null)
+        {
+            var (status, body) = await hub.SendAsync(HttpMethod.Post, $"{modelPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
+            if (status is HttpStatusCode.Created or HttpStatusCode.OK)
+            {
+                return body;
+            }
+            if (status != HttpStatusCode.NotFound || body.TryGetProperty("detail", out var detail) && detail.GetString()?.StartsWith("Version", StringComparison.Ordinal) != true)
+            {
+                throw HubClient.Problem(HttpMethod.Post, $"{modelPath}/versions/{label}/uploads", status, body);
+            }
+        }
+        else
+        {
+            var open = await hub.ExpectAsync(HttpMethod.Get, $"{modelPath}/uploads", null, cancellationToken, HttpStatusCode.OK);
+            foreach (var item in open.GetProperty("items").EnumerateArray())
+            {
+                if (item.GetProperty("fileName").GetString() == file.Name && item.GetProperty("size").GetInt64() == file.Length
+                    && item.GetProperty("sha256").GetString() == sha && item.GetProperty("status").GetString() == "open")
+                {
+                    return item;
+                }
+            }
+        }
+        var version = await hub.ExpectAsync(HttpMethod.Post, $"{modelPath}/versions", new { label, notes = options.Get("notes"), file = declaration },
+            cancellationToken, HttpStatusCode.Created);
+        await output.WriteLineAsync($"version {version.GetProperty("label").GetString()} created");
+        return version.GetProperty("upload");
+    }
+
+    private async Task PutBlockAsync(HttpClient blobs, HubClient hub, string self, TargetHolder target, int index, byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        var md5 = MD5.HashData(buffer.AsSpan(0, length));
+        var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes(index.ToString("D6", CultureInfo.InvariantCulture)));
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = target.Url;
+            try
+            {
+                using var content = new ByteArrayContent(buffer, 0, length);
+                content.Headers.ContentMD5 = md5;
+                using var request = new HttpRequestMessage(HttpMethod.Put, $"{url}&comp=block&blockid={blockId}") { Content = content };
+                request.Headers.Add("x-ms-version", "2023-11-03");
+                using var response = await blobs.SendAsync(request, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+                if (response.StatusCode == HttpStatusCode.Forbidden && attempt < MaxAttempts)
+                {
+                    // The target (a SAS, or the hub's signed URL) expired: the upload's state carries a fresh one.
+                    await target.RefreshAsync(url, hub, self, cancellationToken);
+                    continue;
+                }
+                if ((int)response.StatusCode >= 500 && attempt < MaxAttempts)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                    continue;
+                }
+                throw new HubRequestException($"chunk {index}: {(int)response.StatusCode} {response.StatusCode} — {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+            catch (HttpRequestException ex) when (attempt < MaxAttempts)
+            {
+                await errors.WriteLineAsync($"chunk {index}: {ex.Message}; retrying");
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Put Block List with every chunk in order: works against a SAS URL and the hub alike.</summary>
+    private async Task CommitAsync(HttpClient blobs, HubClient hub, string self, TargetHolder target, int chunkCount, string contentType, CancellationToken cancellationToken)
+    {
+        var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>");
+        for (var i = 0; i < chunkCount; i++)
+        {
+            xml.Append("<Latest>").Append(Convert.ToBase64String(Encoding.ASCII.GetBytes(i.ToString("D6", CultureInfo.InvariantCulture)))).Append("</Latest>");
+        }
+        xml.Append("</BlockList>");
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = target.Url;
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"{url}&comp=blocklist") { Content = new StringContent(xml.ToString(), Encoding.UTF8, "application/xml") };
+            request.Headers.Add("x-ms-version", "2023-11-03");
+            request.Headers.Add("x-ms-blob-content-type", contentType);
+            using var response = await blobs.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                await output.WriteLineAsync($"committed {chunkCount} chunks");
+                return;
+            }
+            if (response.StatusCode == HttpStatusCode.Forbidden && attempt < MaxAttempts)
+            {
+                await target.RefreshAsync(url, hub, self, cancellationToken);
+                continue;
+            }
+            throw new HubRequestException($"commit: {(int)response.StatusCode} {response.StatusCode} — {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    /// <summary>Asks the hub to verify and publish; waits while it works in the background.</summary>
+    private async Task<int> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
+    {
+        var (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
+        var deadline = DateTime.UtcNow.AddHours(2);
+        while (status == HttpStatusCode.Accepted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var state = await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
+            if (state.GetProperty("status").GetString() is "completed" or "failed")
+            {
+                (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
+            }
+        }
+        if (status != HttpStatusCode.OK)
+        {
+            throw HubClient.Problem(HttpMethod.Post, self + "/complete", status, body);
+        }
+        var upload = body.GetProperty("upload");
+        var computed = upload.GetProperty("computedSha256").GetString();
+        var version = body.GetProperty("version");
+        await output.WriteLineAsync($"verified: {version.GetProperty("model").GetString()} {version.GetProperty("label").GetString()} is {version.GetProperty("status").GetString()}, sha256 {computed}");
+        if (computed != sha)
+        {
+            await errors.WriteLineAsync($"The hub computed SHA-256 {computed}, not {sha}.");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static HashSet<int> Received(JsonElement state)
+    {
+        var received = new HashSet<int>();
+        foreach (var range in state.GetProperty("receivedChunks").EnumerateArray())
+        {
+            for (var i = range[0].GetInt32(); i <= range[1].GetInt32(); i++) received.Add(i);
+        }
+        return received;
+    }
+
+    private static string TargetOf(JsonElement state) =>
+        state.TryGetProperty("target", out var target) && target.ValueKind == JsonValueKind.Object
+            ? target.GetProperty("url").GetString()!
+            : throw new HubRequestException("The upload is open but the hub gave no target to send chunks to.");
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    /// <summary>The current target URL, refreshed once by whichever worker first sees it expired.</summary>
+    private sealed class TargetHolder(string url)
+    {
+        private readonly SemaphoreSlim _refresh = new(1, 1);
+
+        public string Url { get; private set; } = url;
+
+        public async Task RefreshAsync(string expired, HubClient hub, string self, CancellationToken cancellationToken)
+        {
+            await _refresh.WaitAsync(cancellationToken);
+            try
+            {
+                if (Url == expired)
+                {
+                    Url = TargetOf(await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK));
+                }
+            }
+            finally
+            {
+                _refresh.Release();
+            }
+        }
+    }
+
+    /// <summary>Keeps the average send rate under a limit (--limit-rate), like curl's option of that name.</summary>
+    private sealed class RateLimiter(long? bytesPerSecond)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _scheduled;
+
+        public Task WaitAsync(long bytes, CancellationToken cancellationToken)
+        {
+            if (bytesPerSecond is not { } rate) return Task.CompletedTask;
+            var at = TimeSpan.FromSeconds((double)Interlocked.Add(ref _scheduled, bytes) / rate) - _clock.Elapsed;
+            return at > TimeSpan.Zero ? Task.Delay(at, cancellationToken) : Task.CompletedTask;
+        }
+    }
+}
