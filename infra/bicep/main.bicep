@@ -151,8 +151,72 @@ param cosmosContainers containerSpec[] = [
     }
   }
   { name: 'users', partitionKeyPath: '/id' }
-  { name: 'versions', partitionKeyPath: '/modelId' }
-  { name: 'uploads', partitionKeyPath: '/modelId' }
+  {
+    name: 'versions'
+    partitionKeyPath: '/modelId'
+    // A model's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'uploads'
+    partitionKeyPath: '/modelId'
+    // One active session per file (unique within the model's partition); sessions list by
+    // (createdUs, id), the sweeper reads them by (dueMs, id).
+    uniqueKeyPolicy: {
+      uniqueKeys: [
+        { paths: [ '/activeKey' ] }
+      ]
+    }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/dueMs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/dueMs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   {
     name: 'workflows'
     partitionKeyPath: '/id'

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Storage;
 using ModelsHub.Infrastructure.AzureProfile;
 
 namespace ModelsHub.Infrastructure.BlobStorage;
@@ -17,6 +18,7 @@ public static class BlobStorageServiceExtensions
         services.AddSingleton(CreateClient);
         services.AddSingleton<ModelBlobContainer>();
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<ModelBlobContainer>());
+        services.AddSingleton<IBlobStore, AzureBlobStore>();
         services.AddSingleton<IStorageInitialization>(sp => new DelegateInitialization(ct =>
             sp.GetRequiredService<IOptions<AzureStorageOptions>>().Value.CreateIfMissing
                 ? sp.GetRequiredService<ModelBlobContainer>().CreateIfMissingAsync(ct)

@@ -1,15 +1,13 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
 using ModelsHub.Infrastructure.AzureProfile;
 
 namespace ModelsHub.Infrastructure.BlobStorage;
 
-/// <summary>
-/// The blob container that holds model files. For now it is checked for readiness (and created on
-/// emulators); the blob port's adapter builds on <see cref="Client"/>.
-/// </summary>
+/// <summary>The blob container that holds model files: checked for readiness, created on emulators.</summary>
 public sealed class ModelBlobContainer(BlobServiceClient service, IOptions<BlobStorageOptions> options) : IReadinessCheck
 {
     public BlobContainerClient Client { get; } = service.GetBlobContainerClient(options.Value.ContainerName);
@@ -27,7 +25,7 @@ public sealed class ModelBlobContainer(BlobServiceClient service, IOptions<BlobS
     {
         try
         {
-            await foreach (var _ in Client.GetBlobsAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+            await foreach (var _ in Client.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken).AsPages(pageSizeHint: 1))
             {
                 break;
             }

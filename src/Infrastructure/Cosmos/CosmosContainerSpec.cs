@@ -84,6 +84,27 @@ public static class HubContainers
         UniqueKeys = ["/revision"],
     };
 
+    /// <summary>
+    /// Versions keyed by model: a model's versions (and its head document, which counts them so the
+    /// last one is never deleted) are one partition; the id is the lowercase label, unique per model.
+    /// </summary>
+    public static CosmosContainerSpec Versions { get; } = new("versions", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// Upload sessions keyed by model; the unique key on /activeKey holds one active session per
+    /// file (the lowercase blob key while active, a per-session value once finished).
+    /// </summary>
+    public static CosmosContainerSpec Uploads { get; } = new("uploads", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"], ["/dueMs", "/id"]],
+        UniqueKeys = ["/activeKey"],
+    };
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads];
 }

@@ -7,6 +7,8 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Versions;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
@@ -28,6 +30,8 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IUserStore, CosmosUserStore>(HubContainers.Users);
         services.AddCosmosPort<IWorkflowStore, CosmosWorkflowStore>(HubContainers.Workflows);
         services.AddCosmosPort<ISubmissionStore, CosmosSubmissionStore>(HubContainers.Submissions);
+        services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
+        services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         return services;
     }
 

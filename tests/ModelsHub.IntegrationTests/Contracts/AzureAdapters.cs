@@ -1,6 +1,10 @@
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Storage;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Versions;
+using ModelsHub.Infrastructure.BlobStorage;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Cosmos;
 using ModelsHub.Infrastructure.StorageQueues;
@@ -33,6 +37,36 @@ public sealed class CosmosWorkflowStoreContract(AzureEmulators emulators) : Work
 public sealed class CosmosSubmissionStoreContract(AzureEmulators emulators) : SubmissionStoreContract
 {
     protected override ISubmissionStore Store { get; } = new CosmosSubmissionStore(emulators.NewDatabase(null, HubContainers.Submissions));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosVersionStoreContract(AzureEmulators emulators) : VersionStoreContract
+{
+    protected override IVersionStore Store { get; } = new CosmosVersionStore(emulators.NewDatabase(null, HubContainers.Versions));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUploadSessionStoreContract(AzureEmulators emulators) : UploadSessionStoreContract
+{
+    protected override IUploadSessionStore Store { get; } = new CosmosUploadSessionStore(emulators.NewDatabase(null, HubContainers.Uploads));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class AzureBlobStoreContract(AzureEmulators emulators) : BlobStoreContract, IAsyncLifetime
+{
+    private IBlobStore? _store;
+
+    protected override IBlobStore Store => _store ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync()
+    {
+        var service = new Azure.Storage.Blobs.BlobServiceClient(emulators.Emulators.StorageConnectionString);
+        var container = new ModelBlobContainer(service, Microsoft.Extensions.Options.Options.Create(new BlobStorageOptions { ContainerName = "m-" + Guid.NewGuid().ToString("N")[..12] }));
+        await container.CreateIfMissingAsync(CancellationToken.None);
+        _store = new AzureBlobStore(container, service, TimeProvider.System);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
