@@ -2,6 +2,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
@@ -37,6 +38,7 @@ app.MapHubOpenApi();
 
 var api = app.MapGroup("/api");
 api.MapHealthApi();
+api.MapDownloadApi();
 api.MapModelsApi();
 api.MapMeApi();
 api.MapUsersApi();

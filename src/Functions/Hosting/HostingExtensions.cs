@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Downloads;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
 
@@ -51,6 +52,10 @@ public static class HostingExtensions
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<UpstreamImporter>();
+        services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section);
+        services.AddSingleton<DownloadCatalog>();
+        services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<DownloadCatalog>());
+        services.AddSingleton<Downloads.EncodedRepresentations>();
         return services;
     }
 }
