@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog] [--duration S] [--concurrency N] [--models N] [--no-cache]
+// bench [catalog|workflow|all] [--duration S] [--concurrency N] [--models N] [--no-cache]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -22,6 +22,7 @@ foreach (var scenario in options.Scenarios)
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
+        "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -29,7 +30,7 @@ return failed ? 1 : 0;
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache)
 {
-    public static readonly string[] AllScenarios = ["catalog", "download"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow"];
 
     public static BenchOptions Parse(string[] args)
     {

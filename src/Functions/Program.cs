@@ -7,8 +7,10 @@ using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
+using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
+using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +24,7 @@ builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
+builder.Services.AddHubWorkflows(builder.Configuration);
 
 var app = builder.Build();
 
@@ -43,6 +46,9 @@ api.MapModelsApi();
 api.MapMeApi();
 api.MapUsersApi();
 api.MapAdminApi();
+api.MapReviewsApi();
+api.MapWorkflowsApi();
+api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
 app.MapTriggers();
 

@@ -5,8 +5,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.DataProtection;
+using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 
@@ -36,6 +40,7 @@ public static class InfrastructureServiceExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
+        services.AddHubGitHub(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -71,5 +76,12 @@ public static class InfrastructureServiceExtensions
             : sp.GetRequiredService<SqliteModelStore>());
         services.AddSingleton<IUserStore, SqliteUserStore>();
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
+        services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
+        services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
+        // The key ring beside the database: whoever can read the data folder could read the tokens
+        // anyway, and the keys survive restarts so saved tokens stay readable.
+        var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",
+            environment.ContentRootPath), "keys");
+        services.AddHubDataProtection(configuration, (builder, _) => builder.PersistKeysToFileSystem(new DirectoryInfo(keys)));
     }
 }

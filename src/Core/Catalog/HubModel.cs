@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Catalog;
 
@@ -45,6 +46,9 @@ public sealed class HubModel
     /// <summary>The Xinference entries (a JSON array), or null for a draft or a non-Xinference type.</summary>
     public JsonElement? Spec { get; set; }
 
+    /// <summary>The pull request that carries the model's latest approved change upstream, or null.</summary>
+    public ModelPullRequest? PullRequest { get; set; }
+
     [JsonIgnore]
     public string? ETag { get; set; }
 
@@ -71,6 +75,7 @@ public sealed class HubModel
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
         Spec = Spec,
+        PullRequest = PullRequest,
         ETag = ETag,
     };
 

@@ -2,12 +2,27 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Specs;
 
 namespace ModelsHub.Core.Catalog;
 
-/// <summary>Registering, browsing, changing and deleting models, with the permission rules applied.</summary>
-public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier notifier, TimeProvider clock, ILogger<ModelCatalog> logger)
+/// <summary>
+/// The outcome of a registration, change or delete: applied (<see cref="Model"/> is the stored
+/// model, null after a delete; <see cref="Submission"/> records it when a public model was
+/// involved), or waiting for review (<see cref="Submission"/> is pending, nothing changed yet).
+/// </summary>
+public sealed record ModelWrite(HubModel? Model, Submission? Submission)
+{
+    public bool IsPending => Submission is { State: SubmissionState.Pending };
+}
+
+/// <summary>
+/// Registering, browsing, changing and deleting models, with the permission rules applied. A
+/// change the caller lacks the permission for goes to review instead when the seeds say so (a
+/// public registration, or the owner's change to a public model); see <see cref="ReviewBoard"/>.
+/// </summary>
+public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier notifier, ReviewBoard reviews, TimeProvider clock, ILogger<ModelCatalog> logger)
 {
     /// <summary>The If-Match wildcard: apply to whatever version is current.</summary>
     public const string AnyETag = "*";
@@ -29,7 +44,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         return model;
     }
 
-    public async Task<HubModel> CreateAsync(Caller caller, ModelInput input, CancellationToken cancellationToken)
+    public async Task<ModelWrite> CreateAsync(Caller caller, ModelInput input, CancellationToken cancellationToken)
     {
         var owner = caller.UserId ?? throw new AuthenticationRequiredException("Sign in to register a model.");
         var errors = new ValidationErrors();
@@ -57,13 +72,19 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         };
         Apply(model, input);
         Validate(model);
+        var missing = new List<(string Missing, string What)>();
         foreach (var permission in ModelAccess.RequiredToPublish(model.Visibility, model.Tier))
         {
-            ModelAccess.Demand(caller, caller.Has(permission) ? null : permission, $"register a {Describe(model)} model");
+            Need(missing, caller.Has(permission) ? null : permission, $"register a {Describe(model)} model");
         }
         if (model.Featured)
         {
-            ModelAccess.Demand(caller, model.Visibility == ModelVisibility.Public ? ModelAccess.Missing(caller, model, ModelAction.Update) : null, "feature a model");
+            Need(missing, model.Visibility == ModelVisibility.Public ? ModelAccess.Missing(caller, model, ModelAction.Update) : null, "feature a model");
+        }
+        var reviewable = model.Visibility == ModelVisibility.Public && caller.Has(Permissions.RegisterPrivateModels);
+        if (missing.Count > 0 && !reviewable)
+        {
+            ModelAccess.Demand(caller, missing[0].Missing, missing[0].What);
         }
         if (model.Spec is { } spec)
         {
@@ -74,14 +95,24 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             model.Readme = ReadmeTemplate.Render(model.Name, model.Type, model.Description, model.Spec);
         }
 
+        if (missing.Count > 0)
+        {
+            // A public registration without the permission: it waits for a reviewer (seed 001).
+            if (await store.FindAsync(model.Name, cancellationToken) is not null)
+            {
+                throw new ConflictException($"A model named '{model.Name}' already exists (names are unique ignoring case).", "name");
+            }
+            return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Register, null, model, cancellationToken));
+        }
+
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
         await notifier.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
-        return created;
+        return new ModelWrite(created, await reviews.RecordAppliedAsync(caller, ChangeKind.Register, null, created, cancellationToken));
     }
 
     /// <param name="ifMatch">The ETag the change is based on, or <see cref="AnyETag"/>; null is refused.</param>
-    public async Task<HubModel> UpdateAsync(Caller caller, string name, ModelInput changes, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<ModelWrite> UpdateAsync(Caller caller, string name, ModelInput changes, string? ifMatch, CancellationToken cancellationToken)
     {
         var current = await GetAsync(caller, name, cancellationToken);
         ifMatch = ifMatch == AnyETag ? current.ETag! : ifMatch ?? throw new PreconditionRequiredException();
@@ -99,7 +130,13 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         var next = current.Clone();
         Apply(next, changes);
         Validate(next);
-        Authorize(caller, current, next);
+        var missing = Authorize(caller, current, next);
+        var reviewable = caller.IsUser(current.Owner) && caller.Has(Permissions.RegisterPrivateModels)
+            && (current.Visibility == ModelVisibility.Public || next.Visibility == ModelVisibility.Public);
+        if (missing.Count > 0 && !reviewable)
+        {
+            ModelAccess.Demand(caller, missing[0].Missing, missing[0].What);
+        }
 
         if (!HasChanges(current, next))
         {
@@ -107,7 +144,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             {
                 throw new PreconditionFailedException("Model", current.Name);
             }
-            return current;
+            return new ModelWrite(current, null);
         }
         var now = clock.GetUtcNow();
         next.UpdatedAt = now;
@@ -116,20 +153,47 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             var stamp = Math.Max(now.ToUnixTimeSeconds(), XinferenceSpec.LatestUpdatedAt(current.Spec) + 1);
             next.Spec = XinferenceSpec.StampUpdatedAt(spec, stamp);
         }
+        var kind = HasContentChanges(current, next) || current.Visibility != next.Visibility || current.Tier != next.Tier
+            ? ChangeKind.Update
+            : ChangeKind.Expire;
+        if (missing.Count > 0)
+        {
+            // The owner's change to a public model: it waits for a reviewer, based on the version read.
+            if (!string.Equals(current.ETag, ifMatch, StringComparison.Ordinal))
+            {
+                throw new PreconditionFailedException("Model", current.Name);
+            }
+            return new ModelWrite(null, await reviews.SubmitAsync(caller, kind, current, next, cancellationToken));
+        }
         var saved = await store.ReplaceAsync(next, ifMatch, cancellationToken);
         LogUpdated(logger, saved.Name, caller.UserId);
         await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved), cancellationToken);
-        return saved;
+        return new ModelWrite(saved, await reviews.RecordAppliedAsync(caller, kind, current, saved, cancellationToken));
     }
 
-    public async Task DeleteAsync(Caller caller, string name, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<ModelWrite> DeleteAsync(Caller caller, string name, string? ifMatch, CancellationToken cancellationToken)
     {
         var current = await GetAsync(caller, name, cancellationToken);
-        ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Delete), "delete this model");
+        var missing = ModelAccess.Missing(caller, current, ModelAction.Delete);
+        var reviewable = current.Visibility == ModelVisibility.Public && caller.IsUser(current.Owner) && caller.Has(Permissions.RegisterPrivateModels);
+        if (!reviewable)
+        {
+            ModelAccess.Demand(caller, missing, "delete this model");
+        }
         _ = ifMatch ?? throw new PreconditionRequiredException();
+        if (missing is not null)
+        {
+            // The owner's delete of a public model waits for a reviewer.
+            if (ifMatch != AnyETag && !string.Equals(current.ETag, ifMatch, StringComparison.Ordinal))
+            {
+                throw new PreconditionFailedException("Model", current.Name);
+            }
+            return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Delete, current, null, cancellationToken));
+        }
         await store.DeleteAsync(current.Name, ifMatch == AnyETag ? current.ETag : ifMatch, cancellationToken);
         LogDeleted(logger, current.Name, caller.UserId);
         await notifier.NotifyAsync(new ModelChange(current.Name, current, null), cancellationToken);
+        return new ModelWrite(null, await reviews.RecordAppliedAsync(caller, ChangeKind.Delete, current, null, cancellationToken));
     }
 
     /// <summary>The README template for a draft (the registration form's "Get README").</summary>
@@ -169,40 +233,50 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         errors.ThrowIfAny();
     }
 
-    /// <summary>Checks each kind of change against the permission that guards it.</summary>
-    private static void Authorize(Caller caller, HubModel current, HubModel next)
+    /// <summary>Each kind of change checked against the permission that guards it: what is missing, in order.</summary>
+    private static List<(string Missing, string What)> Authorize(Caller caller, HubModel current, HubModel next)
     {
+        var missing = new List<(string Missing, string What)>();
         var publishing = current.Visibility != next.Visibility || current.Tier != next.Tier;
         if (publishing)
         {
             if (current.Visibility == ModelVisibility.Public && next.Visibility == ModelVisibility.Private)
             {
-                ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Delete), "withdraw a public model");
+                Need(missing, ModelAccess.Missing(caller, current, ModelAction.Delete), "withdraw a public model");
             }
             else if (current.Visibility == ModelVisibility.Public)
             {
-                ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Update), "change this model's tier");
+                Need(missing, ModelAccess.Missing(caller, current, ModelAction.Update), "change this model's tier");
             }
             else if (!caller.IsUser(current.Owner) && !caller.IsAdmin)
             {
-                ModelAccess.Demand(caller, "ownership of the model", "publish this model");
+                Need(missing, "ownership of the model", "publish this model");
             }
             foreach (var permission in ModelAccess.RequiredToPublish(next.Visibility, next.Tier))
             {
-                ModelAccess.Demand(caller, caller.IsAdmin || caller.Has(permission) ? null : permission, $"make this a {Describe(next)} model");
+                Need(missing, caller.IsAdmin || caller.Has(permission) ? null : permission, $"make this a {Describe(next)} model");
             }
         }
         if (current.ExpiresAt != next.ExpiresAt)
         {
-            ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Expire), "change this model's expiry");
+            Need(missing, ModelAccess.Missing(caller, current, ModelAction.Expire), "change this model's expiry");
         }
         if (HasContentChanges(current, next))
         {
-            ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Update), "update this model");
+            Need(missing, ModelAccess.Missing(caller, current, ModelAction.Update), "update this model");
             if (next.Featured != current.Featured && next.Visibility == ModelVisibility.Public)
             {
-                ModelAccess.Demand(caller, ModelAccess.Missing(caller, next, ModelAction.Update), "feature this model");
+                Need(missing, ModelAccess.Missing(caller, next, ModelAction.Update), "feature this model");
             }
+        }
+        return missing;
+    }
+
+    private static void Need(List<(string Missing, string What)> missing, string? permission, string what)
+    {
+        if (permission is not null)
+        {
+            missing.Add((permission, what));
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class HubUser
     /// <summary>Roles seen on the user's latest token, kept so admins see what a user holds.</summary>
     public List<string> LastSeenRoles { get; set; } = [];
 
+    /// <summary>The GitHub token the user saved for their pull requests (encrypted), or null.</summary>
+    public SavedGitHubToken? GitHubToken { get; set; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -36,8 +39,12 @@ public sealed class HubUser
         GrantedPermissions = [.. GrantedPermissions],
         RevokedPermissions = [.. RevokedPermissions],
         LastSeenRoles = [.. LastSeenRoles],
+        GitHubToken = GitHubToken,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
         ETag = ETag,
     };
 }
+
+/// <summary>A user's GitHub token at rest: the ciphertext and what may be shown about it.</summary>
+public sealed record SavedGitHubToken(string Protected, string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Functions.Models;
 
@@ -22,7 +23,8 @@ public sealed record ModelDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     JsonElement? Spec,
-    [property: JsonPropertyName("etag")] string? ETag);
+    [property: JsonPropertyName("etag")] string? ETag,
+    ModelPullRequest? PullRequest = null);
 
 /// <summary>A model in a listing: no spec and no README.</summary>
 public sealed record ModelSummaryDto(
@@ -69,7 +71,7 @@ public static class ModelMappings
 {
     public static ModelDto ToDto(this HubModel m) => new(
         m.Name, m.Type, m.Description, m.Readme, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag);
+        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest);
 
     public static ModelSummaryDto ToDto(this ModelSummary m) => new(
         m.Name, m.Type, m.Description, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,

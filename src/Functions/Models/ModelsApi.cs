@@ -5,6 +5,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 using ModelsHub.Functions.Problems;
+using ModelsHub.Functions.Reviews;
 
 namespace ModelsHub.Functions.Models;
 
@@ -33,18 +34,18 @@ public static class ModelsApi
             .WithSummary("Generate a README from a model's current spec.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         models.MapPost("/", CreateModel).WithName("CreateModel")
-            .WithSummary("Register a model (private by default).")
+            .WithSummary("Register a model (private by default); a public registration without the permission waits for review (202 with the submission).")
             .Accepts<ModelRequest>("application/json")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict);
         models.MapPatch("/{name}", UpdateModel).WithName("UpdateModel")
-            .WithSummary("Change some of a model's fields; send If-Match with its ETag.")
+            .WithSummary("Change some of a model's fields; send If-Match with its ETag. An owner's change to a public model waits for review (202).")
             .Accepts<ModelRequest>("application/json", "application/merge-patch+json")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
         models.MapDelete("/{name}", DeleteModel).WithName("DeleteModel")
-            .WithSummary("Delete a model; send If-Match with its ETag.")
+            .WithSummary("Delete a model; send If-Match with its ETag. An owner's delete of a public model waits for review (202).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return api;
@@ -94,7 +95,7 @@ public static class ModelsApi
         return TypedResults.Ok(new ReadmeResponse(readme));
     }
 
-    public static async Task<Created<ModelDto>> CreateModel(HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<Results<Created<ModelDto>, Accepted<SubmissionDto>>> CreateModel(HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
         if (!caller.IsAuthenticated)
@@ -102,25 +103,39 @@ public static class ModelsApi
             throw new AuthenticationRequiredException("Sign in to register a model.");
         }
         var input = ModelInputReader.Read(await JsonBody.ReadObjectAsync(context, cancellationToken));
-        var model = await catalog.CreateAsync(caller, input, cancellationToken);
+        var write = await catalog.CreateAsync(caller, input, cancellationToken);
+        if (write.IsPending)
+        {
+            return Pending(write);
+        }
+        var model = write.Model!;
         Preconditions.SetETag(context.Response, model.ETag);
         return TypedResults.Created($"/api/models/{Uri.EscapeDataString(model.Name)}", model.ToDto());
     }
 
-    public static async Task<Ok<ModelDto>> UpdateModel(string name, HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ModelDto>, Accepted<SubmissionDto>>> UpdateModel(string name, HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
         var input = ModelInputReader.Read(await JsonBody.ReadObjectAsync(context, cancellationToken));
-        var model = await catalog.UpdateAsync(caller, name, input, Preconditions.IfMatch(context.Request), cancellationToken);
+        var write = await catalog.UpdateAsync(caller, name, input, Preconditions.IfMatch(context.Request), cancellationToken);
+        if (write.IsPending)
+        {
+            return Pending(write);
+        }
+        var model = write.Model!;
         Preconditions.SetETag(context.Response, model.ETag);
         return TypedResults.Ok(model.ToDto());
     }
 
-    public static async Task<NoContent> DeleteModel(string name, HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, Accepted<SubmissionDto>>> DeleteModel(string name, HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
     {
-        await catalog.DeleteAsync(context.GetCaller(), name, Preconditions.IfMatch(context.Request), cancellationToken);
-        return TypedResults.NoContent();
+        var write = await catalog.DeleteAsync(context.GetCaller(), name, Preconditions.IfMatch(context.Request), cancellationToken);
+        return write.IsPending ? Pending(write) : TypedResults.NoContent();
     }
+
+    /// <summary>The change waits for review: 202 with the submission, which the submitter can follow.</summary>
+    private static Accepted<SubmissionDto> Pending(ModelWrite write) =>
+        TypedResults.Accepted($"/api/reviews/{write.Submission!.Id}", write.Submission.ToDto());
 
     internal static ModelQuery ParseQuery(IQueryCollection query, string? userId)
     {

@@ -39,6 +39,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             AuthenticationRequiredException a => Problem(StatusCodes.Status401Unauthorized, "Sign-in required.", a.Message),
             UnsupportedFormatException u => WithExtension(Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported format.", u.Message), "accepted", u.Accepted),
             PayloadTooLargeException t => Problem(StatusCodes.Status413PayloadTooLarge, "Too large.", t.Message),
+            Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
+                g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
         };

@@ -68,5 +68,27 @@ internal static class SqliteSchema
             reason TEXT NOT NULL,
             inserted_at INTEGER NOT NULL,
             poisoned_at INTEGER NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS workflows (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            next_attempt_at INTEGER NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_workflows_due ON workflows(status, next_attempt_at);
+
+        CREATE TABLE IF NOT EXISTS submissions (
+            id TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            state TEXT NOT NULL,
+            submitter TEXT NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS ux_submissions_model_revision ON submissions(model_id, revision);
+        CREATE INDEX IF NOT EXISTS ix_submissions_queue ON submissions(submitted_at, id);
         """;
 }

@@ -81,7 +81,9 @@ public sealed class IdentityApiTests : IDisposable
         var ursula = _app.ClientFor("ursula", "user");
         var admin = _app.ClientFor("ada", "admin");
         await ursula.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
-        await ursula.PostAsJsonAsync("/api/models", Samples.Model("granted-public", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Forbidden);
+        // Without the permission a public registration waits for review; with it, it is registered at once.
+        await ursula.PostAsJsonAsync("/api/models", Samples.Model("granted-public", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
+        await admin.GetAsync("/api/models/granted-public").ExpectAsync(HttpStatusCode.NotFound);
 
         var granted = await (await admin.PutAsync($"/api/users/ursula/permissions/{Permissions.RegisterPublicModels}", null).ExpectAsync(HttpStatusCode.OK)).ReadAsync<UserDto>();
         Assert.Contains(Permissions.RegisterPublicModels, granted.EffectivePermissions);

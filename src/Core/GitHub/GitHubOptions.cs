@@ -1,0 +1,28 @@
+namespace ModelsHub.Core.GitHub;
+
+/// <summary>The model repository and the hub's default token (section <c>GitHub</c>).</summary>
+public sealed class GitHubOptions
+{
+    public const string Section = "GitHub";
+
+    /// <summary>The REST API root: <c>https://api.github.com/</c>, or a GitHub Enterprise server's address.</summary>
+    public string ApiUrl { get; set; } = "https://api.github.com/";
+
+    /// <summary>Where pull requests go, <c>owner/name</c>.</summary>
+    public string Repository { get; set; } = "xorbitsai/inference";
+
+    public string BaseBranch { get; set; } = "main";
+
+    /// <summary>Used for pull requests when the submitter saved no token of their own (a Key Vault reference in production).</summary>
+    public string? DefaultToken { get; set; }
+
+    public RepositoryName Target => RepositoryName.TryParse(Repository, out var name) ? name : throw new InvalidOperationException($"{Section}:Repository is not owner/name.");
+}
+
+/// <summary>Where the hub is reachable (section <c>Hub</c>), for links in pull request bodies.</summary>
+public sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    public string PublicBaseUrl { get; set; } = "http://localhost:7071";
+}

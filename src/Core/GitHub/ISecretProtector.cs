@@ -1,0 +1,13 @@
+namespace ModelsHub.Core.GitHub;
+
+/// <summary>
+/// Encrypts secrets kept at rest (users' GitHub tokens). The embedded profile uses ASP.NET Core
+/// Data Protection with its key ring in the data folder; Azure wraps the key ring with Key Vault.
+/// </summary>
+public interface ISecretProtector
+{
+    string Protect(string secret);
+
+    /// <summary>The secret, or null when it can no longer be decrypted (key ring lost or rotated away).</summary>
+    string? Unprotect(string protectedSecret);
+}

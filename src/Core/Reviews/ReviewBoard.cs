@@ -1,0 +1,374 @@
+using Microsoft.Extensions.Logging;
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Common;
+using ModelsHub.Core.Identity;
+using ModelsHub.Core.PullRequests;
+using ModelsHub.Core.Specs;
+using ModelsHub.Core.Workflows;
+
+namespace ModelsHub.Core.Reviews;
+
+/// <summary>
+/// The review workflow of seeds 000–002: proposals that need review wait as pending submissions;
+/// reviewers approve or reject them with feedback; a revision supersedes a pending submission.
+/// An approval (or a change applied at once because its submitter held the permission) starts
+/// the <see cref="ModelSyncWorkflow"/>, which applies it and carries it to the model repository.
+/// </summary>
+public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStore models, ModelChangeNotifier notifier, WorkflowStarter workflows,
+    TimeProvider clock, ILogger<ReviewBoard> logger)
+{
+    public const int MaxFeedbackLength = 4_000;
+
+    /// <summary>Records a proposal that needs review; a pending submission of the same model becomes superseded.</summary>
+    public async Task<Submission> SubmitAsync(Caller caller, ChangeKind kind, HubModel? before, HubModel? proposed, CancellationToken cancellationToken)
+    {
+        var submission = await CreateAsync(caller, kind, before, proposed, autoApproved: false, cancellationToken);
+        LogSubmitted(logger, submission.ModelName, submission.Revision, caller.UserId);
+        return submission;
+    }
+
+    /// <summary>
+    /// Records a change the submitter was allowed to make at once (already applied), when it
+    /// touches a public model, and starts carrying it upstream. Returns null for private-only changes.
+    /// </summary>
+    public async Task<Submission?> RecordAppliedAsync(Caller caller, ChangeKind kind, HubModel? before, HubModel? after, CancellationToken cancellationToken)
+    {
+        if (before?.Visibility != ModelVisibility.Public && after?.Visibility != ModelVisibility.Public)
+        {
+            return null;
+        }
+        var submission = await CreateAsync(caller, kind, before, after, autoApproved: true, cancellationToken);
+        await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission), caller.UserId, cancellationToken);
+        return submission;
+    }
+
+    /// <summary>Approves or rejects a pending submission.</summary>
+    public async Task<Submission> DecideAsync(Caller caller, string id, bool approve, string? feedback, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            throw new AuthenticationRequiredException("Sign in to decide reviews.");
+        }
+        if (!caller.Has(Permissions.DecideReviews))
+        {
+            throw new ForbiddenException($"Deciding reviews needs the '{Permissions.DecideReviews}' permission.");
+        }
+        feedback = string.IsNullOrWhiteSpace(feedback) ? null : feedback.Trim();
+        if (!approve && feedback is null)
+        {
+            throw new ValidationException("feedback", "Say why the submission is rejected, so the submitter can revise it.");
+        }
+        if (feedback?.Length > MaxFeedbackLength)
+        {
+            throw new ValidationException("feedback", $"Must be at most {MaxFeedbackLength} characters.");
+        }
+        var submission = await submissions.FindAsync(id, cancellationToken) ?? throw new NotFoundException("Submission", id);
+        if (approve && caller.IsUser(submission.Submitter))
+        {
+            throw new ForbiddenException("A reviewer cannot approve their own submission; another reviewer must.");
+        }
+        var newer = (await submissions.ListForModelAsync(submission.ModelName, cancellationToken)).LastOrDefault(s => s.Revision > submission.Revision);
+        if (newer is not null || submission.State == SubmissionState.Superseded)
+        {
+            throw new ConflictException($"Submission '{id}' is stale: revision {newer?.Revision} ({newer?.Id ?? submission.SupersededBy}) replaced it; decide that one.");
+        }
+        if (submission.State != SubmissionState.Pending)
+        {
+            throw new ConflictException($"Submission '{id}' was already {EnumNames<SubmissionState>.NameOf(submission.State)} by {submission.DecidedBy}.");
+        }
+        if (approve)
+        {
+            await EnsureApplicableAsync(submission, cancellationToken);
+            // The workflow exists before the decision is written, so a crash in between leaves a
+            // workflow that waits for the decision (the sweeper sends it) rather than an approval
+            // that nothing carries out. Its first message goes once the decision is stored.
+            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission),
+                caller.UserId, cancellationToken, send: false);
+        }
+        var next = submission.Clone();
+        next.State = approve ? SubmissionState.Approved : SubmissionState.Rejected;
+        next.DecidedBy = caller.UserId;
+        next.DecidedAt = clock.GetUtcNow();
+        next.Feedback = feedback;
+        try
+        {
+            var saved = await submissions.ReplaceAsync(next, submission.ETag!, cancellationToken);
+            LogDecided(logger, saved.ModelName, saved.Revision, saved.State, caller.UserId);
+            if (approve)
+            {
+                await workflows.SendAsync(saved.WorkflowId!, cancellationToken);
+            }
+            return saved;
+        }
+        catch (PreconditionFailedException)
+        {
+            throw new ConflictException($"Submission '{id}' was decided or revised by someone else meanwhile; read it again.");
+        }
+    }
+
+    /// <summary>A submission, for reviewers, its submitter and the model's owner; 404 for anyone else.</summary>
+    public async Task<Submission> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        var submission = await submissions.FindAsync(id, cancellationToken);
+        if (submission is null || !await MaySeeAsync(caller, submission, cancellationToken))
+        {
+            throw new NotFoundException("Submission", id);
+        }
+        return submission;
+    }
+
+    /// <summary>The reviewers' queue.</summary>
+    public Task<Page<Submission>> QueueAsync(Caller caller, SubmissionQuery query, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            throw new AuthenticationRequiredException("Sign in to see the review queue.");
+        }
+        if (!IsReviewer(caller))
+        {
+            throw new ForbiddenException($"The review queue needs the '{Permissions.ListReviews}' permission.");
+        }
+        return submissions.QueryAsync(query, cancellationToken);
+    }
+
+    /// <summary>The model's submissions the caller may see (its review status and decision history), oldest first.</summary>
+    public async Task<IReadOnlyList<Submission>> ForModelAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    {
+        var all = await submissions.ListForModelAsync(modelName, cancellationToken);
+        var visible = new List<Submission>();
+        foreach (var submission in all)
+        {
+            if (await MaySeeAsync(caller, submission, cancellationToken))
+            {
+                visible.Add(submission);
+            }
+        }
+        return visible;
+    }
+
+    /// <summary>Loads a submission for the workflow (no permission check).</summary>
+    public Task<Submission?> FindAsync(string id, CancellationToken cancellationToken) => submissions.FindAsync(id, cancellationToken);
+
+    /// <summary>Notes the pull request on the submission.</summary>
+    public async Task SetPullRequestAsync(string id, ModelPullRequest pullRequest, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await submissions.FindAsync(id, cancellationToken);
+            if (current is null || current.PullRequest == pullRequest)
+            {
+                return;
+            }
+            var next = current.Clone();
+            next.PullRequest = pullRequest;
+            try
+            {
+                await submissions.ReplaceAsync(next, current.ETag!, cancellationToken);
+                return;
+            }
+            catch (PreconditionFailedException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the live model what the approved submission proposes. Idempotent: a model that already
+    /// matches the proposal is left alone. Throws <see cref="PermanentStepException"/> when the
+    /// model moved on in a way the proposal was not based on.
+    /// </summary>
+    public async Task<bool> ApplyAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        if (submission.AutoApproved)
+        {
+            // Applied by the request that recorded it.
+            return false;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await models.FindAsync(submission.ModelName, cancellationToken);
+            if (Matches(current, submission.Proposed))
+            {
+                return false;
+            }
+            if (!Matches(current, submission.Before))
+            {
+                throw new PermanentStepException($"Model '{submission.ModelName}' changed after revision {submission.Revision} was proposed; the submitter must revise it.");
+            }
+            var now = clock.GetUtcNow();
+            try
+            {
+                HubModel? after = null;
+                if (submission.Proposed is null)
+                {
+                    await models.DeleteAsync(current!.Name, current.ETag, cancellationToken);
+                }
+                else if (current is null)
+                {
+                    var model = Copy(submission.Proposed, now, now, null);
+                    after = await models.CreateAsync(model, cancellationToken);
+                }
+                else
+                {
+                    var model = Copy(submission.Proposed, current.CreatedAt, now, current.PullRequest);
+                    after = await models.ReplaceAsync(model, current.ETag!, cancellationToken);
+                }
+                LogApplied(logger, submission.ModelName, submission.Revision);
+                await notifier.NotifyAsync(new ModelChange(submission.ModelName, current, after), cancellationToken);
+                return true;
+            }
+            catch (HubException ex) when (attempt < 5 && ex is PreconditionFailedException or ConflictException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Whether an approved change reaches the model repository: a Xinference model that is or was public.</summary>
+    public static bool TouchesUpstream(Submission submission) =>
+        submission.ModelType.IsXinference()
+        && (submission.Before?.Visibility == ModelVisibility.Public || submission.Proposed?.Visibility == ModelVisibility.Public);
+
+    /// <summary>True when both are absent, or both hold the same user-visible content.</summary>
+    public static bool Matches(HubModel? live, HubModel? snapshot)
+    {
+        if (live is null || snapshot is null)
+        {
+            return live is null && snapshot is null;
+        }
+        return live.Type == snapshot.Type && live.Description == snapshot.Description && live.Readme == snapshot.Readme
+            && live.Tags.SequenceEqual(snapshot.Tags, StringComparer.Ordinal) && live.Framework == snapshot.Framework
+            && live.Source == snapshot.Source && live.Visibility == snapshot.Visibility && live.Tier == snapshot.Tier
+            && live.Owner == snapshot.Owner && live.Status == snapshot.Status && live.ExpiresAt == snapshot.ExpiresAt
+            && live.Featured == snapshot.Featured && XinferenceSpec.SameJson(live.Spec, snapshot.Spec);
+    }
+
+    private static bool IsReviewer(Caller caller) => caller.Has(Permissions.ListReviews) || caller.Has(Permissions.DecideReviews) || caller.IsAdmin;
+
+    private async Task<bool> MaySeeAsync(Caller caller, Submission submission, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            return false;
+        }
+        if (IsReviewer(caller) || caller.IsUser(submission.Submitter))
+        {
+            return true;
+        }
+        var model = await models.FindAsync(submission.ModelName, cancellationToken);
+        return model is not null && caller.IsUser(model.Owner);
+    }
+
+    private async Task EnsureApplicableAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        var current = await models.FindAsync(submission.ModelName, cancellationToken);
+        if (!Matches(current, submission.Before) && !Matches(current, submission.Proposed))
+        {
+            throw new ConflictException(current is not null && submission.Before is null
+                ? $"A model named '{submission.ModelName}' was registered meanwhile; this registration cannot be approved."
+                : $"Model '{submission.ModelName}' changed after revision {submission.Revision} was proposed; ask the submitter to revise it.");
+        }
+    }
+
+    private async Task<Submission> CreateAsync(Caller caller, ChangeKind kind, HubModel? before, HubModel? proposed, bool autoApproved, CancellationToken cancellationToken)
+    {
+        var submitter = caller.UserId ?? throw new AuthenticationRequiredException();
+        var model = proposed ?? before ?? throw new ArgumentException("A submission needs the model before or after the change.");
+        for (var attempt = 0; ; attempt++)
+        {
+            var existing = await submissions.ListForModelAsync(model.Name, cancellationToken);
+            var now = clock.GetUtcNow();
+            var id = "sub-" + Guid.NewGuid().ToString("N");
+            var submission = new Submission
+            {
+                Id = id,
+                ModelName = model.Name,
+                ModelType = model.Type,
+                Kind = kind,
+                Revision = existing.Count == 0 ? 1 : existing.Max(s => s.Revision) + 1,
+                State = autoApproved ? SubmissionState.Approved : SubmissionState.Pending,
+                Submitter = submitter,
+                SubmittedAt = now,
+                Before = Snapshot(before),
+                Proposed = Snapshot(proposed),
+                BaseETag = before?.ETag,
+                Changes = SubmissionDiff.Compute(before, proposed),
+                AutoApproved = autoApproved,
+                DecidedBy = autoApproved ? submitter : null,
+                DecidedAt = autoApproved ? now : null,
+                WorkflowId = "sync-" + id,
+            };
+            try
+            {
+                submission = await submissions.CreateAsync(submission, cancellationToken);
+            }
+            catch (ConflictException) when (attempt < 10)
+            {
+                // Another submission of the same model took that revision number; count again.
+                continue;
+            }
+            foreach (var pending in existing.Where(s => s.State == SubmissionState.Pending))
+            {
+                await SupersedeAsync(pending, submission.Id, cancellationToken);
+            }
+            return submission;
+        }
+    }
+
+    private async Task SupersedeAsync(Submission pending, string by, CancellationToken cancellationToken)
+    {
+        var next = pending.Clone();
+        next.State = SubmissionState.Superseded;
+        next.SupersededBy = by;
+        try
+        {
+            await submissions.ReplaceAsync(next, pending.ETag!, cancellationToken);
+        }
+        catch (PreconditionFailedException)
+        {
+            // Decided meanwhile; a decision on it stands (its revision check sees the newer one).
+        }
+    }
+
+    private static HubModel? Snapshot(HubModel? model)
+    {
+        if (model is null)
+        {
+            return null;
+        }
+        var copy = model.Clone();
+        copy.PullRequest = null;
+        copy.ETag = null;
+        return copy;
+    }
+
+    private static HubModel Copy(HubModel proposed, DateTimeOffset createdAt, DateTimeOffset updatedAt, ModelPullRequest? pullRequest) => new()
+    {
+        Id = proposed.Id,
+        Name = proposed.Name,
+        Type = proposed.Type,
+        Description = proposed.Description,
+        Readme = proposed.Readme,
+        Tags = [.. proposed.Tags],
+        Framework = proposed.Framework,
+        Source = proposed.Source,
+        Visibility = proposed.Visibility,
+        Tier = proposed.Tier,
+        Owner = proposed.Owner,
+        Status = proposed.Status,
+        ExpiresAt = proposed.ExpiresAt,
+        Featured = proposed.Featured,
+        CreatedAt = createdAt,
+        UpdatedAt = updatedAt,
+        Spec = proposed.Spec,
+        PullRequest = pullRequest,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} revision {Revision} submitted for review by {User}")]
+    private static partial void LogSubmitted(ILogger logger, string name, int revision, string? user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} revision {Revision} {State} by {User}")]
+    private static partial void LogDecided(ILogger logger, string name, int revision, SubmissionState state, string? user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Approved revision {Revision} of model {Name} applied")]
+    private static partial void LogApplied(ILogger logger, string name, int revision);
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Workflows;
+using ModelsHub.Functions.Triggers;
+
+namespace ModelsHub.Functions.Workflows;
+
+/// <summary>
+/// The embedded profile's stand-in for the queue trigger: reads the work queue and advances
+/// workflows, a few at once. Runs only when triggers run in-process (not under the Functions host).
+/// </summary>
+public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner runner, WorkflowWakeup wakeup, IOptions<WorkflowOptions> options,
+    IOptions<TriggerOptions> triggers, ILogger<WorkflowDispatcher> logger) : BackgroundService
+{
+    /// <summary>Delayed messages become visible without a pulse; look this often.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    private const int MaxDeliveries = 20;
+
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!triggers.Value.RunsInProcess)
+        {
+            return;
+        }
+        var concurrency = Math.Max(1, options.Value.Concurrency);
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var running = new ConcurrentDictionary<Task, byte>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken);
+                var free = slots.CurrentCount + 1;
+                slots.Release();
+                var signal = wakeup.Next;
+                IReadOnlyList<WorkItem> items;
+                try
+                {
+                    items = await queue.ReceiveAsync(free, options.Value.VisibilityTimeout, stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogReceiveFailed(logger, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                    continue;
+                }
+                if (items.Count == 0)
+                {
+                    await Task.WhenAny(signal, Task.Delay(PollInterval, stoppingToken));
+                    continue;
+                }
+                foreach (var item in items)
+                {
+                    await slots.WaitAsync(stoppingToken);
+                    var task = Task.Run(() => ProcessAsync(item, stoppingToken), CancellationToken.None);
+                    running[task] = 0;
+                    _ = task.ContinueWith(t =>
+                    {
+                        running.TryRemove(t, out _);
+                        slots.Release();
+                    }, TaskScheduler.Default);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        await Task.WhenAll(running.Keys);
+    }
+
+    private async Task ProcessAsync(WorkItem item, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var id = WorkflowRunner.ParseMessage(item.Body);
+            if (id is null)
+            {
+                await queue.MoveToPoisonAsync(item, "Not a workflow message.", stoppingToken);
+                return;
+            }
+            // One process runs one step of an instance at a time; a duplicate message is dropped,
+            // since the run in flight enqueues whatever comes next.
+            if (!_inFlight.TryAdd(id, 0))
+            {
+                await queue.CompleteAsync(item, stoppingToken);
+                return;
+            }
+            try
+            {
+                await runner.AdvanceAsync(id, stoppingToken);
+            }
+            finally
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+            await queue.CompleteAsync(item, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Left in the queue: it reappears after its visibility timeout.
+        }
+        catch (Exception ex)
+        {
+            LogProcessFailed(logger, ex, item.MessageId, item.DequeueCount);
+            try
+            {
+                if (item.DequeueCount >= MaxDeliveries)
+                {
+                    await queue.MoveToPoisonAsync(item, ex.Message, CancellationToken.None);
+                }
+                else
+                {
+                    await queue.ReleaseAsync(item, TimeSpan.FromSeconds(Math.Min(60, item.DequeueCount * 2)), CancellationToken.None);
+                }
+            }
+            catch (Exception inner)
+            {
+                LogProcessFailed(logger, inner, item.MessageId, item.DequeueCount);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the work queue failed; trying again")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Work item {MessageId} (delivery {DequeueCount}) could not be processed")]
+    private static partial void LogProcessFailed(ILogger logger, Exception exception, string messageId, int dequeueCount);
+}

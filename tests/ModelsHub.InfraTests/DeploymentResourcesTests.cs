@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using ModelsHub.InfraTests.Bicep;
+
+namespace ModelsHub.InfraTests;
+
+/// <summary>The resources main.bicep deploys: identity-only data plane, role assignments, storage rules, events.</summary>
+public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IClassFixture<DeploymentSnapshots>
+{
+    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string KeyVaultCryptoUser = "12338af0-0e69-4776-bea7-57ae8d297424";
+    private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string CosmosDataContributor = "00000000-0000-0000-0000-000000000002";
+
+    private DeploymentSnapshot Flex => snapshots[DeploymentSnapshots.Flex];
+
+    private DeploymentSnapshot Premium => snapshots[DeploymentSnapshots.Premium];
+
+    [Fact]
+    public void TheDataPlaneAcceptsIdentitiesOnly()
+    {
+        var storage = Flex.Single("Microsoft.Storage/storageAccounts")["properties"]!;
+        var cosmos = Flex.Single("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
+        var insights = Flex.Single("Microsoft.Insights/components")["properties"]!;
+        var workspace = Flex.Single("Microsoft.OperationalInsights/workspaces")["properties"]!;
+        var vault = Flex.Single("Microsoft.KeyVault/vaults")["properties"]!;
+
+        Assert.False(storage["allowSharedKeyAccess"]!.GetValue<bool>());
+        Assert.False(storage["allowBlobPublicAccess"]!.GetValue<bool>());
+        Assert.Equal("TLS1_2", storage["minimumTlsVersion"]!.GetValue<string>());
+        Assert.True(cosmos["disableLocalAuth"]!.GetValue<bool>());
+        Assert.True(insights["DisableLocalAuth"]!.GetValue<bool>());
+        Assert.True(workspace["features"]!["disableLocalAuth"]!.GetValue<bool>());
+        Assert.True(vault["enableRbacAuthorization"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void TheResourceGroupAndAppsCarryTheAzdTags()
+    {
+        Assert.Equal("ci", Flex.Single("Microsoft.Resources/resourceGroups")["tags"]!["azd-env-name"]!.GetValue<string>());
+        Assert.Equal("api", Flex.Single("Microsoft.Web/sites")["tags"]!["azd-service-name"]!.GetValue<string>());
+        Assert.Equal("web", Flex.Single("Microsoft.Web/staticSites")["tags"]!["azd-service-name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void BlobsAreVersionedSoftDeletedAndOpenToTheFrontendOriginOnly()
+    {
+        var blobService = Flex.Single("Microsoft.Storage/storageAccounts/blobServices")["properties"]!;
+        var rule = Assert.Single(blobService["cors"]!["corsRules"]!.AsArray())!;
+        var origins = Strings(rule["allowedOrigins"]);
+        var methods = Strings(rule["allowedMethods"]);
+        var headers = Strings(rule["allowedHeaders"]);
+
+        Assert.True(blobService["isVersioningEnabled"]!.GetValue<bool>());
+        Assert.True(blobService["deleteRetentionPolicy"]!["enabled"]!.GetValue<bool>());
+        Assert.True(blobService["containerDeleteRetentionPolicy"]!["enabled"]!.GetValue<bool>());
+        var origin = Assert.Single(origins);
+        Assert.Contains("staticSites/swa-", origin, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", origins);
+        Assert.Equal(["GET", "HEAD", "OPTIONS", "PUT"], methods.Order(StringComparer.Ordinal));
+        Assert.Contains("x-ms-blob-type", headers);
+        Assert.Contains("content-md5", headers);
+        Assert.Contains("x-ms-*", headers);
+    }
+
+    [Fact]
+    public void StorageHoldsTheContainersAndQueuesTheHubUses()
+    {
+        var containers = Flex.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(LastNameSegment).ToList();
+        var queues = Flex.OfType("Microsoft.Storage/storageAccounts/queueServices/queues").Select(LastNameSegment).ToList();
+
+        Assert.Contains("models", containers);
+        Assert.Contains("dataprotection", containers);
+        Assert.Equal(["workflows", "workflows-poison"], queues.Order(StringComparer.Ordinal));
+        var flexDeployment = Flex.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!["value"]!.GetValue<string>();
+        Assert.Contains(containers, c => flexDeployment.EndsWith("'" + c + "')]", StringComparison.Ordinal) || flexDeployment.EndsWith("/" + c, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AbandonedStagedUploadsAgeOut()
+    {
+        var rules = Flex.Single("Microsoft.Storage/storageAccounts/managementPolicies")["properties"]!["policy"]!["rules"]!.AsArray();
+
+        var uploads = rules.Single(r => r!["name"]!.GetValue<string>() == "expire-abandoned-uploads")!["definition"]!;
+
+        Assert.Equal(["models/staging/"], Strings(uploads["filters"]!["prefixMatch"]));
+        Assert.Equal(7, uploads["actions"]!["baseBlob"]!["delete"]!["daysAfterModificationGreaterThan"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void TheAppIdentityHoldsItsDataPlaneRoles()
+    {
+        var appRoles = Flex.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(r => Text(r["properties"]!["principalId"]).Contains("userAssignedIdentities/id-func-", StringComparison.Ordinal))
+            .Select(r => LastNameSegment(Text(r["properties"]!["roleDefinitionId"])))
+            .ToList();
+        var cosmosRoles = Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments")
+            .Where(r => Text(r["properties"]!["principalId"]).Contains("userAssignedIdentities/id-func-", StringComparison.Ordinal))
+            .Select(r => LastNameSegment(Text(r["properties"]!["roleDefinitionId"])))
+            .ToList();
+
+        Assert.Equal(
+            new[] { StorageBlobDataOwner, StorageQueueDataContributor, KeyVaultSecretsUser, KeyVaultCryptoUser, MonitoringMetricsPublisher }.Order(StringComparer.Ordinal),
+            appRoles.Order(StringComparer.Ordinal));
+        Assert.Equal([CosmosDataContributor], cosmosRoles);
+    }
+
+    [Fact]
+    public void EveryRoleAssignmentIsNamedByScopePrincipalAndRoleAndNamesItsPrincipalType()
+    {
+        var assignments = Flex.OfType("Microsoft.Authorization/roleAssignments");
+
+        Assert.NotEmpty(assignments);
+        Assert.All(assignments, a =>
+        {
+            Assert.False(string.IsNullOrEmpty(a["properties"]!["principalType"]?.GetValue<string>()), $"{a["name"]} has no principalType");
+            var name = Text(a["name"]);
+            // guid(scope, principal, role): still an expression when the principal is only known in Azure,
+            // else already evaluated to a GUID.
+            Assert.True(name.StartsWith("[guid(", StringComparison.Ordinal) || Guid.TryParse(name, out _), $"role assignment name {name} is not a guid(...)");
+        });
+    }
+
+    [Fact]
+    public void TheDeployerIsGrantedDataAccessOnlyWhenAsked()
+    {
+        static bool ForDeployer(JsonObject r) => Text(r["properties"]!["principalId"]) == DeploymentSnapshots.DeployerPrincipalId;
+
+        var granted = Flex.OfType("Microsoft.Authorization/roleAssignments").Where(ForDeployer).ToList();
+
+        Assert.NotEmpty(granted);
+        Assert.All(granted, a => Assert.Equal("User", a["properties"]!["principalType"]!.GetValue<string>()));
+        Assert.Contains(Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"), ForDeployer);
+        Assert.DoesNotContain(Premium.OfType("Microsoft.Authorization/roleAssignments"), a => a["properties"]!["principalType"]!.GetValue<string>() == "User");
+    }
+
+    [Fact]
+    public void BlobCreatedEventsForTheModelsContainerReachTheBlobCreatedFunction()
+    {
+        var subscription = Flex.Single("Microsoft.EventGrid/systemTopics/eventSubscriptions")["properties"]!;
+        var topic = Flex.Single("Microsoft.EventGrid/systemTopics")["properties"]!;
+
+        Assert.Equal("Microsoft.Storage.StorageAccounts", topic["topicType"]!.GetValue<string>());
+        Assert.Equal("AzureFunction", subscription["destination"]!["endpointType"]!.GetValue<string>());
+        Assert.EndsWith("/functions/BlobCreated", Text(subscription["destination"]!["properties"]!["resourceId"]), StringComparison.Ordinal);
+        Assert.Equal(["Microsoft.Storage.BlobCreated"], Strings(subscription["filter"]!["includedEventTypes"]));
+        Assert.Equal("/blobServices/default/containers/models/blobs/", subscription["filter"]!["subjectBeginsWith"]!.GetValue<string>());
+        // Off by default: Event Grid refuses a subscription to a function that is not deployed yet.
+        Assert.Empty(Premium.OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions"));
+    }
+
+    [Fact]
+    public void CosmosIsServerlessByDefaultAndProvisionedOnRequest()
+    {
+        var serverless = Flex.Single("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
+        var provisioned = Premium.Single("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
+
+        Assert.Equal(["EnableServerless"], serverless["capabilities"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Empty(provisioned["capabilities"]!.AsArray());
+        Assert.Null(Flex.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")["properties"]!["options"]!["autoscaleSettings"]);
+        Assert.Equal(1000, Premium.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")["properties"]!["options"]!["autoscaleSettings"]!["maxThroughput"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void EveryCosmosContainerHasOneHashPartitionKey()
+    {
+        var containers = Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+
+        Assert.Contains(containers, c => LastNameSegment(c) == "models");
+        Assert.All(containers, c =>
+        {
+            var key = c["properties"]!["resource"]!["partitionKey"]!;
+            var path = Assert.Single(Strings(key["paths"]));
+            Assert.StartsWith("/", path, StringComparison.Ordinal);
+            Assert.Equal("Hash", key["kind"]!.GetValue<string>());
+        });
+    }
+
+    [Fact]
+    public void TheStaticWebAppLinksTheFunctionAppAsItsBackend()
+    {
+        var backend = Flex.Single("Microsoft.Web/staticSites/linkedBackends")["properties"]!;
+
+        Assert.Equal(Flex.Single("Microsoft.Web/sites")["id"]!.GetValue<string>(), Text(backend["backendResourceId"]));
+        Assert.Equal("Standard", Flex.Single("Microsoft.Web/staticSites")["sku"]!["name"]!.GetValue<string>());
+    }
+
+    private static string Text(JsonNode? node) => node?.GetValue<string>() ?? "";
+
+    private static List<string> Strings(JsonNode? node) => node!.AsArray().Select(Text).ToList();
+
+    private static string LastNameSegment(JsonObject resource) => LastNameSegment(Text(resource["name"]));
+
+    private static string LastNameSegment(string value) => value.TrimEnd(')', ']', '\'').Split('/', '\'')[^1];
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.Testing;
+using static ModelsHub.IntegrationTests.Infrastructure.GitHubTesting;
+
+namespace ModelsHub.IntegrationTests.Reviews;
+
+/// <summary>Submissions, decisions, revisions and the pull requests they become, against the fake GitHub.</summary>
+public sealed class ReviewWorkflowTests : IAsyncLifetime
+{
+    private FakeGitHub _github = null!;
+    private HubApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _github = await FakeGitHub.StartAsync();
+        _app = new HubApplication().WithGitHub(_github);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _app.Dispose();
+        await _github.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RejectionRevisionApprovalThenASecondRevisionMakeOnePullRequestWithTwoCommits()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var rita = _app.ClientFor("rita", "reviewer");
+        const string name = "carol-video";
+
+        var first = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        Assert.Equal(("pending", 1), (first.GetProperty("state").GetString(), first.GetProperty("revision").GetInt32()));
+        await _app.ClientFor("ada", "admin").GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.NotFound);
+
+        var rejected = await DecideAsync(rita, first.GetProperty("id").GetString()!, "reject", "Describe the model better.");
+        Assert.Equal("rejected", rejected.GetProperty("state").GetString());
+        var status = await (await carol.GetAsync($"/api/models/{name}/reviews").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("Describe the model better.", status.GetProperty("latest").GetProperty("feedback").GetString());
+
+        var revision = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name, "A better description"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        Assert.Equal(2, revision.GetProperty("revision").GetInt32());
+        await DecideAsync(rita, first.GetProperty("id").GetString()!, "approve", expect: HttpStatusCode.Conflict);
+        await DecideAsync(carol, revision.GetProperty("id").GetString()!, "approve", expect: HttpStatusCode.Forbidden);
+        var firstApproval = await DecideAsync(rita, revision.GetProperty("id").GetString()!, "approve", "Looks good.");
+        await AssertCompletedAsync(carol, firstApproval.GetProperty("workflowId").GetString()!);
+
+        var pr = await PullRequestOfAsync(carol, name);
+        Assert.Equal("open", pr.GetProperty("state").GetString());
+        Assert.Single(_github.CommitsAhead("chore/models-sync/" + name));
+
+        var model = await carol.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK);
+        var spec = VideoEntry(name, "Second revision");
+        var second = await (await carol.SendJsonAsync(HttpMethod.Patch, $"/api/models/{name}", new JsonObject { ["spec"] = spec, ["description"] = "Second revision" }, model.Headers.ETag!.Tag)
+            .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        Assert.Equal(3, second.GetProperty("revision").GetInt32());
+        var approved = await DecideAsync(rita, second.GetProperty("id").GetString()!, "approve");
+        await AssertCompletedAsync(carol, approved.GetProperty("workflowId").GetString()!);
+
+        Assert.Equal(1, _github.CountPullRequests());
+        Assert.Equal(2, _github.CommitsAhead("chore/models-sync/" + name).Count);
+        var file = _github.GetFile(FakeGitHub.UpstreamPaths["video"], reference: "chore/models-sync/" + name)!;
+        Assert.Contains("\"model_description\": \"Second revision\"", file);
+        var pull = _github.FindPullRequest("chore/models-sync/" + name)!;
+        Assert.Equal($"chore: sync model \"{name}\" JSON", pull.Title);
+        Assert.Contains($"https://hub.example.test/api/models/{name}", pull.Body);
+        Assert.Contains("https://hub.example.test/api/reviews/", pull.Body);
+
+        var history = await (await carol.GetAsync($"/api/models/{name}/history").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        var actions = history.GetProperty("entries").EnumerateArray().Select(e => (e.GetProperty("action").GetString(), e.GetProperty("by").GetString())).ToList();
+        Assert.Contains(("rejected", "rita"), actions);
+        Assert.Equal(2, actions.Count(a => a == ("approved", "rita")));
+        Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("detail").GetString() == "Describe the model better.");
+    }
+
+    private async Task AssertCompletedAsync(HttpClient client, string workflowId)
+    {
+        var workflow = await FinishedWorkflowAsync(client, workflowId);
+        Assert.True(workflow.GetProperty("status").GetString() == "completed",
+            $"{workflow}\nunhandled by the fake GitHub: {string.Join("; ", _github.Unhandled)}");
+    }
+}
