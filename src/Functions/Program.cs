@@ -8,6 +8,7 @@ using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
+using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
@@ -25,6 +26,7 @@ builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
+builder.Services.AddHubSync(builder.Configuration);
 
 var app = builder.Build();
 
@@ -46,6 +48,7 @@ api.MapModelsApi();
 api.MapMeApi();
 api.MapUsersApi();
 api.MapAdminApi();
+api.MapSyncApi();
 api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();

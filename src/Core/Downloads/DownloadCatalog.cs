@@ -53,7 +53,7 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private sealed record CachedModel(string ETag, JsonElement[] Entries, ModelTier Tier, DateTimeOffset? ExpiresAt, IReadOnlyList<string> Skipped);
+    private sealed record CachedModel(string ETag, JsonElement[] Entries, ModelTier Tier, DateTimeOffset? ExpiresAt, bool RemovedUpstream, IReadOnlyList<string> Skipped);
 
     private sealed class Slot
     {
@@ -135,7 +135,9 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         foreach (var summary in summaries.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             var model = await ReadAsync(summary, cancellationToken);
-            if (model is null || (audience == DownloadAudience.Standard && model.Tier != ModelTier.Standard))
+            // A model the repository dropped leaves the lists with it: the hub serves what the
+            // repository lists plus its own models, and keeps the dropped one only for browsing.
+            if (model is null || model.RemovedUpstream || (audience == DownloadAudience.Standard && model.Tier != ModelTier.Standard))
             {
                 continue;
             }
@@ -195,7 +197,7 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
             return null;
         }
         var (entries, skipped) = Servable(model);
-        cached = new CachedModel(model.ETag, entries, model.Tier, model.ExpiresAt, skipped);
+        cached = new CachedModel(model.ETag, entries, model.Tier, model.ExpiresAt, model.RemovedUpstreamAt is not null, skipped);
         _models[id] = cached;
         return cached;
     }

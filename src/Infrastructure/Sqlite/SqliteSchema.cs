@@ -90,5 +90,16 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS ux_submissions_model_revision ON submissions(model_id, revision);
         CREATE INDEX IF NOT EXISTS ix_submissions_queue ON submissions(submitted_at, id);
+
+        -- The upstream sync's refresh of open pull requests; only those models are in the index.
+        CREATE INDEX IF NOT EXISTS ix_models_open_pull_request ON models(id) WHERE json_extract(doc, '$.pullRequest.state') = 'open';
+
+        CREATE TABLE IF NOT EXISTS sync_runs (
+            id TEXT PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
         """;
 }

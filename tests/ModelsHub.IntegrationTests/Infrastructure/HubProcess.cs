@@ -57,6 +57,7 @@ public sealed class HubProcess : IAsyncDisposable
         start.Environment["Auth__Mode"] = "Development";
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         foreach (var (key, value) in settings)
         {
