@@ -21,12 +21,6 @@ public interface IModelStore
     /// <exception cref="ValidationException">The continuation token is not one this store issued for this query.</exception>
     Task<Page<ModelSummary>> QueryAsync(ModelQuery query, ModelVisibilityScope scope, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Names of the models whose pull request is open (<c>pullRequest.state</c> = open), in id order:
-    /// what the upstream sync refreshes from GitHub.
-    /// </summary>
-    Task<IReadOnlyList<string>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken);
-
     /// <summary>How many models the scope allows, in total and per type.</summary>
     Task<ModelCounts> CountAsync(ModelVisibilityScope scope, CancellationToken cancellationToken);
 }

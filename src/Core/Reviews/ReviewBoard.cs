@@ -160,26 +160,39 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         }, cancellationToken);
 
     /// <summary>
-    /// Marks the model's approved submissions that the merged pull request carried (every revision
-    /// added to its branch) as published, with the merged pull request. Idempotent.
+    /// Brings the submissions of the model that <paramref name="fresh"/> carried (every approved
+    /// revision added to its branch) up to its state; once it is merged, they are published.
+    /// Idempotent.
     /// </summary>
-    public async Task MarkPublishedAsync(string modelName, ModelPullRequest merged, CancellationToken cancellationToken)
+    public async Task UpdatePullRequestAsync(string modelName, ModelPullRequest fresh, CancellationToken cancellationToken)
     {
+        var merged = fresh.State == PullRequestState.Merged;
         foreach (var submission in await submissions.ListForModelAsync(modelName, cancellationToken))
         {
-            if (submission.State != SubmissionState.Approved || submission.PublishedAt is not null
-                || submission.PullRequest?.Number != merged.Number || submission.PullRequest.Repository != merged.Repository)
+            if (submission.PullRequest?.Number != fresh.Number || submission.PullRequest.Repository != fresh.Repository)
             {
                 continue;
             }
+            var published = false;
             await MutateAsync(submission.Id, s =>
             {
-                if (s.PublishedAt is not null) return false;
-                s.PullRequest = merged;
-                s.PublishedAt = merged.PublishedAt ?? clock.GetUtcNow();
+                var current = s.PullRequest!;
+                if (current.State == fresh.State && current.Url == fresh.Url && (!merged || s.PublishedAt is not null))
+                {
+                    return false;
+                }
+                s.PullRequest = current with { State = fresh.State, Url = fresh.Url, UpdatedAt = fresh.UpdatedAt, PublishedAt = fresh.PublishedAt };
+                if (merged && s.PublishedAt is null)
+                {
+                    s.PublishedAt = fresh.PublishedAt ?? clock.GetUtcNow();
+                    published = true;
+                }
                 return true;
             }, cancellationToken);
-            LogPublished(logger, modelName, submission.Revision, merged.Number);
+            if (published)
+            {
+                LogPublished(logger, modelName, submission.Revision, fresh.Number);
+            }
         }
     }
 

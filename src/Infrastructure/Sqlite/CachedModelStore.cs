@@ -63,10 +63,6 @@ public sealed class CachedModelStore(IModelStore inner) : IModelStore
         return counts;
     }
 
-    /// <summary>Not cached: the sync asks once per run, so a cached answer would never be read again.</summary>
-    public Task<IReadOnlyList<string>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken) =>
-        inner.ListWithOpenPullRequestAsync(cancellationToken);
-
     public Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken) =>
         AfterWrite(inner.CreateAsync(model, cancellationToken));
 

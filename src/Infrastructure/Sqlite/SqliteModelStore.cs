@@ -126,21 +126,6 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
             return new Page<ModelSummary>(items, token);
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<string>>(c =>
-        {
-            using var command = c.CreateCommand();
-            // The condition is the partial index's own, so SQLite finds the rows through it instead of scanning every model.
-            command.CommandText = "SELECT json_extract(doc, '$.name') FROM models WHERE json_extract(doc, '$.pullRequest.state') = 'open' ORDER BY id;";
-            var names = new List<string>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                names.Add(reader.GetString(0));
-            }
-            return names;
-        }, cancellationToken);
-
     public Task<ModelCounts> CountAsync(ModelVisibilityScope scope, CancellationToken cancellationToken) =>
         database.ReadAsync(c =>
         {

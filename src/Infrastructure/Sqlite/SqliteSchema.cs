@@ -91,8 +91,8 @@ internal static class SqliteSchema
         CREATE UNIQUE INDEX IF NOT EXISTS ux_submissions_model_revision ON submissions(model_id, revision);
         CREATE INDEX IF NOT EXISTS ix_submissions_queue ON submissions(submitted_at, id);
 
-        -- The upstream sync's refresh of open pull requests; only those models are in the index.
-        CREATE INDEX IF NOT EXISTS ix_models_open_pull_request ON models(id) WHERE json_extract(doc, '$.pullRequest.state') = 'open';
+        -- The upstream sync's refresh of open pull requests; only those submissions are in the index.
+        CREATE INDEX IF NOT EXISTS ix_submissions_open_pull_request ON submissions(submitted_at, id) WHERE json_extract(doc, '$.pullRequest.state') = 'open';
 
         CREATE TABLE IF NOT EXISTS sync_runs (
             id TEXT PRIMARY KEY,

@@ -67,6 +67,22 @@ public sealed class SqliteSubmissionStore(SqliteDatabase database) : ISubmission
             return stored;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<Submission>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Submission>>(c =>
+        {
+            using var command = c.CreateCommand();
+            // The condition is the partial index's own, so SQLite reads the few open ones through it
+            // instead of scanning every submission.
+            command.CommandText = "SELECT doc, etag FROM submissions WHERE json_extract(doc, '$.pullRequest.state') = 'open' ORDER BY submitted_at, id;";
+            var list = new List<Submission>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(Read(reader));
+            }
+            return list;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<Submission>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Submission>>(c =>
         {

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
-using ModelsHub.Core.GitHub;
-using ModelsHub.Core.PullRequests;
 using ModelsHub.Infrastructure.Sqlite;
 
 namespace ModelsHub.IntegrationTests.Contracts;
@@ -170,35 +168,6 @@ public abstract class ModelStoreContract
         Assert.Contains("continuationToken", error.Errors.Keys);
         await Assert.ThrowsAsync<ValidationException>(() =>
             Store.QueryAsync(new ModelQuery { ContinuationToken = "%%%" }, Everything, CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task OnlyModelsWithAnOpenPullRequestAreListedForTheSyncToRefresh()
-    {
-        ModelPullRequest Pr(int number, PullRequestState state) => new(number, $"https://github.example/pull/{number}", state, "o/r", "chore/models-sync/x", null, T0);
-        var open = New("Pr-Open");
-        open.PullRequest = Pr(1, PullRequestState.Open);
-        await Store.CreateAsync(open, CancellationToken.None);
-        var merged = New("pr-merged");
-        merged.PullRequest = Pr(2, PullRequestState.Merged);
-        await Store.CreateAsync(merged, CancellationToken.None);
-        await Store.CreateAsync(New("pr-none"), CancellationToken.None);
-        var later = await Store.CreateAsync(New("pr-later"), CancellationToken.None);
-
-        async Task<List<string>> Listed() => (await Store.ListWithOpenPullRequestAsync(CancellationToken.None))
-            .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).ToList();
-        Assert.Equal([Prefix + "Pr-Open"], await Listed());
-
-        // A model gains an open pull request, and the first one's is merged: the list follows the writes.
-        var next = later.Clone();
-        next.PullRequest = Pr(3, PullRequestState.Open);
-        await Store.ReplaceAsync(next, later.ETag!, CancellationToken.None);
-        var first = (await Store.FindAsync(Prefix + "pr-open", CancellationToken.None))!;
-        var done = first.Clone();
-        done.PullRequest = first.PullRequest! with { State = PullRequestState.Merged, PublishedAt = T0 };
-        await Store.ReplaceAsync(done, first.ETag!, CancellationToken.None);
-        Assert.Equal([Prefix + "pr-later"], await Listed());
-        Assert.Equal(T0, (await Store.FindAsync(Prefix + "pr-open", CancellationToken.None))!.PullRequest!.PublishedAt);
     }
 
     [Fact]
