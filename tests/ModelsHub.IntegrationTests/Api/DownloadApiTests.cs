@@ -31,6 +31,7 @@ public sealed class DownloadApiTests : IAsyncLifetime
         await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-own-llm", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-private-llm"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-advanced-llm", "public", "advanced"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-enterprise-llm", "public", "enterprise"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         var inactive = Samples.Model("hub-inactive-llm", "public");
         inactive["status"] = "inactive";
         await _admin.PostAsJsonAsync("/api/models", inactive, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
@@ -106,16 +107,18 @@ public sealed class DownloadApiTests : IAsyncLifetime
         var (anonymous, _) = await DownloadAsync(_app.ClientFor(null), "llm");
         var names = ByName(anonymous).Keys.ToHashSet();
         Assert.Contains("hub-own-llm", names);
-        foreach (var hidden in new[] { "hub-private-llm", "hub-advanced-llm", "hub-inactive-llm", "hub-expired-llm" })
+        foreach (var hidden in new[] { "hub-private-llm", "hub-advanced-llm", "hub-enterprise-llm", "hub-inactive-llm", "hub-expired-llm" })
         {
             Assert.DoesNotContain(hidden, names);
         }
         var (signedIn, _) = await DownloadAsync(_app.ClientFor("ursula", "user"), "llm");
         Assert.DoesNotContain("hub-advanced-llm", ByName(signedIn).Keys);
+        Assert.DoesNotContain("hub-enterprise-llm", ByName(signedIn).Keys);
 
         var (authorized, response) = await DownloadAsync(_app.ClientFor("vic", "advanced-viewer"), "llm");
         var authorizedNames = ByName(authorized).Keys.ToHashSet();
         Assert.Contains("hub-advanced-llm", authorizedNames);
+        Assert.Contains("hub-enterprise-llm", authorizedNames);
         Assert.DoesNotContain("hub-private-llm", authorizedNames);
         Assert.DoesNotContain("hub-expired-llm", authorizedNames);
         Assert.Contains("private", response.Headers.CacheControl!.ToString());
