@@ -28,16 +28,7 @@ public sealed class DownloadApiTests : IAsyncLifetime
             files[type] = JsonNode.Parse(UpstreamFixtures.ReadText(type));
         }
         await _admin.PostAsJsonAsync("/api/admin/upstream-import", files, HubApplication.Json).ExpectAsync(HttpStatusCode.OK);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-own-llm", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-private-llm"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-advanced-llm", "public", "advanced"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-enterprise-llm", "public", "enterprise"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        var inactive = Samples.Model("hub-inactive-llm", "public");
-        inactive["status"] = "inactive";
-        await _admin.PostAsJsonAsync("/api/models", inactive, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        var expired = Samples.Model("hub-expired-llm", "public");
-        expired["expiresAt"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("O");
-        await _admin.PostAsJsonAsync("/api/models", expired, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await Samples.RegisterDownloadAudienceModelsAsync(_admin);
     }
 
     public Task DisposeAsync()

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Workflows;
 using ModelsHub.Testing;
 
 namespace ModelsHub.IntegrationTests.Infrastructure;
@@ -67,6 +68,14 @@ public static class SyncTesting
             throw new Xunit.Sdk.XunitException($"Sync {runId} did not succeed: {run}");
         }
         return run;
+    }
+
+    /// <summary>Awaits the end of every running workflow (registrations' pull requests, the sync's own), so later writes are the test's.</summary>
+    public static Task WorkflowsSettledAsync(HubApplication app)
+    {
+        var store = app.Services.GetRequiredService<IWorkflowStore>();
+        return GitHubTesting.EventuallyAsync<object>(async () =>
+            (await store.CountAsync(CancellationToken.None))[WorkflowStatus.Running] == 0 ? true : null, "every workflow to finish");
     }
 
     public static int Count(JsonElement run, string name) => run.GetProperty("counts").GetProperty(name).GetInt32();

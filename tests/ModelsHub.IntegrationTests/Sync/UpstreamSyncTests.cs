@@ -41,24 +41,10 @@ public sealed class UpstreamSyncTests : IAsyncLifetime
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    /// <summary>The hub's own public llm, plus models that must never reach anonymous callers.</summary>
-    private async Task RegisterHubModelsAsync()
-    {
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-own-llm", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-private-llm"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        await _admin.PostAsJsonAsync("/api/models", Samples.Model("hub-advanced-llm", "public", "advanced"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        var inactive = Samples.Model("hub-inactive-llm", "public");
-        inactive["status"] = "inactive";
-        await _admin.PostAsJsonAsync("/api/models", inactive, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-        var expired = Samples.Model("hub-expired-llm", "public");
-        expired["expiresAt"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("O");
-        await _admin.PostAsJsonAsync("/api/models", expired, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
-    }
-
     [Fact]
     public async Task ASyncImportsEveryUpstreamEntryAndEachDownloadIsTheUpstreamFilePlusTheHubsOwnPublicModels()
     {
-        await RegisterHubModelsAsync();
+        await Samples.RegisterDownloadAudienceModelsAsync(_admin);
         var run = await SyncAsync(_admin);
 
         Assert.Equal(UpstreamEntries, run.GetProperty("entries").GetInt32());
@@ -94,8 +80,9 @@ public sealed class UpstreamSyncTests : IAsyncLifetime
     [Fact]
     public async Task ASecondSyncWithoutAnUpstreamChangeWritesNothing()
     {
-        await RegisterHubModelsAsync();
+        await Samples.RegisterDownloadAudienceModelsAsync(_admin);
         var first = await SyncAsync(_admin);
+        await WorkflowsSettledAsync(_app);
         var models = await ModelETagsAsync(_admin);
         var anonymousLists = await DownloadETagsAsync(_app.ClientFor(null));
         var authorizedLists = await DownloadETagsAsync(_app.ClientFor("vic", "advanced-viewer"));
