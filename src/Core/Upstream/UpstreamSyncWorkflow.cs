@@ -103,15 +103,16 @@ public sealed class UpstreamSyncWorkflow(
             try
             {
                 using var document = JsonDocument.Parse(text);
-                if (document.RootElement.ValueKind != JsonValueKind.Array)
-                {
-                    throw new JsonException("the file is not a JSON array");
-                }
-                files[type] = document.RootElement.Clone();
+                var file = document.RootElement.Clone();
+                // Grouping fails on an entry without a model_name, before anything is written: such a
+                // file is reported and left out, and the other files still sync.
+                UpstreamCatalog.GroupByModel(file);
+                files[type] = file;
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or ValidationException)
             {
-                fileErrors.Add(new SyncError(typeName, null, $"{path} at {commit} is not a JSON array of entries ({ex.Message}); its models were left as they are."));
+                var reason = ex is ValidationException v ? string.Join("; ", v.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) : ex.Message;
+                fileErrors.Add(new SyncError(typeName, null, $"{path} at {commit} is not a JSON array of entries ({reason}); its models were left as they are."));
             }
         }
         if (files.Count == 0)
@@ -121,19 +122,7 @@ public sealed class UpstreamSyncWorkflow(
             return StepOutcome.Complete(note: reason);
         }
 
-        UpstreamImportResult result;
-        try
-        {
-            result = await importer.ImportAsync(files, UpstreamImportMode.Mirror, cancellationToken);
-        }
-        catch (ValidationException ex)
-        {
-            // A file whose entries cannot even be grouped (an entry without model_name) stops the
-            // whole import, since its models cannot be told apart: the run fails readably.
-            var reason = "The model files could not be read as entry lists: " + string.Join("; ", ex.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-            await sync.FailAsync(run.Id, reason, cancellationToken);
-            return StepOutcome.Complete(note: reason);
-        }
+        var result = await importer.ImportAsync(files, UpstreamImportMode.Mirror, cancellationToken);
         var finished = await sync.RecordAsync(run.Id, r =>
         {
             var modelErrors = result.Errors.Select(e => new SyncError(EnumNames<ModelType>.NameOf(e.Type), e.ModelName, e.Reason));

@@ -347,18 +347,18 @@ public sealed class UpstreamSyncTests : IAsyncLifetime
     public async Task AFileThatCannotBeReadIsAnErrorAndItsModelsStayAsTheyAre()
     {
         await SyncAsync(_admin);
-        var rerank = await ModelETagsAsync(_admin, "&type=rerank");
+        var before = await ModelETagsAsync(_admin, "&source=upstream");
         _github.SetFile(FakeGitHub.UpstreamPaths["rerank"], "{\"not\": \"a list\"}\n");
+        _github.SetFile(FakeGitHub.UpstreamPaths["audio"], "[{\"version\": 1, \"model_family\": \"whisper\"}]\n");
 
         var run = await SyncAsync(_admin);
-        Assert.Equal((1, 0, 0), (Count(run, "errors"), Count(run, "removed"), Count(run, "updated")));
-        var error = Assert.Single(run.GetProperty("errors").EnumerateArray());
-        Assert.Equal("rerank", error.GetProperty("type").GetString());
-        Assert.Equal(rerank, await ModelETagsAsync(_admin, "&type=rerank"));
-        foreach (var name in rerank.Keys)
+        Assert.Equal((2, 0, 0, 0), (Count(run, "errors"), Count(run, "removed"), Count(run, "updated"), Count(run, "added")));
+        Assert.Equal(["audio", "rerank"], run.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("type").GetString()).Order());
+        Assert.Equal(before, await ModelETagsAsync(_admin, "&source=upstream"));
+        foreach (var type in new[] { "rerank", "audio" })
         {
-            var model = await (await _admin.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
-            Assert.Equal(JsonValueKind.Null, model.GetProperty("removedUpstreamAt").ValueKind);
+            var listed = await (await _admin.GetAsync($"/api/models?source=upstream&type={type}&pageSize=100").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+            Assert.All(listed.GetProperty("items").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("removedUpstreamAt").ValueKind));
         }
     }
 
