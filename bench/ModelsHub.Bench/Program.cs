@@ -21,6 +21,7 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
+        "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
@@ -30,7 +31,7 @@ return failed ? 1 : 0;
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache)
 {
-    public static readonly string[] AllScenarios = ["catalog", "workflow", "upload"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload"];
 
     public static BenchOptions Parse(string[] args)
     {
