@@ -21,7 +21,8 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
@@ -37,7 +38,7 @@ static bool SkippedOnAzure(string scenario)
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
 {
-    public static readonly string[] AllScenarios = ["catalog", "workflow", "upload"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload"];
 
     public static BenchOptions Parse(string[] args)
     {

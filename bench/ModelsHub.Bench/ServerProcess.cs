@@ -52,6 +52,8 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Auth__Mode"] = "Development";
         start.Environment["Auth__Development__SigningKey"] = SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Scenarios sync on demand; the hourly timer would reach for github.com in the middle of a phase.
+        start.Environment["Sync__Schedule"] = "0 0 0 1 1 *";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

@@ -2,11 +2,13 @@ using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
+using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
@@ -27,6 +29,7 @@ builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
+builder.Services.AddHubSync(builder.Configuration);
 
 var app = builder.Build();
 
@@ -43,10 +46,12 @@ app.MapHubOpenApi();
 
 var api = app.MapGroup("/api");
 api.MapHealthApi();
+api.MapDownloadApi();
 api.MapModelsApi();
 api.MapMeApi();
 api.MapUsersApi();
 api.MapAdminApi();
+api.MapSyncApi();
 api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();

@@ -11,6 +11,7 @@ using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
@@ -83,6 +84,7 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkQueue, SqliteWorkQueue>();
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
+        services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

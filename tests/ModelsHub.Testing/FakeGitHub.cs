@@ -198,6 +198,12 @@ public sealed class FakeGitHub : IAsyncDisposable
         }
     }
 
+    /// <summary>The commit a branch of a repository points at, or null.</summary>
+    public string? BranchHead(string branch = BaseBranch, string repository = UpstreamRepository)
+    {
+        lock (_gate) return _repos.TryGetValue(repository, out var repo) ? repo.Refs.GetValueOrDefault("refs/heads/" + branch) : null;
+    }
+
     public bool BranchExists(string branch, string repository = UpstreamRepository)
     {
         lock (_gate) return _repos.TryGetValue(repository, out var repo) && repo.Refs.ContainsKey("refs/heads/" + branch);

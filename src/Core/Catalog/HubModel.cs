@@ -49,6 +49,12 @@ public sealed class HubModel
     /// <summary>The pull request that carries the model's latest approved change upstream, or null.</summary>
     public ModelPullRequest? PullRequest { get; set; }
 
+    /// <summary>
+    /// When the upstream sync found this upstream model gone from the model repository; null while
+    /// the repository lists it. Such a model stays in the catalog but leaves the download lists.
+    /// </summary>
+    public DateTimeOffset? RemovedUpstreamAt { get; set; }
+
     [JsonIgnore]
     public string? ETag { get; set; }
 
@@ -82,6 +88,7 @@ public sealed class HubModel
         UpdatedAt = UpdatedAt,
         Spec = Spec,
         PullRequest = PullRequest,
+        RemovedUpstreamAt = RemovedUpstreamAt,
         ETag = ETag,
         DefaultVersion = DefaultVersion,
         DefaultVersionPinned = DefaultVersionPinned,
@@ -89,7 +96,10 @@ public sealed class HubModel
 
     public ModelSummary ToSummary() => new(
         Name, Type, Description, Tags, Framework, Source, Visibility, Tier, Owner, Status, ExpiresAt, Featured,
-        CreatedAt, UpdatedAt, Spec is { ValueKind: JsonValueKind.Array } s ? s.GetArrayLength() : 0, ETag);
+        CreatedAt, UpdatedAt, Spec is { ValueKind: JsonValueKind.Array } s ? s.GetArrayLength() : 0, ETag)
+    {
+        RemovedUpstreamAt = RemovedUpstreamAt,
+    };
 }
 
 /// <summary>What a list shows of a model: everything but the spec and the README.</summary>
@@ -109,7 +119,11 @@ public sealed record ModelSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     int SpecEntries,
-    [property: JsonIgnore] string? ETag = null);
+    [property: JsonIgnore] string? ETag = null)
+{
+    /// <summary>See <see cref="HubModel.RemovedUpstreamAt"/>.</summary>
+    public DateTimeOffset? RemovedUpstreamAt { get; init; }
+}
 
 /// <summary>The counts the catalog's stat cards show.</summary>
 public sealed record ModelCounts(int Total, IReadOnlyDictionary<ModelType, int> ByType);

@@ -2,7 +2,10 @@ using ModelsHub.Core.GitHub;
 
 namespace ModelsHub.Core.PullRequests;
 
-/// <summary>The pull request that carries a model's approved change to the model repository.</summary>
+/// <summary>
+/// The pull request that carries a model's approved change to the model repository.
+/// <see cref="PublishedAt"/> is when the hub saw it merged: the change is then published upstream.
+/// </summary>
 public sealed record ModelPullRequest(
     int Number,
     string Url,
@@ -10,7 +13,8 @@ public sealed record ModelPullRequest(
     string Repository,
     string Branch,
     string? SubmissionId,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? PublishedAt = null);
 
 /// <summary>Names the hub gives things in the model repository.</summary>
 public static class PullRequestNaming

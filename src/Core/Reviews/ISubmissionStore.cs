@@ -16,6 +16,13 @@ public interface ISubmissionStore
     /// <summary>Every submission of the model (name ignoring case), oldest revision first.</summary>
     Task<IReadOnlyList<Submission>> ListForModelAsync(string modelName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every submission whose pull request the hub last saw open (<c>pullRequest.state</c> = open),
+    /// oldest first: what the upstream sync refreshes from GitHub. Covers deleted models too, whose
+    /// pull request lives only on their submissions.
+    /// </summary>
+    Task<IReadOnlyList<Submission>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken);
+
     /// <summary>One page of submissions matching the query, oldest first.</summary>
     /// <exception cref="ValidationException">The continuation token is not one this store issued for this query.</exception>
     Task<Page<Submission>> QueryAsync(SubmissionQuery query, CancellationToken cancellationToken);

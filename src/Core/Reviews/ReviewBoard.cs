@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Specs;
@@ -150,26 +151,72 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
     public Task<Submission?> FindAsync(string id, CancellationToken cancellationToken) => submissions.FindAsync(id, cancellationToken);
 
     /// <summary>Notes the pull request on the submission.</summary>
-    public async Task SetPullRequestAsync(string id, ModelPullRequest pullRequest, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public Task SetPullRequestAsync(string id, ModelPullRequest pullRequest, CancellationToken cancellationToken) =>
+        MutateAsync(id, s =>
         {
-            var current = await submissions.FindAsync(id, cancellationToken);
-            if (current is null || current.PullRequest == pullRequest)
+            if (s.PullRequest == pullRequest) return false;
+            s.PullRequest = pullRequest;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Brings the submissions of the model that <paramref name="fresh"/> carried (every approved
+    /// revision added to its branch) up to its state; once it is merged, they are published.
+    /// Idempotent.
+    /// </summary>
+    public async Task UpdatePullRequestAsync(string modelName, ModelPullRequest fresh, CancellationToken cancellationToken)
+    {
+        var merged = fresh.State == PullRequestState.Merged;
+        foreach (var submission in await submissions.ListForModelAsync(modelName, cancellationToken))
+        {
+            if (submission.PullRequest?.Number != fresh.Number || submission.PullRequest.Repository != fresh.Repository)
             {
-                return;
+                continue;
             }
-            var next = current.Clone();
-            next.PullRequest = pullRequest;
-            try
+            var published = false;
+            await MutateAsync(submission.Id, s =>
             {
-                await submissions.ReplaceAsync(next, current.ETag!, cancellationToken);
-                return;
-            }
-            catch (PreconditionFailedException) when (attempt < 5)
+                var current = s.PullRequest!;
+                if (current.State == fresh.State && current.Url == fresh.Url && (!merged || s.PublishedAt is not null))
+                {
+                    return false;
+                }
+                s.PullRequest = current with { State = fresh.State, Url = fresh.Url, UpdatedAt = fresh.UpdatedAt, PublishedAt = fresh.PublishedAt };
+                if (merged && s.PublishedAt is null)
+                {
+                    s.PublishedAt = fresh.PublishedAt ?? clock.GetUtcNow();
+                    published = true;
+                }
+                return true;
+            }, cancellationToken);
+            if (published)
             {
+                LogPublished(logger, modelName, submission.Revision, fresh.Number);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the hub holds a change to the model that the upstream sync must not undo, judged from
+    /// the model's submissions (oldest revision first) and the live model: the latest submission
+    /// waits for review; or it is approved but not yet applied to <paramref name="live"/>; or it is
+    /// an applied delete whose pull request is not merged or closed yet (until then the repository
+    /// still lists the model, and importing it again would revert the delete).
+    /// </summary>
+    public static bool HoldsUnpublishedChange(IReadOnlyList<Submission> history, HubModel? live)
+    {
+        if (history.Count == 0)
+        {
+            return false;
+        }
+        var latest = history[^1];
+        return latest.State switch
+        {
+            SubmissionState.Pending => true,
+            SubmissionState.Approved when !latest.AutoApproved && Matches(live, latest.Before) && !Matches(live, latest.Proposed) => true,
+            SubmissionState.Approved when latest.Kind == ChangeKind.Delete && live is null => latest.PullRequest?.State is null or PullRequestState.Open,
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -329,6 +376,32 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         }
     }
 
+    /// <summary>Applies <paramref name="change"/> (false: nothing to change) to the stored submission, re-reading it when another writer came first.</summary>
+    private async Task MutateAsync(string id, Func<Submission, bool> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await submissions.FindAsync(id, cancellationToken);
+            if (current is null)
+            {
+                return;
+            }
+            var next = current.Clone();
+            if (!change(next))
+            {
+                return;
+            }
+            try
+            {
+                await submissions.ReplaceAsync(next, current.ETag!, cancellationToken);
+                return;
+            }
+            catch (PreconditionFailedException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
     private static HubModel? Snapshot(HubModel? model)
     {
         if (model is null)
@@ -368,6 +441,9 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} revision {Revision} {State} by {User}")]
     private static partial void LogDecided(ILogger logger, string name, int revision, SubmissionState state, string? user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Revision {Revision} of model {Name} is published: pull request #{Number} was merged")]
+    private static partial void LogPublished(ILogger logger, string name, int revision, int number);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Approved revision {Revision} of model {Name} applied")]
     private static partial void LogApplied(ILogger logger, string name, int revision);

@@ -63,6 +63,9 @@ public sealed class Submission
 
     public ModelPullRequest? PullRequest { get; set; }
 
+    /// <summary>When the pull request carrying this change was seen merged: the change is published upstream.</summary>
+    public DateTimeOffset? PublishedAt { get; set; }
+
     [JsonIgnore]
     public string? ETag { get; set; }
 
@@ -87,6 +90,7 @@ public sealed class Submission
         SupersededBy = SupersededBy,
         WorkflowId = WorkflowId,
         PullRequest = PullRequest,
+        PublishedAt = PublishedAt,
         ETag = ETag,
     };
 }

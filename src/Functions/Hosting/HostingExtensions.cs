@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Downloads;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Uploads;
@@ -58,6 +59,10 @@ public static class HostingExtensions
         services.AddSingleton<VersionCatalog>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<UploadSweeper>();
+        services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section);
+        services.AddSingleton<DownloadCatalog>();
+        services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<DownloadCatalog>());
+        services.AddSingleton<Downloads.EncodedRepresentations>();
         return services;
     }
 }

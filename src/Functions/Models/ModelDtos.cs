@@ -26,7 +26,8 @@ public sealed record ModelDto(
     [property: JsonPropertyName("etag")] string? ETag,
     ModelPullRequest? PullRequest = null,
     string? DefaultVersion = null,
-    bool DefaultVersionPinned = false);
+    bool DefaultVersionPinned = false,
+    DateTimeOffset? RemovedUpstreamAt = null);
 
 /// <summary>A model in a listing: no spec and no README.</summary>
 public sealed record ModelSummaryDto(
@@ -45,7 +46,8 @@ public sealed record ModelSummaryDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     int SpecEntries,
-    [property: JsonPropertyName("etag")] string? ETag);
+    [property: JsonPropertyName("etag")] string? ETag,
+    DateTimeOffset? RemovedUpstreamAt = null);
 
 public sealed record ModelListResponse(IReadOnlyList<ModelSummaryDto> Items, string? ContinuationToken);
 
@@ -73,9 +75,9 @@ public static class ModelMappings
 {
     public static ModelDto ToDto(this HubModel m) => new(
         m.Name, m.Type, m.Description, m.Readme, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest, m.DefaultVersion, m.DefaultVersionPinned);
+        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest, m.DefaultVersion, m.DefaultVersionPinned, m.RemovedUpstreamAt);
 
     public static ModelSummaryDto ToDto(this ModelSummary m) => new(
         m.Name, m.Type, m.Description, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.SpecEntries, m.ETag);
+        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.SpecEntries, m.ETag, m.RemovedUpstreamAt);
 }

@@ -23,7 +23,8 @@ public sealed record SubmissionDto(
     string? Feedback,
     string? SupersededBy,
     string? WorkflowId,
-    ModelPullRequest? PullRequest);
+    ModelPullRequest? PullRequest,
+    DateTimeOffset? PublishedAt = null);
 
 public sealed record SubmissionListResponse(IReadOnlyList<SubmissionDto> Items, string? ContinuationToken);
 
@@ -41,7 +42,7 @@ public static class ReviewMappings
 {
     public static SubmissionDto ToDto(this Submission s) => new(
         s.Id, s.ModelName, s.ModelType, s.Kind, s.Revision, s.State, s.Submitter, s.SubmittedAt, s.Changes, s.Proposed?.ToDto(),
-        s.AutoApproved, s.DecidedBy, s.DecidedAt, s.Feedback, s.SupersededBy, s.WorkflowId, s.PullRequest);
+        s.AutoApproved, s.DecidedBy, s.DecidedAt, s.Feedback, s.SupersededBy, s.WorkflowId, s.PullRequest, s.PublishedAt);
 
     /// <summary>The decisions kept on the model's submissions, as a timeline.</summary>
     public static IEnumerable<ModelHistoryEntry> ToHistory(this Submission s)
@@ -59,6 +60,10 @@ public static class ReviewMappings
         if (s.PullRequest is { } pr)
         {
             yield return new(pr.UpdatedAt, "pull-request", null, s.Revision, s.Kind, s.Id, $"#{pr.Number} {pr.Url}");
+        }
+        if (s.PublishedAt is { } published)
+        {
+            yield return new(published, "published", null, s.Revision, s.Kind, s.Id, $"#{s.PullRequest?.Number} merged into {s.PullRequest?.Repository}");
         }
     }
 }

@@ -81,11 +81,14 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
                 await queue.MoveToPoisonAsync(item, "Not a workflow message.", stoppingToken);
                 return;
             }
-            // One process runs one step of an instance at a time; a duplicate message is dropped,
-            // since the run in flight enqueues whatever comes next.
+            // One process runs one step of an instance at a time. A message for an instance in flight
+            // waits a moment rather than being dropped: it may be the next step's own message, which
+            // the run in flight enqueues just before it ends (dropping it left the instance to the
+            // sweeper). A real duplicate that waits is harmless: the runner only ever runs the
+            // instance's current step, and writes it with the ETag it read.
             if (!_inFlight.TryAdd(id, 0))
             {
-                await queue.CompleteAsync(item, stoppingToken);
+                await queue.ReleaseAsync(item, PollInterval, stoppingToken);
                 return;
             }
             try

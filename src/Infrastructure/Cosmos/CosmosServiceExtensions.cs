@@ -8,6 +8,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Workflows;
 
@@ -32,6 +33,7 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<ISubmissionStore, CosmosSubmissionStore>(HubContainers.Submissions);
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
+        services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
         return services;
     }
 

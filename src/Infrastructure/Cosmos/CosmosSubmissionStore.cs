@@ -97,6 +97,23 @@ public sealed class CosmosSubmissionStore : ISubmissionStore
         return list;
     }
 
+    /// <summary>Cross-partition, but only the few submissions whose pull request is open match the indexed <c>prState</c>.</summary>
+    public async Task<IReadOnlyList<Submission>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken)
+    {
+        await _database.EnsureCreatedAsync(cancellationToken);
+        var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.prState = 'open' ORDER BY c.submittedUs, c.id");
+        var list = new List<Submission>();
+        string? token = null;
+        do
+        {
+            var page = await CosmosPaging.ReadPageAsync<Row, Submission>(_container, query, "open", token, Paging.MaxPageSize, Read, null, cancellationToken);
+            list.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return list;
+    }
+
     public async Task<Page<Submission>> QueryAsync(SubmissionQuery query, CancellationToken cancellationToken)
     {
         var fingerprint = Fingerprint(query);
@@ -155,6 +172,7 @@ public sealed class CosmosSubmissionStore : ISubmissionStore
         ["state"] = EnumNames<SubmissionState>.NameOf(submission.State),
         ["submitter"] = submission.Submitter,
         ["submittedUs"] = Microseconds(submission.SubmittedAt),
+        ["prState"] = submission.PullRequest is { } pr ? JsonSerializer.SerializeToElement(pr.State, HubJson.Options).GetString() : null,
         ["text"] = JsonSerializer.Serialize(submission, HubJson.Options),
     });
 

@@ -124,5 +124,16 @@ internal static class SqliteSchema
             size INTEGER NOT NULL,
             md5 BLOB NOT NULL,
             PRIMARY KEY (key, idx)) WITHOUT ROWID;
+
+        -- The upstream sync's refresh of open pull requests; only those submissions are in the index.
+        CREATE INDEX IF NOT EXISTS ix_submissions_open_pull_request ON submissions(submitted_at, id) WHERE json_extract(doc, '$.pullRequest.state') = 'open';
+
+        CREATE TABLE IF NOT EXISTS sync_runs (
+            id TEXT PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
         """;
 }

@@ -67,19 +67,23 @@ public sealed class SqliteSubmissionStore(SqliteDatabase database) : ISubmission
             return stored;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<Submission>> ListWithOpenPullRequestAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Submission>>(c =>
+        {
+            using var command = c.CreateCommand();
+            // The condition is the partial index's own, so SQLite reads the few open ones through it
+            // instead of scanning every submission.
+            command.CommandText = "SELECT doc, etag FROM submissions WHERE json_extract(doc, '$.pullRequest.state') = 'open' ORDER BY submitted_at, id;";
+            return ReadAll(command);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<Submission>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Submission>>(c =>
         {
             using var command = c.CreateCommand();
             command.CommandText = "SELECT doc, etag FROM submissions WHERE model_id = $model_id ORDER BY revision;";
             command.Parameters.AddWithValue("$model_id", HubModel.IdFor(modelName));
-            var list = new List<Submission>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                list.Add(Read(reader));
-            }
-            return list;
+            return ReadAll(command);
         }, cancellationToken);
 
     public Task<Page<Submission>> QueryAsync(SubmissionQuery query, CancellationToken cancellationToken) =>
@@ -134,6 +138,17 @@ public sealed class SqliteSubmissionStore(SqliteDatabase database) : ISubmission
             }
             return new Page<Submission>(items, token);
         }, cancellationToken);
+
+    private static List<Submission> ReadAll(SqliteCommand command)
+    {
+        var list = new List<Submission>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            list.Add(Read(reader));
+        }
+        return list;
+    }
 
     private static Submission Read(SqliteDataReader reader)
     {

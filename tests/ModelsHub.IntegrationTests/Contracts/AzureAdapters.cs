@@ -3,6 +3,7 @@ using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
 using ModelsHub.Core.Workflows;
@@ -67,6 +68,12 @@ public sealed class AzureBlobStoreContract(AzureEmulators emulators) : BlobStore
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosSyncRunStoreContract(AzureEmulators emulators) : SyncRunStoreContract
+{
+    protected override ISyncRunStore Store { get; } = new CosmosSyncRunStore(emulators.NewDatabase(null, HubContainers.SyncRuns));
 }
 
 [Collection(AzureEmulatorsCollection.Name)]

@@ -171,6 +171,18 @@ public abstract class ModelStoreContract
     }
 
     [Fact]
+    public async Task RemovedUpstreamRoundTripsOnTheModelAndItsSummary()
+    {
+        var model = New("gone-upstream", ModelType.Llm, owner: "g");
+        model.Source = ModelSource.Upstream;
+        model.RemovedUpstreamAt = T0.AddHours(5);
+        await Store.CreateAsync(model, CancellationToken.None);
+        Assert.Equal(T0.AddHours(5), (await Store.FindAsync(Prefix + "gone-upstream", CancellationToken.None))!.RemovedUpstreamAt);
+        var page = await Store.QueryAsync(new ModelQuery { Owner = "g", Source = ModelSource.Upstream }, Everything, CancellationToken.None);
+        Assert.Equal(T0.AddHours(5), Assert.Single(page.Items).RemovedUpstreamAt);
+    }
+
+    [Fact]
     public async Task CountsFollowTheScope()
     {
         await Store.CreateAsync(New("cnt-llm", ModelType.Llm, owner: "k"), CancellationToken.None);

@@ -1,5 +1,7 @@
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.GitHub;
+using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Infrastructure.Sqlite;
 
@@ -72,6 +74,35 @@ public abstract class SubmissionStoreContract
         Assert.Equal(["q1"], await All(new SubmissionQuery { ModelName = _prefix + "Q1" }));
         var page = await Store.QueryAsync(new SubmissionQuery { Submitter = "ann", PageSize = 1 }, CancellationToken.None);
         await Assert.ThrowsAsync<ValidationException>(() => Store.QueryAsync(new SubmissionQuery { Submitter = "bob", ContinuationToken = page.ContinuationToken }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OnlySubmissionsWhosePullRequestIsOpenAreListedOldestFirst()
+    {
+        ModelPullRequest Pr(int number, PullRequestState state) => new(number, $"https://github.example/pull/{number}", state, "o/r", "chore/models-sync/x", null, T0);
+        async Task<Submission> CreateAsync(string model, int minute, ModelPullRequest? pullRequest)
+        {
+            var submission = New(model, 1, minute: minute);
+            submission.State = SubmissionState.Approved;
+            submission.PullRequest = pullRequest;
+            return await Store.CreateAsync(submission, CancellationToken.None);
+        }
+        var later = await CreateAsync("pr-later", 9, Pr(1, PullRequestState.Open));
+        await CreateAsync("pr-earlier", 4, Pr(2, PullRequestState.Open));
+        await CreateAsync("pr-merged", 1, Pr(3, PullRequestState.Merged));
+        await CreateAsync("pr-none", 2, null);
+        async Task<List<string>> Listed() => (await Store.ListWithOpenPullRequestAsync(CancellationToken.None))
+            .Where(s => s.ModelName.StartsWith(_prefix, StringComparison.Ordinal)).Select(s => s.ModelName[_prefix.Length..]).ToList();
+        Assert.Equal(["pr-earlier", "pr-later"], await Listed());
+
+        // The listing follows the writes: merged ones leave it.
+        var next = later.Clone();
+        next.PullRequest = later.PullRequest! with { State = PullRequestState.Merged, PublishedAt = T0 };
+        next.PublishedAt = T0;
+        await Store.ReplaceAsync(next, later.ETag!, CancellationToken.None);
+        Assert.Equal(["pr-earlier"], await Listed());
+        var found = (await Store.FindAsync(later.Id, CancellationToken.None))!;
+        Assert.Equal((T0, T0), (found.PublishedAt, found.PullRequest!.PublishedAt));
     }
 }
 

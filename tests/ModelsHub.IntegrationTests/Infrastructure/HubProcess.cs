@@ -74,6 +74,7 @@ public sealed class HubProcess : IAsyncDisposable
         start.Environment["Auth__Mode"] = "Development";
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
         // Fault injection ends the process with FailFast; a dump per crash would only cost time.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         foreach (var (key, value) in settings)

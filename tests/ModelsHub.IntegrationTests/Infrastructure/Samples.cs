@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace ModelsHub.IntegrationTests.Infrastructure;
@@ -43,5 +44,23 @@ public static class Samples
             body["spec"] = LlmEntry(name);
         }
         return body;
+    }
+
+    /// <summary>The hub's own llm models for download tests: one public standard model that every caller is served, and
+    /// a private, an advanced, an enterprise, an inactive and an expired one that anonymous callers never are.</summary>
+    public static async Task RegisterDownloadAudienceModelsAsync(HttpClient admin)
+    {
+        var inactive = Model("hub-inactive-llm", "public");
+        inactive["status"] = "inactive";
+        var expired = Model("hub-expired-llm", "public");
+        expired["expiresAt"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("O");
+        foreach (var body in new[]
+        {
+            Model("hub-own-llm", "public"), Model("hub-private-llm"), Model("hub-advanced-llm", "public", "advanced"),
+            Model("hub-enterprise-llm", "public", "enterprise"), inactive, expired,
+        })
+        {
+            await admin.PostAsJsonAsync("/api/models", body, HubApplication.Json).ExpectAsync(System.Net.HttpStatusCode.Created);
+        }
     }
 }
