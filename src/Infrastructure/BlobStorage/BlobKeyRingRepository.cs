@@ -15,7 +15,7 @@ namespace ModelsHub.Infrastructure.BlobStorage;
 /// </summary>
 public sealed class BlobKeyRingRepository(BlobClient blob) : IXmlRepository
 {
-    private const int MaxAttempts = 10;
+    private const int MaxAttempts = 50;
 
     public IReadOnlyCollection<XElement> GetAllElements() => Read().Document.Root!.Elements().ToList();
 
@@ -39,7 +39,10 @@ public sealed class BlobKeyRingRepository(BlobClient blob) : IXmlRepository
             }
             catch (RequestFailedException ex) when (ex.Status is 412 or 409 && attempt < MaxAttempts)
             {
-                // Another instance wrote the ring since we read it: read again and append to theirs.
+                // Another instance wrote the ring since we read it: read again and append to theirs,
+                // after a short random pause so racing instances stop colliding. (The interface is
+                // synchronous, and keys are created rarely.)
+                Thread.Sleep(Random.Shared.Next(5, 20 * Math.Min(attempt, 10)));
             }
         }
     }
