@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The Azure-profile tests start Azurite and a Cosmos DB stand-in (npm packages); install them first.
+tests/emulators/install.sh
 dotnet test ModelsHub.sln --nologo "$@"

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|workflow|upload|all] [--duration S] [--concurrency N] [--models N] [--no-cache]
+// bench [catalog|workflow|upload|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,6 +21,7 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
+        "workflow" or "upload" or "download" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
@@ -29,7 +30,13 @@ foreach (var scenario in options.Scenarios)
 }
 return failed ? 1 : 0;
 
-public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache)
+static bool SkippedOnAzure(string scenario)
+{
+    Console.WriteLine($"== {scenario}: embedded profile only for now (--profile azure runs the catalog scenario)");
+    return false;
+}
+
+public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
 {
     public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload"];
 
@@ -40,6 +47,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
         var concurrency = 32;
         var models = 10_000;
         var noCache = false;
+        var profile = "embedded";
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,11 +56,15 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--models": models = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-cache": noCache = true; break;
+                case "--profile":
+                    profile = args[++i].ToLowerInvariant();
+                    if (profile is not ("embedded" or "azure")) throw new ArgumentException($"--profile is '{args[i]}'; expected embedded or azure");
+                    break;
                 case "all": scenarios.AddRange(AllScenarios); break;
                 default: scenarios.Add(args[i]); break;
             }
         }
-        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache);
+        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache, profile);
     }
 
     public static string RepositoryRoot()

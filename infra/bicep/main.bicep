@@ -112,12 +112,168 @@ param cosmosDatabaseName string = 'modelshub'
 
 @description('Containers of the hub database and their partition keys; keep in line with docs/cosmos.md.')
 param cosmosContainers containerSpec[] = [
-  { name: 'models', partitionKeyPath: '/id' }
+  {
+    name: 'models'
+    partitionKeyPath: '/id'
+    // The catalog sorts by date then id (a composite index per order: the adapter's ORDER BY needs it),
+    // and never filters on README, spec text, description or the stored list summary.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/readme/?' }
+        { path: '/specText/?' }
+        { path: '/description/?' }
+        { path: '/summary/*' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'users', partitionKeyPath: '/id' }
-  { name: 'versions', partitionKeyPath: '/modelId' }
-  { name: 'uploads', partitionKeyPath: '/id' }
-  { name: 'workflows', partitionKeyPath: '/id' }
-  { name: 'submissions', partitionKeyPath: '/modelId' }
+  {
+    name: 'versions'
+    partitionKeyPath: '/modelId'
+    // A model's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'uploads'
+    partitionKeyPath: '/modelId'
+    // One active session per file (unique within the model's partition); sessions list by
+    // (createdUs, id), the sweeper reads them by (dueMs, id).
+    uniqueKeyPolicy: {
+      uniqueKeys: [
+        { paths: [ '/activeKey' ] }
+      ]
+    }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/dueMs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/dueMs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'workflows'
+    partitionKeyPath: '/id'
+    // The sweeper lists due instances by (nextAttemptMs, id).
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/nextAttemptMs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/nextAttemptMs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'submissions'
+    partitionKeyPath: '/modelId'
+    // One revision number per model (unique within the model's partition); the reviewers' queue
+    // sorts by (submittedUs, id); the submission's own JSON text is never filtered on.
+    uniqueKeyPolicy: {
+      uniqueKeys: [
+        { paths: [ '/revision' ] }
+      ]
+    }
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/submittedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/submittedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
   { name: 'downloads', partitionKeyPath: '/id' }

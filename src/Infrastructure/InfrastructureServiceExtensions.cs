@@ -13,6 +13,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
@@ -51,7 +52,8 @@ public static class InfrastructureServiceExtensions
                 services.AddEmbeddedStorage(configuration, environment);
                 break;
             case StorageProfile.Azure:
-                throw new OptionsValidationException(ProfileKey, typeof(StorageProfile), [$"{ProfileKey}=Azure is not available in this build."]);
+                services.AddAzureStorage(configuration);
+                break;
         }
         return services;
     }

@@ -178,6 +178,36 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
     }
 
     [Fact]
+    public void EveryContainerTheCosmosAdaptersUseIsDeployedWithItsKeysAndIndexes()
+    {
+        var deployed = Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+            .ToDictionary(c => LastNameSegment(c), c => c["properties"]!["resource"]!);
+
+        foreach (var spec in ModelsHub.Infrastructure.Cosmos.HubContainers.All)
+        {
+            Assert.True(deployed.TryGetValue(spec.Name, out var resource), $"container '{spec.Name}' is not deployed");
+            Assert.Equal([spec.PartitionKeyPath], Strings(resource!["partitionKey"]!["paths"]));
+            var policy = resource["indexingPolicy"];
+            var excluded = policy?["excludedPaths"]?.AsArray().Select(p => Text(p!["path"])).ToList() ?? [];
+            Assert.All(spec.ExcludedPaths, path => Assert.Contains(path, excluded));
+            // The adapter's two-key ORDER BY runs in both directions: without the composite index the service refuses the query.
+            var composites = policy?["compositeIndexes"]?.AsArray()
+                .Select(c => string.Join(",", c!.AsArray().Select(p => Text(p!["path"]) + " " + Text(p!["order"]))))
+                .ToList() ?? [];
+            foreach (var paths in spec.CompositeIndexes)
+            {
+                foreach (var order in new[] { "ascending", "descending" })
+                {
+                    Assert.Contains(string.Join(",", paths.Select(p => p + " " + order)), composites);
+                }
+            }
+            // A unique key can only be set when the container is created: the deployment must carry exactly the adapter's.
+            var uniqueKeys = resource["uniqueKeyPolicy"]?["uniqueKeys"]?.AsArray().SelectMany(k => Strings(k!["paths"])).ToList() ?? [];
+            Assert.Equal(spec.UniqueKeys, uniqueKeys);
+        }
+    }
+
+    [Fact]
     public void TheStaticWebAppLinksTheFunctionAppAsItsBackend()
     {
         var backend = Flex.Single("Microsoft.Web/staticSites/linkedBackends")["properties"]!;

@@ -12,6 +12,12 @@ type containerSpec = {
 
   @description('Default time to live in seconds (-1: items never expire unless they set ttl). Omit to disable TTL.')
   defaultTtl: int?
+
+  @description('Indexing policy (excluded paths, composite indexes for multi-key ORDER BY); omit for the default, everything indexed. docs/cosmos.md says which container needs one.')
+  indexingPolicy: object?
+
+  @description('Unique key policy (paths unique within one partition key value); only settable when the container is created.')
+  uniqueKeyPolicy: object?
 }
 
 @description('Name of the Cosmos DB account.')
@@ -105,7 +111,9 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
             version: 2
           }
         },
-        container.?defaultTtl == null ? {} : { defaultTtl: container.?defaultTtl }
+        container.?defaultTtl == null ? {} : { defaultTtl: container.?defaultTtl },
+        container.?indexingPolicy == null ? {} : { indexingPolicy: container.?indexingPolicy },
+        container.?uniqueKeyPolicy == null ? {} : { uniqueKeyPolicy: container.?uniqueKeyPolicy }
       )
     }
   }

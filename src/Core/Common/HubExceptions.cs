@@ -57,3 +57,12 @@ public sealed class PayloadTooLargeException(string message, string? field = nul
 {
     public string? Field { get; } = field;
 }
+
+/// <summary>
+/// A store is overloaded or briefly unreachable and has given up retrying; the caller may try
+/// again after <see cref="RetryAfter"/> (when the store said how long).
+/// </summary>
+public sealed class ServiceBusyException(string message, TimeSpan? retryAfter = null, Exception? inner = null) : HubException(message, inner)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

@@ -68,6 +68,7 @@ public static class ProductionSettings
         "Storage:Azure:Cosmos:ConnectionString",
         "Storage:Azure:Blobs:ConnectionString",
         "Storage:Azure:Queues:ConnectionString",
+        "Storage:Azure:CreateIfMissing",
         "AzureWebJobsStorage",
     ];
 

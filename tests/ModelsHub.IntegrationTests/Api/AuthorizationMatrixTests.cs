@@ -12,9 +12,14 @@ namespace ModelsHub.IntegrationTests.Api;
 /// review (a public registration without the permission, an owner's change to their public
 /// model) is a 202 with a pending submission, and the live model stays as it was.
 /// </summary>
-public sealed class AuthorizationMatrixTests : IDisposable
+public class AuthorizationMatrixTests : IDisposable
 {
-    private readonly HubApplication _app = new();
+    private readonly HubApplication _app;
+
+    public AuthorizationMatrixTests() : this(new HubApplication()) { }
+
+    /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
+    protected AuthorizationMatrixTests(HubApplication app) => _app = app;
     private int _sequence;
 
     public void Dispose() => _app.Dispose();

@@ -15,9 +15,14 @@ using ModelsHub.IntegrationTests.Infrastructure;
 
 namespace ModelsHub.IntegrationTests.Api;
 
-public sealed class IdentityApiTests : IDisposable
+public class IdentityApiTests : IDisposable
 {
-    private readonly HubApplication _app = new();
+    private readonly HubApplication _app;
+
+    public IdentityApiTests() : this(new HubApplication()) { }
+
+    /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
+    protected IdentityApiTests(HubApplication app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 

@@ -7,9 +7,14 @@ using ModelsHub.IntegrationTests.Infrastructure;
 
 namespace ModelsHub.IntegrationTests.Api;
 
-public sealed class ModelCatalogApiTests : IDisposable
+public class ModelCatalogApiTests : IDisposable
 {
-    private readonly HubApplication _app = new();
+    private readonly HubApplication _app;
+
+    public ModelCatalogApiTests() : this(new HubApplication()) { }
+
+    /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
+    protected ModelCatalogApiTests(HubApplication app) => _app = app;
 
     public void Dispose() => _app.Dispose();
 

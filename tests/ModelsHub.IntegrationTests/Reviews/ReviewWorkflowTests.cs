@@ -9,15 +9,18 @@ using static ModelsHub.IntegrationTests.Infrastructure.GitHubTesting;
 namespace ModelsHub.IntegrationTests.Reviews;
 
 /// <summary>Submissions, decisions, revisions and the pull requests they become, against the fake GitHub.</summary>
-public sealed class ReviewWorkflowTests : IAsyncLifetime
+public class ReviewWorkflowTests : IAsyncLifetime
 {
     private FakeGitHub _github = null!;
     private HubApplication _app = null!;
 
+    /// <summary>The hub under test; the Azure profile's subclass returns one on the emulators.</summary>
+    protected virtual HubApplication NewApplication() => new();
+
     public async Task InitializeAsync()
     {
         _github = await FakeGitHub.StartAsync();
-        _app = new HubApplication().WithGitHub(_github);
+        _app = NewApplication().WithGitHub(_github);
     }
 
     public async Task DisposeAsync()

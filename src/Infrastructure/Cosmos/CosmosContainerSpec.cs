@@ -1,0 +1,113 @@
+using System.Collections.ObjectModel;
+using Microsoft.Azure.Cosmos;
+
+namespace ModelsHub.Infrastructure.Cosmos;
+
+/// <summary>
+/// One container of the hub's database: its name, partition key path and what its queries need
+/// indexed. docs/cosmos.md explains each choice; Bicep creates the same containers in Azure.
+/// </summary>
+public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
+{
+    /// <summary>Paths no query filters or sorts on (large text): excluded to keep writes cheap.</summary>
+    public IReadOnlyList<string> ExcludedPaths { get; init; } = [];
+
+    /// <summary>ORDER BY on two properties needs a composite index: each entry is declared ascending and descending.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> CompositeIndexes { get; init; } = [];
+
+    /// <summary>Paths unique within one partition key value (a unique key policy: fixed when the container is created).</summary>
+    public IReadOnlyList<string> UniqueKeys { get; init; } = [];
+
+    internal ContainerProperties ToProperties()
+    {
+        var properties = new ContainerProperties(Name, PartitionKeyPath)
+        {
+            IndexingPolicy = new IndexingPolicy { Automatic = true, IndexingMode = IndexingMode.Consistent },
+        };
+        properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = "/*" });
+        foreach (var path in ExcludedPaths)
+        {
+            properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = path });
+        }
+        foreach (var composite in CompositeIndexes)
+        {
+            // The service serves the reverse order from one index too; the stand-in matches exactly, so declare both.
+            foreach (var order in new[] { CompositePathSortOrder.Ascending, CompositePathSortOrder.Descending })
+            {
+                properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>(
+                    composite.Select(p => new CompositePath { Path = p, Order = order }).ToList()));
+            }
+        }
+        foreach (var path in UniqueKeys)
+        {
+            var key = new UniqueKey();
+            key.Paths.Add(path);
+            properties.UniqueKeyPolicy.UniqueKeys.Add(key);
+        }
+        return properties;
+    }
+}
+
+/// <summary>The containers the hub's document ports use. A new port adds its container here and registers it.</summary>
+public static class HubContainers
+{
+    /// <summary>
+    /// Models keyed by their own id (the lowercase name): every read and write by name is a point
+    /// operation, and the partition key keeps names unique ignoring case. Listings fan out.
+    /// </summary>
+    public static CosmosContainerSpec Models { get; } = new("models", "/id")
+    {
+        ExcludedPaths = ["/readme/?", "/specText/?", "/summary/*", "/description/?"],
+        CompositeIndexes = [["/createdUs", "/id"], ["/updatedUs", "/id"]],
+    };
+
+    /// <summary>Users keyed by their id (the token's object id): the user center is point reads.</summary>
+    public static CosmosContainerSpec Users { get; } = new("users", "/id");
+
+    /// <summary>
+    /// Workflow instances keyed by id: the queue message carries it, so each step is a point read and
+    /// an ETag-conditioned replace. The sweeper's due query fans out, ordered by (nextAttemptMs, id).
+    /// </summary>
+    public static CosmosContainerSpec Workflows { get; } = new("workflows", "/id")
+    {
+        CompositeIndexes = [["/nextAttemptMs", "/id"]],
+    };
+
+    /// <summary>
+    /// Review submissions keyed by model: a model's revisions are listed together, and the unique key
+    /// on /revision makes Cosmos itself refuse a second submission with the same number for a model.
+    /// </summary>
+    public static CosmosContainerSpec Submissions { get; } = new("submissions", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/submittedUs", "/id"]],
+        UniqueKeys = ["/revision"],
+    };
+
+    /// <summary>
+    /// Versions keyed by model: a model's versions (and its head document, which counts them so the
+    /// last one is never deleted) are one partition; the id is the lowercase label, unique per model.
+    /// </summary>
+    public static CosmosContainerSpec Versions { get; } = new("versions", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// Upload sessions keyed by model; the unique key on /activeKey holds one active session per
+    /// file (the lowercase blob key while active, a per-session value once finished).
+    /// </summary>
+    public static CosmosContainerSpec Uploads { get; } = new("uploads", "/modelId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"], ["/dueMs", "/id"]],
+        UniqueKeys = ["/activeKey"],
+    };
+
+    /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
+    public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
+
+    /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns];
+}

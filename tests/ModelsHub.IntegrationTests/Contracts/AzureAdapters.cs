@@ -1,0 +1,90 @@
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Identity;
+using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Storage;
+using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Versions;
+using ModelsHub.Infrastructure.BlobStorage;
+using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.Cosmos;
+using ModelsHub.Infrastructure.StorageQueues;
+using ModelsHub.IntegrationTests.AzureProfile;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ModelsHub.IntegrationTests.Contracts;
+
+// The Azure profile's adapters against Azurite and the Cosmos stand-in; each test gets a database or queues of its own.
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosModelStoreContract(AzureEmulators emulators) : ModelStoreContract
+{
+    protected override IModelStore Store { get; } = new CosmosModelStore(emulators.NewDatabase(null, HubContainers.Models));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUserStoreContract(AzureEmulators emulators) : UserStoreContract
+{
+    protected override IUserStore Store { get; } = new CosmosUserStore(emulators.NewDatabase(null, HubContainers.Users));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosWorkflowStoreContract(AzureEmulators emulators) : WorkflowStoreContract
+{
+    protected override IWorkflowStore Store { get; } = new CosmosWorkflowStore(emulators.NewDatabase(null, HubContainers.Workflows));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosSubmissionStoreContract(AzureEmulators emulators) : SubmissionStoreContract
+{
+    protected override ISubmissionStore Store { get; } = new CosmosSubmissionStore(emulators.NewDatabase(null, HubContainers.Submissions));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosVersionStoreContract(AzureEmulators emulators) : VersionStoreContract
+{
+    protected override IVersionStore Store { get; } = new CosmosVersionStore(emulators.NewDatabase(null, HubContainers.Versions));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUploadSessionStoreContract(AzureEmulators emulators) : UploadSessionStoreContract
+{
+    protected override IUploadSessionStore Store { get; } = new CosmosUploadSessionStore(emulators.NewDatabase(null, HubContainers.Uploads));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class AzureBlobStoreContract(AzureEmulators emulators) : BlobStoreContract, IAsyncLifetime
+{
+    private IBlobStore? _store;
+
+    protected override IBlobStore Store => _store ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync()
+    {
+        var service = new Azure.Storage.Blobs.BlobServiceClient(emulators.Emulators.StorageConnectionString);
+        var container = new ModelBlobContainer(service, Microsoft.Extensions.Options.Options.Create(new BlobStorageOptions { ContainerName = "m-" + Guid.NewGuid().ToString("N")[..12] }));
+        await container.CreateIfMissingAsync(CancellationToken.None);
+        _store = new AzureBlobStore(container, service, TimeProvider.System);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosSyncRunStoreContract(AzureEmulators emulators) : SyncRunStoreContract
+{
+    protected override ISyncRunStore Store { get; } = new CosmosSyncRunStore(emulators.NewDatabase(null, HubContainers.SyncRuns));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class StorageQueueWorkQueueContract(AzureEmulators emulators) : WorkQueueContract, IAsyncLifetime
+{
+    private IWorkQueue? _queue;
+
+    protected override IWorkQueue Queue => _queue ?? throw new InvalidOperationException("Not initialized.");
+
+    public async Task InitializeAsync() =>
+        _queue = new StorageQueueWorkQueue(await emulators.NewQueuesAsync(), TimeProvider.System, NullLogger<StorageQueueWorkQueue>.Instance);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
