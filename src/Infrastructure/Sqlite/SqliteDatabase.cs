@@ -81,6 +81,9 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
         return command.ExecuteScalar();
     }
 
+    /// <summary>A time as a sort key in microseconds: writes within one millisecond must still sort in order.</summary>
+    internal static long SortKey(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
     internal static bool IsUniqueViolation(SqliteException ex) =>
         ex.SqliteErrorCode == 19 && ex.SqliteExtendedErrorCode is 1555 or 2067;
 }

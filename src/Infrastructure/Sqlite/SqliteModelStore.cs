@@ -190,8 +190,8 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
         p.AddWithValue("$source", EnumNames<ModelSource>.NameOf(model.Source));
         p.AddWithValue("$featured", model.Featured ? 1 : 0);
         p.AddWithValue("$expires_at", (object?)model.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$created_at", model.CreatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("$updated_at", model.UpdatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$created_at", SqliteDatabase.SortKey(model.CreatedAt));
+        p.AddWithValue("$updated_at", SqliteDatabase.SortKey(model.UpdatedAt));
         p.AddWithValue("$tags", TagColumn(model.Tags));
         p.AddWithValue("$search", SearchText(model));
         p.AddWithValue("$etag", model.ETag);

@@ -151,7 +151,7 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
     {
         command.Parameters.AddWithValue("$model", version.ModelId);
         command.Parameters.AddWithValue("$id", version.Id);
-        command.Parameters.AddWithValue("$created_at", version.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$created_at", SqliteDatabase.SortKey(version.CreatedAt));
         command.Parameters.AddWithValue("$etag", version.ETag);
         command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(version, HubJson.Options));
     }
