@@ -18,6 +18,12 @@ public sealed class TriggerOptions
 public sealed partial class ScheduledJobsService(IEnumerable<IScheduledJob> jobs, IConfiguration configuration, IOptions<TriggerOptions> options,
     TimeProvider clock, ILogger<ScheduledJobsService> logger) : BackgroundService
 {
+    /// <summary>
+    /// The longest single wait. Task.Delay refuses anything over about 49.7 days, and a yearly schedule waits
+    /// longer than that for most of the year; waiting in slices and looking again keeps every schedule valid.
+    /// </summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
     public static CronExpression Parse(IScheduledJob job, IConfiguration configuration)
     {
         var text = configuration[job.ScheduleSetting] ?? job.DefaultSchedule;
@@ -52,7 +58,13 @@ public sealed partial class ScheduledJobsService(IEnumerable<IScheduledJob> jobs
             if (next is null) return;
             try
             {
-                await Task.Delay(next.Value - now, clock, stoppingToken);
+                var wait = next.Value - now;
+                if (wait > LongestWait)
+                {
+                    await Task.Delay(LongestWait, clock, stoppingToken);
+                    continue;
+                }
+                await Task.Delay(wait, clock, stoppingToken);
                 await job.RunAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
