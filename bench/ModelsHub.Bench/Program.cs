@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|workflow|upload|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
