@@ -97,15 +97,22 @@ public sealed partial class UploadSweeper(
         int orphans = 0, stale = 0;
         foreach (var modelId in await versions.ListModelIdsAsync(cancellationToken))
         {
-            var model = await models.FindAsync(modelId, cancellationToken);
-            if (model is null)
+            try
             {
-                await purger.PurgeModelAsync(modelId, cancellationToken);
-                orphans++;
-                continue;
+                var model = await models.FindAsync(modelId, cancellationToken);
+                if (model is null)
+                {
+                    await purger.PurgeModelAsync(modelId, cancellationToken);
+                    orphans++;
+                    continue;
+                }
+                var modelSessions = await sessions.ListForModelAsync(model.Name, cancellationToken);
+                stale += await catalog.SettleAsync(model, modelSessions, now - options.Value.SessionLifetime, cancellationToken);
             }
-            var modelSessions = await sessions.ListForModelAsync(model.Name, cancellationToken);
-            stale += await catalog.SettleAsync(model, modelSessions, now - options.Value.SessionLifetime, cancellationToken);
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogCleanupFailed(logger, ex, modelId, ex.Message);
+            }
         }
         return (orphans, stale);
     }
@@ -155,12 +162,21 @@ public sealed partial class UploadSweeper(
             }
             doomed.Add(blob.Key);
         }
+        var removed = 0;
         foreach (var key in doomed)
         {
-            await blobs.DeleteAsync(key, cancellationToken);
-            LogOrphanBlob(logger, key);
+            try
+            {
+                await blobs.DeleteAsync(key, cancellationToken);
+                removed++;
+                LogOrphanBlob(logger, key);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogCleanupFailed(logger, ex, key, ex.Message);
+            }
         }
-        return doomed.Count;
+        return removed;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload sweep: {Expired} expired uploads removed, {Resumed} stalled uploads finished, {OrphanModels} deleted models' versions removed, {OrphanBlobs} unreferenced blobs removed, {Stale} versions that never got a file failed")]
@@ -168,6 +184,9 @@ public sealed partial class UploadSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} could not be swept this time: {Reason}")]
     private static partial void LogSessionFailed(ILogger logger, Exception exception, string upload, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleanup of {Item} failed this time and is retried on the next sweep: {Reason}")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, string item, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unreferenced blob {Key} removed")]
     private static partial void LogOrphanBlob(ILogger logger, string key);

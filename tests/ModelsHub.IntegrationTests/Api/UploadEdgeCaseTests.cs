@@ -312,14 +312,19 @@ public sealed class UploadFailureTests : IDisposable
         var unreadable = await sessions.CreateAsync(Session("unreadable.bin", now - TimeSpan.FromMinutes(90), now + TimeSpan.FromDays(1), UploadStatus.Completing), CancellationToken.None);
         var expired = await sessions.CreateAsync(Session("expired.bin", null, now - TimeSpan.FromHours(1), UploadStatus.Open), CancellationToken.None);
         var stray = Path.Combine(_app.DataDirectory, "blobs", "models", "sweep", "v1", "stray.bin");
+        // An unreferenced blob that cannot be deleted, listed before the one that can.
+        var stuck = Path.Combine(_app.DataDirectory, "blobs", "models", "sweep", "v1", "broken-stray.bin");
         Directory.CreateDirectory(Path.GetDirectoryName(stray)!);
         await File.WriteAllBytesAsync(stray, [1, 2, 3]);
+        await File.WriteAllBytesAsync(stuck, [1, 2, 3]);
 
         var report = await _app.Services.GetRequiredService<UploadSweeper>().SweepAsync(CancellationToken.None);
 
         Assert.Equal(1, report.ExpiredUploads);
         Assert.Null(await sessions.FindAsync(expired.Id, CancellationToken.None));
         Assert.False(File.Exists(stray));
+        Assert.True(File.Exists(stuck));
+        Assert.Equal(1, report.OrphanBlobs);
         // The failing ones stay, to be tried again next time; the one that could not be verified is handed back.
         var left = await sessions.ListForModelAsync("sweep", CancellationToken.None);
         Assert.Equal(105, left.Count(s => s.FileName.StartsWith("broken", StringComparison.Ordinal)));
