@@ -17,6 +17,9 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>How often a client waiting on a background verification asks for completion again.</summary>
+    private static readonly TimeSpan CompleteRetryInterval = TimeSpan.FromSeconds(30);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var path = options.Positional.Count == 1 ? options.Positional[0] : throw new UsageException("Name exactly one file to upload.");
@@ -198,13 +201,17 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
     {
         var (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
         var deadline = DateTime.UtcNow.AddHours(2);
+        var lastAsked = DateTime.UtcNow;
         while (status == HttpStatusCode.Accepted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
             var state = await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
-            if (state.GetProperty("status").GetString() is "completed" or "failed")
+            // Complete is idempotent: asking again now and then lets the hub take over a verification
+            // whose worker died (its lease lapsed) instead of waiting for the sweeper.
+            if (state.GetProperty("status").GetString() is "completed" or "failed" || DateTime.UtcNow - lastAsked >= CompleteRetryInterval)
             {
                 (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
+                lastAsked = DateTime.UtcNow;
             }
         }
         if (status != HttpStatusCode.OK)

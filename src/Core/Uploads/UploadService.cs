@@ -62,6 +62,7 @@ public sealed partial class UploadService(
             Model = model.Name,
             VersionId = version.Id,
             Version = version.Label,
+            VersionCreatedAt = version.CreatedAt,
             FileName = fileName,
             Size = declared.Size,
             DeclaredSha256 = declared.Sha256,
@@ -77,21 +78,31 @@ public sealed partial class UploadService(
         };
 
         UploadSession created;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            created = await sessions.CreateAsync(session, cancellationToken);
-        }
-        catch (ConflictException)
-        {
-            var other = (await sessions.ListForModelAsync(model.Name, cancellationToken))
-                .FirstOrDefault(s => s.IsActive && string.Equals(s.BlobKey, session.BlobKey, StringComparison.OrdinalIgnoreCase));
-            if (other is { Status: UploadStatus.Open } && other.FileName == fileName && other.Size == session.Size && other.DeclaredSha256 == session.DeclaredSha256)
+            try
             {
-                return await StateAsync(other, cancellationToken);
+                created = await sessions.CreateAsync(session, cancellationToken);
+                break;
             }
-            throw new ConflictException(
-                $"An upload of '{other?.FileName ?? fileName}' to version '{version.Label}' is already in progress (upload {other?.Id ?? "unknown"}, {EnumNames<UploadStatus>.NameOf(other?.Status ?? UploadStatus.Open)}); resume it, or abort it before declaring a different file.",
-                "fileName");
+            catch (ConflictException)
+            {
+                var other = (await sessions.ListForModelAsync(model.Name, cancellationToken))
+                    .FirstOrDefault(s => s.IsActive && string.Equals(s.BlobKey, session.BlobKey, StringComparison.OrdinalIgnoreCase));
+                if (other is not null && other.IsExpiredAt(clock.GetUtcNow()) && attempt < 2)
+                {
+                    // Its target has expired, so nobody can finish it: it is gone, the sweeper just has not come yet.
+                    await ExpireAsync(other, cancellationToken);
+                    continue;
+                }
+                if (other is { Status: UploadStatus.Open } && other.FileName == fileName && other.Size == session.Size && other.DeclaredSha256 == session.DeclaredSha256)
+                {
+                    return await StateAsync(other, cancellationToken);
+                }
+                throw new ConflictException(
+                    $"An upload of '{other?.FileName ?? fileName}' to version '{version.Label}' is already in progress (upload {other?.Id ?? "unknown"}, {EnumNames<UploadStatus>.NameOf(other?.Status ?? UploadStatus.Open)}); resume it, or abort it before declaring a different file.",
+                    "fileName");
+            }
         }
 
         UploadTarget target;
@@ -117,8 +128,14 @@ public sealed partial class UploadService(
     {
         var model = await versions.GetForChangeAsync(caller, modelName, "see this model's uploads", cancellationToken);
         var states = new List<UploadState>();
+        var now = clock.GetUtcNow();
         foreach (var session in (await sessions.ListForModelAsync(model.Name, cancellationToken)).Where(s => s.IsActive))
         {
+            if (session.IsExpiredAt(now))
+            {
+                await ExpireAsync(session, cancellationToken);
+                continue;
+            }
             states.Add(new UploadState(session, null, Progress(session, await blobs.GetBlocksAsync(session.StagingKey, cancellationToken))));
         }
         return states;
@@ -231,9 +248,28 @@ public sealed partial class UploadService(
     {
         var model = await versions.GetForChangeAsync(caller, modelName, what, cancellationToken);
         var session = await sessions.FindAsync(uploadId, cancellationToken);
-        return session is not null && session.ModelId == model.Id && session.VersionId == ModelVersion.IdFor(label)
-            ? session
-            : throw new NotFoundException("Upload", uploadId);
+        if (session is null || session.ModelId != model.Id || session.VersionId != ModelVersion.IdFor(label))
+        {
+            throw new NotFoundException("Upload", uploadId);
+        }
+        if (session.IsExpiredAt(clock.GetUtcNow()))
+        {
+            // Answer as the sweeper would have left it: an expired upload is gone (404), not half-alive.
+            await ExpireAsync(session, cancellationToken);
+            throw new NotFoundException("Upload", uploadId);
+        }
+        return session;
+    }
+
+    /// <summary>Removes an expired upload and its chunks, as the sweeper does.</summary>
+    private async Task ExpireAsync(UploadSession session, CancellationToken cancellationToken)
+    {
+        if (session.IsActive)
+        {
+            await blobs.DeleteAsync(session.StagingKey, cancellationToken);
+        }
+        await sessions.DeleteAsync(session.Id, cancellationToken);
+        LogExpired(logger, session.Id, session.Model, session.Version);
     }
 
     private async Task<UploadState> StateAsync(UploadSession session, CancellationToken cancellationToken)
@@ -334,6 +370,13 @@ public sealed partial class UploadService(
                     return outcome;
                 }
                 session = outcome;
+            }
+            if (!await versions.IsCurrentAsync(session, cancellationToken))
+            {
+                // The version was deleted (and maybe added again under the same label) while this file was verified:
+                // publishing would overwrite or attach to a version this upload was never for.
+                await blobs.DeleteAsync(session.StagingKey, cancellationToken);
+                return await FinishAsync(session, UploadStatus.Failed, "The version was deleted while this file was being verified.", cancellationToken);
             }
             await blobs.PromoteAsync(session.StagingKey, session.BlobKey, session.ContentType, cancellationToken);
             try
@@ -448,6 +491,9 @@ public sealed partial class UploadService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} into version {Label} of model {Model} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string upload, string model, string label, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of model {Model} expired and was removed on access")]
+    private static partial void LogExpired(ILogger logger, string upload, string model, string label);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of model {Model} aborted by {User}")]
     private static partial void LogAborted(ILogger logger, string upload, string model, string label, string? user);

@@ -26,6 +26,13 @@ public sealed class UploadSession
 
     public required string Version { get; init; }
 
+    /// <summary>
+    /// When the version this upload belongs to was created: labels can be reused (a version deleted
+    /// and added again), so the label alone does not say which version a file is for. Null on
+    /// sessions stored before it was recorded.
+    /// </summary>
+    public DateTimeOffset? VersionCreatedAt { get; init; }
+
     public required string FileName { get; init; }
 
     public long Size { get; init; }
@@ -78,6 +85,15 @@ public sealed class UploadSession
     /// <summary>When the sweeper looks at it next: its lease's end while a worker holds it, else its expiry.</summary>
     [JsonIgnore]
     public DateTimeOffset DueAt => Status is UploadStatus.Completing or UploadStatus.Verified && LeaseUntil is { } lease && lease < ExpiresAt ? lease : ExpiresAt;
+
+    /// <summary>Past its expiry and not being finished by a worker: as good as swept, whether or not the sweeper came yet.</summary>
+    public bool IsExpiredAt(DateTimeOffset now) =>
+        ExpiresAt <= now && !(Status is UploadStatus.Completing or UploadStatus.Verified && LeaseUntil > now);
+
+    /// <summary>Whether <paramref name="version"/> is the version this upload was opened for, not a later one with the same label.</summary>
+    public bool IsFor(ModelsHub.Core.Versions.ModelVersion version) =>
+        version.Id == VersionId && version.ModelId == ModelId
+        && (VersionCreatedAt is not { } created || (version.CreatedAt - created).Duration() < TimeSpan.FromMilliseconds(1));
 
     public UploadSession Clone() => (UploadSession)MemberwiseClone();
 }

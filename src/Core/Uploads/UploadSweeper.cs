@@ -44,9 +44,12 @@ public sealed partial class UploadSweeper(
     {
         int expired = 0, resumed = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Sessions this sweep looked at that stay due (they failed, or a worker holds them): they keep
+        // their place at the head of the list, so each page asks for that many more to reach the rest.
+        var left = 0;
         while (true)
         {
-            var due = (await sessions.ListDueAsync(now, PageSize, cancellationToken)).Where(s => seen.Add(s.Id)).ToList();
+            var due = (await sessions.ListDueAsync(now, PageSize + left, cancellationToken)).Where(s => seen.Add(s.Id)).ToList();
             if (due.Count == 0)
             {
                 return (expired, resumed);
@@ -54,26 +57,36 @@ public sealed partial class UploadSweeper(
             foreach (var session in due)
             {
                 var leaseHeld = session.Status is UploadStatus.Completing or UploadStatus.Verified && session.LeaseUntil > now;
-                if (session.ExpiresAt <= now && !leaseHeld)
+                try
                 {
-                    if (session.IsActive)
+                    if (session.ExpiresAt <= now && !leaseHeld)
                     {
-                        await blobs.DeleteAsync(session.StagingKey, cancellationToken);
+                        if (session.IsActive)
+                        {
+                            await blobs.DeleteAsync(session.StagingKey, cancellationToken);
+                        }
+                        await sessions.DeleteAsync(session.Id, cancellationToken);
+                        expired++;
                     }
-                    await sessions.DeleteAsync(session.Id, cancellationToken);
-                    expired++;
-                }
-                else if (!leaseHeld && session.Status is UploadStatus.Completing or UploadStatus.Verified)
-                {
-                    try
+                    else if (!leaseHeld && session.Status is UploadStatus.Completing or UploadStatus.Verified)
                     {
-                        await uploads.ResumeAsync(session.Id).WaitAsync(cancellationToken);
+                        var outcome = await uploads.ResumeAsync(session.Id).WaitAsync(cancellationToken);
                         resumed++;
+                        if (outcome.Status is UploadStatus.Completing or UploadStatus.Verified)
+                        {
+                            left++;
+                        }
                     }
-                    catch (HubException ex)
+                    else
                     {
-                        LogResumeFailed(logger, session.Id, ex.Message);
+                        left++;
                     }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One upload's trouble (a storage error, a vanished blob) is its own: the others and the orphan cleanup still run.
+                    left++;
+                    LogSessionFailed(logger, ex, session.Id, ex.Message);
                 }
             }
         }
@@ -84,15 +97,22 @@ public sealed partial class UploadSweeper(
         int orphans = 0, stale = 0;
         foreach (var modelId in await versions.ListModelIdsAsync(cancellationToken))
         {
-            var model = await models.FindAsync(modelId, cancellationToken);
-            if (model is null)
+            try
             {
-                await purger.PurgeModelAsync(modelId, cancellationToken);
-                orphans++;
-                continue;
+                var model = await models.FindAsync(modelId, cancellationToken);
+                if (model is null)
+                {
+                    await purger.PurgeModelAsync(modelId, cancellationToken);
+                    orphans++;
+                    continue;
+                }
+                var modelSessions = await sessions.ListForModelAsync(model.Name, cancellationToken);
+                stale += await catalog.SettleAsync(model, modelSessions, now - options.Value.SessionLifetime, cancellationToken);
             }
-            var modelSessions = await sessions.ListForModelAsync(model.Name, cancellationToken);
-            stale += await catalog.SettleAsync(model, modelSessions, now - options.Value.SessionLifetime, cancellationToken);
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogCleanupFailed(logger, ex, modelId, ex.Message);
+            }
         }
         return (orphans, stale);
     }
@@ -142,19 +162,31 @@ public sealed partial class UploadSweeper(
             }
             doomed.Add(blob.Key);
         }
+        var removed = 0;
         foreach (var key in doomed)
         {
-            await blobs.DeleteAsync(key, cancellationToken);
-            LogOrphanBlob(logger, key);
+            try
+            {
+                await blobs.DeleteAsync(key, cancellationToken);
+                removed++;
+                LogOrphanBlob(logger, key);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogCleanupFailed(logger, ex, key, ex.Message);
+            }
         }
-        return doomed.Count;
+        return removed;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload sweep: {Expired} expired uploads removed, {Resumed} stalled uploads finished, {OrphanModels} deleted models' versions removed, {OrphanBlobs} unreferenced blobs removed, {Stale} versions that never got a file failed")]
     private static partial void LogSwept(ILogger logger, int expired, int resumed, int orphanModels, int orphanBlobs, int stale);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stalled upload {Upload} could not be finished: {Reason}")]
-    private static partial void LogResumeFailed(ILogger logger, string upload, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} could not be swept this time: {Reason}")]
+    private static partial void LogSessionFailed(ILogger logger, Exception exception, string upload, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleanup of {Item} failed this time and is retried on the next sweep: {Reason}")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, string item, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unreferenced blob {Key} removed")]
     private static partial void LogOrphanBlob(ILogger logger, string key);

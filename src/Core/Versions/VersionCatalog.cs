@@ -242,8 +242,12 @@ public sealed partial class VersionCatalog(
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.FindAsync(session.Model, session.Version, cancellationToken)
-                ?? throw new NotFoundException("Version", $"{session.Model}/{session.Version}");
+            var current = await store.FindAsync(session.Model, session.Version, cancellationToken);
+            if (current is null || !session.IsFor(current))
+            {
+                // A version added again under the same label is another version: this file is not its file.
+                throw new NotFoundException("Version", $"{session.Model}/{session.Version}");
+            }
             var now = clock.GetUtcNow();
             var next = current.Clone();
             var replaced = next.FindFile(session.FileName);
@@ -272,9 +276,41 @@ public sealed partial class VersionCatalog(
         }
     }
 
+    /// <summary>Whether the version the upload was opened for still exists (not deleted, nor replaced by another with its label).</summary>
+    public async Task<bool> IsCurrentAsync(UploadSession session, CancellationToken cancellationToken) =>
+        await store.FindAsync(session.Model, session.Version, cancellationToken) is { } current && session.IsFor(current);
+
+    /// <summary>
+    /// Takes back a version just added whose first upload could not be opened, so a failed
+    /// create-with-file leaves nothing behind. A version someone changed meanwhile stays.
+    /// </summary>
+    public async Task DiscardAsync(ModelVersion created, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DeleteAsync(created.Model, created.Label, created.ETag, cancellationToken);
+        }
+        catch (ConflictException)
+        {
+            // The store keeps a model's last version; the model had none before this one.
+            if (await store.ListAsync(created.Model, cancellationToken) is not [var only] || only.ETag != created.ETag)
+            {
+                return;
+            }
+            await store.DeleteAllAsync(created.Model, cancellationToken);
+        }
+        catch (PreconditionFailedException)
+        {
+            return;
+        }
+        await purger.PurgeVersionAsync(created.Model, created.Label, cancellationToken);
+        await RefreshDefaultAsync(created.Model, cancellationToken);
+        LogDiscarded(logger, created.Model, created.Label);
+    }
+
     /// <summary>A version without files fails with the reason; one that already has files stays as it was.</summary>
     public Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken) =>
-        ChangeStatusAsync(session.Model, session.Version, v => v.Files.Count == 0 && v.Status != VersionStatus.Failed,
+        ChangeStatusAsync(session.Model, session.Version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
             v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken);
 
     /// <summary>A failed version without files goes back to uploading when a new upload opens for it.</summary>
@@ -359,6 +395,9 @@ public sealed partial class VersionCatalog(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} added by {User}")]
     private static partial void LogCreated(ILogger logger, string model, string label, string? user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} taken back: its first upload could not be opened")]
+    private static partial void LogDiscarded(ILogger logger, string model, string label);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} updated by {User}")]
     private static partial void LogUpdated(ILogger logger, string model, string label, string? user);

@@ -82,7 +82,16 @@ public static class VersionsApi
         UploadDto? upload = null;
         if (input.File.HasValue)
         {
-            upload = (await uploads.StartAsync(caller, created.Model, created.Label, input.File.Value, cancellationToken)).ToDto(context.Request);
+            try
+            {
+                upload = (await uploads.StartAsync(caller, created.Model, created.Label, input.File.Value, cancellationToken)).ToDto(context.Request);
+            }
+            catch
+            {
+                // No version stuck "uploading" with no upload: the request failed as a whole.
+                await catalog.DiscardAsync(created, CancellationToken.None);
+                throw;
+            }
         }
         var (model, version) = await catalog.GetAsync(caller, created.Model, created.Label, cancellationToken);
         Preconditions.SetETag(context.Response, version.ETag);

@@ -93,7 +93,16 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
                 _hashes.Invalidate(key);
                 await database.WriteAsync((c, tx) => Execute(c, tx, "DELETE FROM staged_blocks WHERE key = $key AND idx = $idx;", ("$key", key), ("$idx", index)), cancellationToken);
             }
-            var md5 = await WriteAtAsync(PathOf(key), layout.Staged.OffsetOf(index), content, expected, cancellationToken);
+            byte[] md5;
+            try
+            {
+                md5 = await WriteAtAsync(PathOf(key), layout.Staged.OffsetOf(index), content, expected, cancellationToken);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // An abort or a publish moved the staged file away after the layout was read: the upload is gone, not broken.
+                throw new NotFoundException("Upload", key);
+            }
             if (contentMd5 is not null && !CryptographicOperations.FixedTimeEquals(md5, contentMd5))
             {
                 throw new ValidationException("Content-MD5",

@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.Uploads;
 using ModelsHub.IntegrationTests.Infrastructure;
 
 namespace ModelsHub.IntegrationTests.AzureProfile;
@@ -72,6 +76,32 @@ public sealed class AzureUploadTests(AzureEmulators emulators) : IDisposable
         Assert.Contains("/models/azure-upload/v1/weights.safetensors", link.AbsolutePath);
         var bytes = await _storage.GetByteArrayAsync(link);
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(bytes));
+    }
+
+    [Fact]
+    public async Task TheTargetIsAShortLivedReadWriteCreateSasForExactlyOneBlob()
+    {
+        var owner = _app.ClientFor("olga", "user");
+        await Uploads.CreateModelAsync(owner, "azure-sas");
+        var content = Uploads.RandomBytes(1000, 62);
+        var issuedAfter = DateTimeOffset.UtcNow;
+        var (_, upload) = await Uploads.CreateVersionAsync(owner, "azure-sas", null, "only.bin", content);
+        var target = new Uri(upload.GetProperty("target").GetProperty("url").GetString()!);
+        var sas = QueryHelpers.ParseQuery(target.Query);
+
+        Assert.Equal("b", sas["sr"].ToString());
+        Assert.Equal("crw", string.Concat(sas["sp"].ToString().Order()));
+        var expiry = DateTimeOffset.Parse(sas["se"].ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        var lifetime = _app.Services.GetRequiredService<IOptions<UploadOptions>>().Value.TargetLifetime;
+        Assert.InRange(expiry, issuedAfter, DateTimeOffset.UtcNow + lifetime + TimeSpan.FromSeconds(1));
+        Assert.True(expiry > DateTimeOffset.UtcNow + lifetime - TimeSpan.FromMinutes(1), $"The SAS expires at {expiry:O}, well before {lifetime} from now.");
+
+        // The same signature on another blob's name is refused by Blob Storage itself.
+        var elsewhere = new UriBuilder(target) { Path = target.AbsolutePath.Replace("/only.bin", "/other.bin", StringComparison.Ordinal) }.Uri;
+        Assert.NotEqual(target.AbsolutePath, elsewhere.AbsolutePath);
+        var refused = await Send(HttpMethod.Put, elsewhere.AbsoluteUri + "&comp=block&blockid=" + Uploads.BlockId(0), new ByteArrayContent(content));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        await Send(HttpMethod.Put, target.AbsoluteUri + "&comp=block&blockid=" + Uploads.BlockId(0), new ByteArrayContent(content)).ExpectAsync(HttpStatusCode.Created);
     }
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string url, HttpContent content)
