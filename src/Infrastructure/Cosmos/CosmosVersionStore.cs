@@ -169,15 +169,7 @@ public sealed class CosmosVersionStore : IVersionStore
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
-        var ids = new SortedSet<string>(StringComparer.Ordinal);
-        using var iterator = _container.GetItemQueryIterator<string>(query);
-        while (iterator.HasMoreResults)
-        {
-            foreach (var id in await iterator.ReadNextAsync(cancellationToken))
-            {
-                ids.Add(id);
-            }
-        }
+        var ids = new SortedSet<string>(await CosmosPaging.ReadAllAsync<string>(_container, query, null, cancellationToken), StringComparer.Ordinal);
         return [.. ids];
     }
 
