@@ -112,6 +112,22 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
     }
 
     [Fact]
+    public async Task ADocumentTooLargeForCosmosIsA413Problem()
+    {
+        var tooLarge = new FailingWritesHandler(HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLarge");
+        using var app = emulators.NewHub().WithServices(s => s.Replace(ServiceDescriptor.Singleton(_ => emulators.CreateCosmosClient(tooLarge))));
+        var admin = app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("fits", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        tooLarge.Enabled = true;
+        var response = await admin.PostAsJsonAsync("/api/models", Samples.Model("too-large", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("2 MB", (await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        tooLarge.Enabled = false;
+        await admin.GetAsync("/api/models/too-large").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AGetIsOnePointReadAndAListIsOneQueryPage()
     {
         // No in-process timers or queue dispatch: their Cosmos requests would be counted with the calls'.
