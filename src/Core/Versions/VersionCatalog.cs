@@ -36,7 +36,7 @@ public sealed partial class VersionCatalog(
     public async Task<(HubModel Model, ModelVersion Version)> GetAsync(Caller caller, string modelName, string label, CancellationToken cancellationToken)
     {
         var model = await models.GetAsync(caller, modelName, cancellationToken);
-        var version = await store.FindAsync(model.Name, label, cancellationToken) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
+        var version = (VersionRules.IsValidLabel(label) ? await store.FindAsync(model.Name, label, cancellationToken) : null) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
         return (model, version);
     }
 

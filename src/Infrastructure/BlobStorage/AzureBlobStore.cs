@@ -22,6 +22,7 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan CopyLifetime = TimeSpan.FromHours(1);
+    private static readonly TimeSpan CopyPollInterval = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _keyGate = new(1, 1);
     private UserDelegationKey? _delegationKey;
@@ -30,120 +31,157 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
 
     public async Task<UploadTarget> PrepareUploadAsync(StagedBlob staged, DateTimeOffset targetExpiresAt, CancellationToken cancellationToken)
     {
-        var blob = Container.GetBlockBlobClient(staged.Key);
-        try
+        return await BusyAsync("prepare upload", async () =>
         {
-            // An empty blob marks the upload as begun (listed, deletable with its blocks) until the
-            // client commits; "if none match" keeps blocks staged by an earlier target.
-            await blob.UploadAsync(Stream.Null, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
-        {
-        }
-        var url = await SasAsync(blob, BlobSasPermissions.Read | BlobSasPermissions.Write | BlobSasPermissions.Create, targetExpiresAt, null, cancellationToken);
-        return new UploadTarget(url, targetExpiresAt);
+            var blob = Container.GetBlockBlobClient(staged.Key);
+            try
+            {
+                // An empty blob marks the upload as begun (listed, deletable with its blocks) until the
+                // client commits; "if none match" keeps blocks staged by an earlier target.
+                await blob.UploadAsync(Stream.Null, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
+            {
+            }
+            var url = await SasAsync(blob, BlobSasPermissions.Read | BlobSasPermissions.Write | BlobSasPermissions.Create, targetExpiresAt, null, cancellationToken);
+            return new UploadTarget(url, targetExpiresAt);
+        });
     }
 
     public async Task<byte[]> StageBlockAsync(string key, string blockId, Stream content, long length, byte[]? contentMd5, CancellationToken cancellationToken)
     {
-        var options = new BlockBlobStageBlockOptions
+        return await BusyAsync("stage block", async () =>
         {
-            // MD5, not CRC64: Azurite stores CRC64 framing as data. Without a client hash the SDK computes one.
-            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = contentMd5 },
-        };
-        try
-        {
-            var response = await Container.GetBlockBlobClient(key).StageBlockAsync(blockId, content, options, cancellationToken);
-            return response.Value.ContentHash ?? contentMd5 ?? [];
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.Md5Mismatch.ToString())
-        {
-            throw new ValidationException("Content-MD5", "Does not match the block's content; send the block again.");
-        }
-        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.BadRequest && ex.ErrorCode is "InvalidBlockId" or "InvalidQueryParameterValue")
-        {
-            throw new ValidationException("blockid", ex.Message);
-        }
+            var options = new BlockBlobStageBlockOptions
+            {
+                // MD5, not CRC64: Azurite stores CRC64 framing as data. Without a client hash the SDK computes one.
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5, PrecalculatedChecksum = contentMd5 },
+            };
+            try
+            {
+                var response = await Container.GetBlockBlobClient(key).StageBlockAsync(blockId, content, options, cancellationToken);
+                return response.Value.ContentHash ?? contentMd5 ?? [];
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.Md5Mismatch.ToString())
+            {
+                throw new ValidationException("Content-MD5", "Does not match the block's content; send the block again.");
+            }
+            catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.BadRequest && ex.ErrorCode is "InvalidBlockId" or "InvalidQueryParameterValue")
+            {
+                throw new ValidationException("blockid", ex.Message);
+            }
+        });
     }
 
     public async Task<BlockListing> GetBlocksAsync(string key, CancellationToken cancellationToken)
     {
-        try
+        return await BusyAsync("get block list", async () =>
         {
-            var list = (await Container.GetBlockBlobClient(key).GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken)).Value;
-            return new BlockListing(
-                list.CommittedBlocks.Select(b => new StagedBlock(b.Name, b.SizeLong)).ToList(),
-                list.UncommittedBlocks.Select(b => new StagedBlock(b.Name, b.SizeLong)).ToList());
-        }
-        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
-        {
-            return BlockListing.Empty;
-        }
+            try
+            {
+                var list = (await Container.GetBlockBlobClient(key).GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken)).Value;
+                return new BlockListing(
+                    list.CommittedBlocks.Select(b => new StagedBlock(b.Name, b.SizeLong)).ToList(),
+                    list.UncommittedBlocks.Select(b => new StagedBlock(b.Name, b.SizeLong)).ToList());
+            }
+            catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
+            {
+                return BlockListing.Empty;
+            }
+        });
     }
 
     public async Task<long> CommitBlocksAsync(string key, IReadOnlyList<string> blockIds, string contentType, CancellationToken cancellationToken)
     {
-        var blob = Container.GetBlockBlobClient(key);
-        try
+        return await BusyAsync("commit block list", async () =>
         {
-            await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.InvalidBlockList.ToString())
-        {
-            throw new ValidationException("blocklist", "Names a block that was not staged; send every chunk, then complete.");
-        }
-        return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+            var blob = Container.GetBlockBlobClient(key);
+            try
+            {
+                await blob.CommitBlockListAsync(blockIds, new CommitBlockListOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.InvalidBlockList.ToString())
+            {
+                throw new ValidationException("blocklist", "Names a block that was not staged; send every chunk, then complete.");
+            }
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+        });
     }
 
-    public async Task<byte[]> ComputeSha256Async(string key, CancellationToken cancellationToken)
-    {
-        await using var content = await OpenAsync(key, cancellationToken);
-        return await SHA256.HashDataAsync(content, cancellationToken);
-    }
+    public async Task<byte[]> ComputeSha256Async(string key, CancellationToken cancellationToken) =>
+        await BusyAsync("hash blob", async () =>
+        {
+            await using var content = await OpenAsync(key, cancellationToken);
+            return await SHA256.HashDataAsync(content, cancellationToken);
+        });
 
     public async Task PromoteAsync(string stagedKey, string publishedKey, string contentType, CancellationToken cancellationToken)
     {
-        var source = Container.GetBlobClient(stagedKey);
-        var target = Container.GetBlobClient(publishedKey);
-        if (!await source.ExistsAsync(cancellationToken))
+        await BusyAsync("publish blob", async () =>
         {
-            // Promoted before (the staged blob is gone once the copy landed): nothing left to do.
-            if (await target.ExistsAsync(cancellationToken))
+            var source = Container.GetBlobClient(stagedKey);
+            var target = Container.GetBlobClient(publishedKey);
+            if (!await source.ExistsAsync(cancellationToken))
             {
-                return;
+                // Promoted before (the staged blob is gone once the copy landed): nothing left to do.
+                if (await target.ExistsAsync(cancellationToken))
+                {
+                    return true;
+                }
+                throw new NotFoundException("Blob", stagedKey);
             }
-            throw new NotFoundException("Blob", stagedKey);
-        }
-        // A server-side copy replaces the published blob in one step; readers see old or new bytes.
-        var from = await SasAsync(source, BlobSasPermissions.Read, clock.GetUtcNow() + CopyLifetime, null, cancellationToken);
-        var copy = await target.StartCopyFromUriAsync(from, cancellationToken: cancellationToken);
-        await copy.WaitForCompletionAsync(cancellationToken);
-        await target.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = contentType }, cancellationToken: cancellationToken);
-        await source.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            // A server-side copy replaces the published blob in one step; readers see old or new bytes.
+            var from = await SasAsync(source, BlobSasPermissions.Read, clock.GetUtcNow() + CopyLifetime, null, cancellationToken);
+            var copy = await target.StartCopyFromUriAsync(from, cancellationToken: cancellationToken);
+            try
+            {
+                await copy.WaitForCompletionAsync(CopyPollInterval, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (!IsBusy(ex))
+            {
+                // A copy that ended badly: what the published blob says below decides.
+            }
+            // The staged bytes go only once the published blob holds them: a failed or aborted copy
+            // keeps the source, so promoting again (a retried complete, the sweep) can still succeed.
+            var landed = (await target.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            if (landed.CopyId != copy.Id || landed.CopyStatus != CopyStatus.Success)
+            {
+                throw new ServiceBusyException(
+                    $"Publishing '{publishedKey}' did not complete (copy {(landed.CopyId == copy.Id ? landed.CopyStatus.ToString().ToLowerInvariant() : "replaced")}: {landed.CopyStatusDescription}); the upload is kept, try again.",
+                    TimeSpan.FromSeconds(5));
+            }
+            await target.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = contentType }, cancellationToken: cancellationToken);
+            await source.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+            return true;
+        });
     }
 
     public async Task<Uri?> GetDownloadUrlAsync(string key, string downloadName, TimeSpan lifetime, CancellationToken cancellationToken) =>
-        await SasAsync(Container.GetBlobClient(key), BlobSasPermissions.Read, clock.GetUtcNow() + lifetime,
-            $"attachment; filename=\"{downloadName.Replace("\"", "", StringComparison.Ordinal)}\"", cancellationToken);
+        await BusyAsync<Uri?>("sign download", async () => await SasAsync(Container.GetBlobClient(key), BlobSasPermissions.Read, clock.GetUtcNow() + lifetime,
+            $"attachment; filename=\"{downloadName.Replace("\"", "", StringComparison.Ordinal)}\"", cancellationToken));
 
     public async Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
-        var blob = Container.GetBlobClient(key);
-        try
+        return await BusyAsync("open blob", async () =>
         {
-            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            // Pinned to the version read: a promotion meanwhile fails the read instead of mixing bytes.
-            var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
-            return new BlobContent(stream, properties.ContentLength, properties.LastModified);
-        }
-        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
-        {
-            throw new NotFoundException("Blob", key);
-        }
+            var blob = Container.GetBlobClient(key);
+            try
+            {
+                var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                // Pinned to the version read: a promotion meanwhile fails the read instead of mixing bytes.
+                var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
+                return new BlobContent(stream, properties.ContentLength, properties.LastModified);
+            }
+            catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
+            {
+                throw new NotFoundException("Blob", key);
+            }
+        });
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        await Container.GetBlobClient(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
+        await BusyAsync("delete blob", async () =>
+            (await Container.GetBlobClient(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value);
 
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
@@ -155,11 +193,40 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
 
     public async IAsyncEnumerable<StoredBlob> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+        await using var pages = Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        while (await BusyAsync("list blobs", async () => await pages.MoveNextAsync()))
         {
-            yield return new StoredBlob(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
+            foreach (var item in pages.Current.Values)
+            {
+                yield return new StoredBlob(item.Name, item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue);
+            }
         }
     }
+
+    /// <summary>
+    /// Runs a Blob Storage call; the SDK has already retried, so what is still busy (429, 503
+    /// ServerBusy, 500 OperationTimedOut, 408) becomes Core's retryable outcome (503 + Retry-After).
+    /// </summary>
+    private static async Task<T> BusyAsync<T>(string operation, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RequestFailedException ex) when (IsBusy(ex))
+        {
+            throw new ServiceBusyException($"Blob Storage is busy ({operation}); try again shortly.", RetryAfter(ex), ex);
+        }
+    }
+
+    internal static bool IsBusy(RequestFailedException ex) =>
+        ex.Status is 429 or 503 or 408 || ex.ErrorCode is "ServerBusy" or "OperationTimedOut" or "IngressOverAccountLimit" or "EgressOverAccountLimit";
+
+    private static TimeSpan? RetryAfter(RequestFailedException ex) =>
+        ex.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)
+            && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {

@@ -36,6 +36,10 @@ internal static class CosmosOutcomes
         {
             return Busy(operation, RetryAfter(response), null);
         }
+        if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            return TooLarge(operation);
+        }
         try
         {
             response.EnsureSuccessStatusCode();
@@ -56,6 +60,10 @@ internal static class CosmosOutcomes
         double.TryParse(headers?["x-ms-retry-after-ms"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms)
             : null;
+
+    /// <summary>Cosmos refuses an item over 2 MB (413): the document, with its query fields, does not fit.</summary>
+    public static PayloadTooLargeException TooLarge(string operation) =>
+        new($"The document is too large to store ({operation}): Cosmos DB keeps items of at most 2 MB; shorten the README, the spec or the notes.");
 
     public static ServiceBusyException Busy(string operation, TimeSpan? retryAfter, Exception? inner) =>
         new($"Cosmos DB is busy ({operation}); retry after {(retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds:0.#} s.", retryAfter, inner);

@@ -15,7 +15,11 @@ namespace ModelsHub.Infrastructure.Cosmos;
 /// </summary>
 internal static class CosmosPaging
 {
-    /// <summary>Round trips one page may take to fill up; Cosmos may return short pages with a continuation.</summary>
+    /// <summary>
+    /// Round trips one page may take to fill up; Cosmos may return short pages with a continuation.
+    /// A page cut short here still carries the continuation, so listings stay complete; lookups that
+    /// must not stop early use <see cref="FindOneAsync"/>.
+    /// </summary>
     private const int MaxRoundTrips = 4;
 
     private const int MaxTokenLength = 4096;
@@ -94,6 +98,51 @@ internal static class CosmosPaging
         }
         while (items.Count < pageSize && sdkToken is not null && ++roundTrips < MaxRoundTrips);
         return new Page<T>(items, sdkToken is null ? null : Encode(fingerprint, sdkToken));
+    }
+
+    /// <summary>
+    /// The first row of a query that matches at most one (a filter on id), following the
+    /// continuation until a row comes or the query is exhausted: a cross-partition query on an
+    /// account with many physical partitions may answer with any number of empty pages first.
+    /// </summary>
+    public static async Task<T?> FindOneAsync<TRow, T>(Container container, QueryDefinition query, Func<TRow, T> map, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            using var iterator = container.GetItemQueryIterator<TRow>(query, null, new QueryRequestOptions { MaxItemCount = 1 });
+            while (iterator.HasMoreResults)
+            {
+                foreach (var row in await iterator.ReadNextAsync(cancellationToken))
+                {
+                    return map(row);
+                }
+            }
+            return null;
+        }
+        catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
+        {
+            throw CosmosOutcomes.Busy("find in " + container.Id, CosmosOutcomes.RetryAfter(ex), ex);
+        }
+    }
+
+    /// <summary>Every row of a query, a bounded page per round trip, however many round trips it takes.</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(Container container, QueryDefinition query, PartitionKey? partitionKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = new List<T>();
+            using var iterator = container.GetItemQueryIterator<T>(query, null, new QueryRequestOptions { MaxItemCount = Paging.MaxPageSize, PartitionKey = partitionKey });
+            while (iterator.HasMoreResults)
+            {
+                rows.AddRange(await iterator.ReadNextAsync(cancellationToken));
+            }
+            return rows;
+        }
+        catch (CosmosException ex) when (CosmosOutcomes.IsBusy(ex.StatusCode))
+        {
+            throw CosmosOutcomes.Busy("query " + container.Id, CosmosOutcomes.RetryAfter(ex), ex);
+        }
     }
 
     /// <summary>Every page of a small aggregate query (a COUNT is one value; summing covers partial results).</summary>

@@ -55,8 +55,7 @@ public sealed class CosmosSubmissionStore : ISubmissionStore
         }
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.id = @id").WithParameter("@id", id);
-        var page = await CosmosPaging.ReadPageAsync<Row, Submission>(_container, query, "find", null, 1, Read, null, cancellationToken);
-        return page.Items.FirstOrDefault();
+        return await CosmosPaging.FindOneAsync<Row, Submission>(_container, query, Read, cancellationToken);
     }
 
     public async Task<Submission> ReplaceAsync(Submission submission, string ifMatch, CancellationToken cancellationToken)

@@ -36,8 +36,7 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         }
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.id = @id").WithParameter("@id", id);
-        var page = await CosmosPaging.ReadPageAsync<Row, UploadSession>(_container, query, "find", null, 1, Read, null, cancellationToken);
-        return page.Items.FirstOrDefault();
+        return await CosmosPaging.FindOneAsync<Row, UploadSession>(_container, query, Read, cancellationToken);
     }
 
     public async Task<UploadSession> CreateAsync(UploadSession session, CancellationToken cancellationToken)

@@ -13,9 +13,12 @@ namespace ModelsHub.Infrastructure.Cosmos;
 /// Versions in the <c>versions</c> container, partitioned by model. The id is the lowercase label,
 /// so Cosmos itself refuses a second version with a label (409). Without transactional batches the
 /// "never delete the last version" rule rests on a head document per model (<c>_head</c>) that
-/// counts the versions: a delete first takes one off the count under the head's ETag (refused at
-/// one), then deletes; a create adds the version, then counts it. A crash between the two steps
-/// leaves the count low, which can only refuse a delete too early, never allow the last one.
+/// holds the set of version ids it vouches for: a delete first takes its id out of the set under
+/// the head's ETag (refused when nothing else would be left), then deletes; a create adds the
+/// version, then puts its id in the set. Adding an id is idempotent, so racing creators that both
+/// build a missing head from a listing cannot count one version twice, and every id in the set is
+/// a version that exists. A crash between the two steps leaves the set short, which can only
+/// refuse a delete too early, never allow the last one.
 /// </summary>
 public sealed class CosmosVersionStore : IVersionStore
 {
@@ -34,7 +37,8 @@ public sealed class CosmosVersionStore : IVersionStore
     public async Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken)
     {
         var (model, id) = (HubModel.IdFor(modelName), ModelVersion.IdFor(label));
-        if (!CosmosOutcomes.IsValidId(model) || !CosmosOutcomes.IsValidId(id))
+        // A label no version can have (the head's "_head", "suggestion", a path) is simply not there.
+        if (!CosmosOutcomes.IsValidId(model) || !VersionRules.IsValidLabel(label))
         {
             return null;
         }
@@ -49,6 +53,10 @@ public sealed class CosmosVersionStore : IVersionStore
             throw CosmosOutcomes.Unexpected(response, "read version");
         }
         var row = (await JsonSerializer.DeserializeAsync<Row>(response.Content, HubJson.Options, cancellationToken))!;
+        if (row.Text is null)
+        {
+            return null;
+        }
         return Read(row with { ETag = response.Headers.ETag ?? row.ETag });
     }
 
@@ -71,9 +79,9 @@ public sealed class CosmosVersionStore : IVersionStore
 
     public async Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken)
     {
-        if (!CosmosOutcomes.IsValidId(version.ModelId) || !CosmosOutcomes.IsValidId(version.Id))
+        if (!CosmosOutcomes.IsValidId(version.ModelId) || !VersionRules.IsValidLabel(version.Label) || version.Id != ModelVersion.IdFor(version.Label))
         {
-            throw new ValidationException("label", "Cannot be stored as a document id.");
+            throw new ValidationException("label", "Is not a label a version can have.");
         }
         await _database.EnsureCreatedAsync(cancellationToken);
         using var content = Write(version);
@@ -83,7 +91,7 @@ public sealed class CosmosVersionStore : IVersionStore
             throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
         }
         var stored = Stored(version, response, "create version");
-        await ChangeCountAsync(version.ModelId, +1, null, cancellationToken);
+        await ChangeHeadAsync(version.ModelId, version.Id, add: true, null, cancellationToken);
         return stored;
     }
 
@@ -91,6 +99,10 @@ public sealed class CosmosVersionStore : IVersionStore
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var name = $"{version.Model}/{version.Label}";
+        if (!VersionRules.IsValidLabel(version.Label))
+        {
+            throw new NotFoundException("Version", name);
+        }
         if (!CosmosOutcomes.IsPlausibleETag(ifMatch))
         {
             throw await FindAsync(version.Model, version.Label, cancellationToken) is null ? new NotFoundException("Version", name) : new PreconditionFailedException("Version", name);
@@ -118,15 +130,15 @@ public sealed class CosmosVersionStore : IVersionStore
         {
             throw new PreconditionFailedException("Version", name);
         }
-        await ChangeCountAsync(current.ModelId, -1, VersionRules.LastVersionMessage(modelName, label), cancellationToken);
+        await ChangeHeadAsync(current.ModelId, current.Id, add: false, VersionRules.LastVersionMessage(modelName, label), cancellationToken);
         var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch ?? current.ETag!) };
         using var response = await _container.DeleteItemStreamAsync(current.Id, new PartitionKey(current.ModelId), options, cancellationToken);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
         {
             return;
         }
-        // Not deleted after all: give the count back (a failure here leaves it low, the safe side).
-        await ChangeCountAsync(current.ModelId, +1, null, cancellationToken);
+        // Not deleted after all: vouch for it again (a failure here leaves the set short, the safe side).
+        await ChangeHeadAsync(current.ModelId, current.Id, add: true, null, cancellationToken);
         throw response.StatusCode == HttpStatusCode.PreconditionFailed ? new PreconditionFailedException("Version", name) : CosmosOutcomes.Unexpected(response, "delete version");
     }
 
@@ -157,84 +169,93 @@ public sealed class CosmosVersionStore : IVersionStore
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
-        var ids = new SortedSet<string>(StringComparer.Ordinal);
-        using var iterator = _container.GetItemQueryIterator<string>(query);
-        while (iterator.HasMoreResults)
-        {
-            foreach (var id in await iterator.ReadNextAsync(cancellationToken))
-            {
-                ids.Add(id);
-            }
-        }
+        var ids = new SortedSet<string>(await CosmosPaging.ReadAllAsync<string>(_container, query, null, cancellationToken), StringComparer.Ordinal);
         return [.. ids];
     }
 
-    /// <summary>Adds <paramref name="delta"/> to the model's version count under the head's ETag; refuses to go below one when <paramref name="lastMessage"/> is given.</summary>
-    private async Task ChangeCountAsync(string modelId, int delta, string? lastMessage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts <paramref name="versionId"/> into the head's set or takes it out, under the head's ETag;
+    /// taking out refuses (<paramref name="lastMessage"/>) when no other version would be left.
+    /// </summary>
+    private async Task ChangeHeadAsync(string modelId, string versionId, bool add, string? lastMessage, CancellationToken cancellationToken)
     {
         var partition = new PartitionKey(modelId);
         for (var attempt = 0; attempt < MaxHeadAttempts; attempt++)
         {
             using var read = await _container.ReadItemStreamAsync(HeadId, partition, cancellationToken: cancellationToken);
-            ResponseMessage write;
+            SortedSet<string> ids;
+            string? etag = null;
             if (read.StatusCode == HttpStatusCode.NotFound)
             {
-                // No head yet (the first version, or a crash before it was written): count what is there.
-                var count = (int)await CosmosPaging.SumAsync(_container,
-                    new QueryDefinition("SELECT VALUE COUNT(1) FROM c WHERE c.modelId = @m AND c.kind = 'version'").WithParameter("@m", modelId), cancellationToken);
-                if (delta > 0)
-                {
-                    count = Math.Max(count, 1) - 1;
-                }
-                if (lastMessage is not null && count + delta < 1)
-                {
-                    throw new ConflictException(lastMessage);
-                }
-                using var head = Head(modelId, count + delta);
-                write = await _container.CreateItemStreamAsync(head, partition, NoContentBack, cancellationToken);
+                // No head yet (the first version, or a crash before it was written): vouch for what is there.
+                ids = await ListVersionIdsAsync(modelId, cancellationToken);
             }
             else if (read.IsSuccessStatusCode)
             {
-                var current = (await JsonSerializer.DeserializeAsync<HeadRow>(read.Content, HubJson.Options, cancellationToken))!.Count;
-                if (lastMessage is not null && current + delta < 1)
-                {
-                    throw new ConflictException(lastMessage);
-                }
-                using var head = Head(modelId, Math.Max(0, current + delta));
-                write = await _container.ReplaceItemStreamAsync(head, HeadId, partition,
-                    new ItemRequestOptions { IfMatchEtag = read.Headers.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
+                var head = (await JsonSerializer.DeserializeAsync<HeadRow>(read.Content, HubJson.Options, cancellationToken))!;
+                // A head without ids predates the set: rebuild it from what is there.
+                ids = head.Ids is null ? await ListVersionIdsAsync(modelId, cancellationToken) : new SortedSet<string>(head.Ids, StringComparer.Ordinal);
+                etag = read.Headers.ETag;
             }
             else
             {
                 throw CosmosOutcomes.Unexpected(read, "read version count");
             }
-            using (write)
+
+            var changed = add ? ids.Add(versionId) : ids.Remove(versionId);
+            if (!add && lastMessage is not null && ids.Count == 0)
             {
-                if (write.IsSuccessStatusCode)
-                {
-                    return;
-                }
-                if (write.StatusCode is not (HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict))
-                {
-                    throw CosmosOutcomes.Unexpected(write, "write version count");
-                }
+                throw new ConflictException(lastMessage);
             }
-            // Someone else changed the count since we read it: read it again.
+            if (!changed && etag is not null)
+            {
+                return;
+            }
+            using var content = Head(modelId, ids);
+            using var write = etag is null
+                ? await _container.CreateItemStreamAsync(content, partition, NoContentBack, cancellationToken)
+                : await _container.ReplaceItemStreamAsync(content, HeadId, partition,
+                    new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+            if (write.IsSuccessStatusCode)
+            {
+                return;
+            }
+            if (write.StatusCode is not (HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict))
+            {
+                throw CosmosOutcomes.Unexpected(write, "write version count");
+            }
+            // Someone else changed the head since we read it (or created it first): read it again.
         }
         throw new ServiceBusyException($"The version count of model '{modelId}' kept changing; try again.", TimeSpan.FromSeconds(1));
     }
 
+    private async Task<SortedSet<string>> ListVersionIdsAsync(string modelId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT c.id FROM c WHERE c.kind = 'version'");
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await CosmosPaging.ReadPageAsync<IdRow, string>(_container, query, "ids", token, Paging.MaxPageSize, r => r.Id,
+                new PartitionKey(modelId), cancellationToken);
+            ids.UnionWith(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return ids;
+    }
+
     private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
 
-    private sealed record Row(string Text, [property: JsonPropertyName("_etag")] string? ETag);
+    private sealed record Row(string? Text, [property: JsonPropertyName("_etag")] string? ETag);
 
     private sealed record IdRow(string Id);
 
-    private sealed record HeadRow(int Count);
+    private sealed record HeadRow(int Count, IReadOnlyList<string>? Ids);
 
     private static ModelVersion Read(Row row)
     {
-        var version = JsonSerializer.Deserialize<ModelVersion>(row.Text, HubJson.Options)!;
+        var version = JsonSerializer.Deserialize<ModelVersion>(row.Text!, HubJson.Options)!;
         version.ETag = CosmosOutcomes.FromCosmosETag(row.ETag);
         return version;
     }
@@ -249,12 +270,13 @@ public sealed class CosmosVersionStore : IVersionStore
         ["text"] = JsonSerializer.Serialize(version, HubJson.Options),
     });
 
-    private static MemoryStream Head(string modelId, int count) => CosmosWorkflowStore.ToStream(new JsonObject
+    private static MemoryStream Head(string modelId, SortedSet<string> ids) => CosmosWorkflowStore.ToStream(new JsonObject
     {
         ["id"] = HeadId,
         ["modelId"] = modelId,
         ["kind"] = "head",
-        ["count"] = count,
+        ["count"] = ids.Count,
+        ["ids"] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]),
     });
 
     private static ModelVersion Stored(ModelVersion version, ResponseMessage response, string operation)

@@ -10,7 +10,8 @@ namespace ModelsHub.Infrastructure.Sqlite;
 public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
 {
     public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
-        database.ReadAsync(c =>
+        // A label no version can have is simply not there (as in the Cosmos adapter, where "_head" is the count's document).
+        !VersionRules.IsValidLabel(label) ? Task.FromResult<ModelVersion?>(null) : database.ReadAsync(c =>
         {
             using var command = c.CreateCommand();
             command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model AND id = $id;";

@@ -112,6 +112,57 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
     }
 
     [Fact]
+    public async Task TheOrphanSweepsModelListIsBusyNotAFailureWhenThrottled()
+    {
+        var throttle = new ThrottlingHandler();
+        var store = new ModelsHub.Infrastructure.Cosmos.CosmosVersionStore(
+            emulators.NewDatabase(emulators.CreateCosmosClient(throttle), ModelsHub.Infrastructure.Cosmos.HubContainers.Versions));
+        await store.CreateAsync(new ModelsHub.Core.Versions.ModelVersion
+        {
+            ModelId = "swept", Model = "swept", Id = "v1", Label = "v1", CreatedBy = "ada", CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch,
+        }, CancellationToken.None);
+        Assert.Equal(["swept"], await store.ListModelIdsAsync(CancellationToken.None));
+
+        throttle.Enabled = true;
+        var busy = await Assert.ThrowsAsync<ModelsHub.Core.Common.ServiceBusyException>(() => store.ListModelIdsAsync(CancellationToken.None));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), busy.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData("_head")]
+    [InlineData("_HEAD")]
+    public async Task TheVersionCountsDocumentIsNotAVersion(string label)
+    {
+        using var app = emulators.NewHub();
+        var admin = app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("headed", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models/headed/versions", new { label = "v9" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        await admin.GetAsync($"/api/models/headed/versions/{label}").ExpectAsync(HttpStatusCode.NotFound);
+        await admin.PatchAsJsonAsync($"/api/models/headed/versions/{label}", new { notes = "x" }, HubApplication.Json).ExpectAsync(HttpStatusCode.NotFound);
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/models/headed/versions/{label}");
+        delete.Headers.TryAddWithoutValidation("If-Match", "*");
+        await admin.SendAsync(delete).ExpectAsync(HttpStatusCode.NotFound);
+        await admin.GetAsync("/api/models/headed/versions/v9").ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task ADocumentTooLargeForCosmosIsA413Problem()
+    {
+        var tooLarge = new FailingWritesHandler(HttpStatusCode.RequestEntityTooLarge, "RequestEntityTooLarge");
+        using var app = emulators.NewHub().WithServices(s => s.Replace(ServiceDescriptor.Singleton(_ => emulators.CreateCosmosClient(tooLarge))));
+        var admin = app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("fits", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        tooLarge.Enabled = true;
+        var response = await admin.PostAsJsonAsync("/api/models", Samples.Model("too-large", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("2 MB", (await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        tooLarge.Enabled = false;
+        await admin.GetAsync("/api/models/too-large").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AGetIsOnePointReadAndAListIsOneQueryPage()
     {
         // No in-process timers or queue dispatch: their Cosmos requests would be counted with the calls'.

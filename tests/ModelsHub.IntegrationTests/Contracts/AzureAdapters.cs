@@ -88,3 +88,19 @@ public sealed class StorageQueueWorkQueueContract(AzureEmulators emulators) : Wo
 
     public Task DisposeAsync() => Task.CompletedTask;
 }
+
+// The lookups by id alone on an account with many physical partitions: every partition without the item answers an empty page first.
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosSubmissionStoreAcrossPartitionsContract(AzureEmulators emulators) : SubmissionStoreContract
+{
+    protected override ISubmissionStore Store { get; } =
+        new CosmosSubmissionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Submissions));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulators emulators) : UploadSessionStoreContract
+{
+    protected override IUploadSessionStore Store { get; } =
+        new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
+}

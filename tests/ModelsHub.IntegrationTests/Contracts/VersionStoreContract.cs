@@ -135,6 +135,42 @@ public abstract class VersionStoreContract
     }
 
     [Fact]
+    public async Task ConcurrentCreatesOfDifferentLabelsOnANewModelAreCountedExactly()
+    {
+        const int n = 6;
+        for (var round = 0; round < 3; round++)
+        {
+            var model = $"{Model}-n{round}";
+            await Task.WhenAll(Enumerable.Range(0, n).Select(i => Store.CreateAsync(New($"c{i}", minute: i, model: model), CancellationToken.None)));
+            Assert.Equal(n, (await Store.ListAsync(model, CancellationToken.None)).Count);
+            for (var i = 0; i < n - 1; i++)
+            {
+                await Store.DeleteAsync(model, $"c{i}", null, CancellationToken.None);
+            }
+            var last = await Assert.ThrowsAsync<ConflictException>(() => Store.DeleteAsync(model, $"c{n - 1}", null, CancellationToken.None));
+            Assert.Contains("last version", last.Message);
+            Assert.Equal([$"c{n - 1}"], (await Store.ListAsync(model, CancellationToken.None)).Select(v => v.Label));
+        }
+    }
+
+    [Theory]
+    [InlineData("_head")]
+    [InlineData("_HEAD")]
+    [InlineData("suggestion")]
+    [InlineData("a/b")]
+    [InlineData(".hidden")]
+    public async Task ALabelNoVersionCanHaveIsNotFound(string label)
+    {
+        await Store.CreateAsync(New("v1"), CancellationToken.None);
+        await Store.CreateAsync(New("v2", minute: 1), CancellationToken.None);
+        Assert.Null(await Store.FindAsync(Model, label, CancellationToken.None));
+        await Store.DeleteAsync(Model, label, null, CancellationToken.None);
+        Assert.Equal(["v1", "v2"], (await Store.ListAsync(Model, CancellationToken.None)).Select(v => v.Label));
+        await Store.DeleteAsync(Model, "v2", null, CancellationToken.None);
+        await Assert.ThrowsAsync<ConflictException>(() => Store.DeleteAsync(Model, "v1", null, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DeleteAllEmptiesTheModel()
     {
         await Store.CreateAsync(New("x1"), CancellationToken.None);
