@@ -72,10 +72,14 @@ public sealed class ModelSyncWorkflow(
         switch (submission.State)
         {
             case SubmissionState.Pending:
-                // The decision is written just after the workflow is created; wait for it.
-                throw new InvalidOperationException("The approval is not recorded yet.");
+                // The approval that started this instance sends its first message only once the decision
+                // is stored; seeing none now (the sweeper sent it) means storing it failed. A later approval
+                // starts an instance of its own, so this one ends without effect.
+                return StepOutcome.Complete(note: "The approval that started this workflow was not recorded; nothing applied.");
             case SubmissionState.Rejected or SubmissionState.Superseded:
                 return StepOutcome.Complete(note: $"Submission was {EnumNames<SubmissionState>.NameOf(submission.State)}; nothing to apply.");
+            case SubmissionState.Approved when submission.WorkflowId != instance.Id:
+                return StepOutcome.Complete(note: $"The approval was recorded with workflow {submission.WorkflowId}, which carries it out; nothing applied here.");
         }
         var applied = await reviews.ApplyAsync(submission, cancellationToken);
         var note = applied ? "Change applied to the live model." : "The live model already holds the change.";

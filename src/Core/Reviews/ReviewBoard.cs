@@ -77,16 +77,20 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             throw new ConflictException($"Submission '{id}' was already {EnumNames<SubmissionState>.NameOf(submission.State)} by {submission.DecidedBy}.");
         }
+        var next = submission.Clone();
         if (approve)
         {
             await EnsureApplicableAsync(submission, cancellationToken);
             // The workflow exists before the decision is written, so a crash in between leaves a
-            // workflow that waits for the decision (the sweeper sends it) rather than an approval
-            // that nothing carries out. Its first message goes once the decision is stored.
-            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission),
+            // workflow (the sweeper sends it) rather than an approval that nothing carries out. Its
+            // first message goes once the decision is stored. Each approval attempt starts its own
+            // instance, named on the decision: when the decision is not stored, the instance finds
+            // no approval naming it and ends without effect, and a later approval is not handed
+            // that finished instance back.
+            next.WorkflowId = $"sync-{submission.Id}-{Guid.NewGuid().ToString("N")[..8]}";
+            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, next.WorkflowId, ModelSyncWorkflow.DataFor(submission),
                 caller.UserId, cancellationToken, send: false);
         }
-        var next = submission.Clone();
         next.State = approve ? SubmissionState.Approved : SubmissionState.Rejected;
         next.DecidedBy = caller.UserId;
         next.DecidedAt = clock.GetUtcNow();
