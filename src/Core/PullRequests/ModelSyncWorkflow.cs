@@ -114,13 +114,27 @@ public sealed class ModelSyncWorkflow(
         var (token, _) = await TokenAsync(instance, cancellationToken);
         var head = Head(instance);
         var branch = instance.Get("branch")!;
-        if (await repository.GetBranchHeadAsync(token, head, branch, cancellationToken) is not null)
-        {
-            return StepOutcome.Continue(Steps.Commit, note: $"Branch {branch} exists.");
-        }
         var target = gitHub.Value.Target;
+        var existing = await repository.GetBranchHeadAsync(token, head, branch, cancellationToken);
+        if (existing is not null
+            && await repository.FindOpenPullRequestAsync(token, target, head.Owner, branch, gitHub.Value.BaseBranch, cancellationToken) is not null)
+        {
+            // A later revision goes on the open pull request's branch.
+            return StepOutcome.Continue(Steps.Commit, note: $"Branch {branch} exists with an open pull request.");
+        }
         var baseSha = await repository.GetBranchHeadAsync(token, target, gitHub.Value.BaseBranch, cancellationToken)
             ?? throw new PermanentStepException($"The base branch '{gitHub.Value.BaseBranch}' does not exist in {target} (setting {GitHubOptions.Section}:BaseBranch).");
+        if (existing is not null)
+        {
+            // No open pull request uses the branch (its last one was merged or closed, or none was opened):
+            // its copy of the file is stale, so the new pull request starts from the current base.
+            if (existing != baseSha)
+            {
+                await repository.ResetBranchAsync(token, head, branch, baseSha, cancellationToken);
+            }
+            return StepOutcome.Continue(Steps.Commit, new Dictionary<string, string> { ["baseSha"] = baseSha },
+                $"Branch {branch} had no open pull request; reset to {baseSha[..Math.Min(7, baseSha.Length)]}.");
+        }
         try
         {
             await repository.CreateBranchAsync(token, head, branch, baseSha, cancellationToken);
