@@ -121,20 +121,52 @@ public sealed class ReviewApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReviewerCannotApproveTheirOwnSubmission()
+    {
+        // A reviewer holds reviews.decide but not the public permission: their public registration waits for review.
+        var rita = _app.ClientFor("rita", "reviewer");
+        var submitted = await (await rita.PostAsJsonAsync("/api/models", VideoModel("ritas-video"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        var id = submitted.GetProperty("id").GetString()!;
+        var response = await rita.PostAsJsonAsync($"/api/reviews/{id}/decision", new { decision = "approve" }, HubApplication.Json);
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.Contains("cannot approve their own submission", (await response.JsonAsync()).GetProperty("detail").GetString());
+
+        // Rejecting their own is allowed, and another reviewer may approve a revision.
+        var pending = await (await rita.GetAsync($"/api/reviews/{id}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("pending", pending.GetProperty("state").GetString());
+        await DecideAsync(_app.ClientFor("rob", "reviewer"), id, "approve");
+    }
+
+    [Fact]
     public async Task TheQueueTriggerAdvancesAWorkflowFromTheHostsPayload()
     {
-        var admin = _app.ClientFor("ada", "admin");
+        // No in-process dispatcher: only the host's invocations below advance the workflow.
+        using var app = new HubApplication().WithGitHub(_github).With("Triggers:InProcess", "false");
+        var admin = app.ClientFor("ada", "admin");
         await admin.PostAsJsonAsync("/api/models", VideoModel("trigger-video"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         var workflowId = (await (await admin.GetAsync("/api/models/trigger-video/reviews")).JsonAsync()).GetProperty("latest").GetProperty("workflowId").GetString()!;
-        var host = _app.CreateClient();
+        async Task<JsonElement> WorkflowAsync() => await (await admin.GetAsync($"/api/workflows/{workflowId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(("running", "apply"), ((await WorkflowAsync()).GetProperty("status").GetString(), (await WorkflowAsync()).GetProperty("step").GetString()));
+
+        var host = app.CreateClient();
         var payload = new { Data = new { queueItem = $"{{\"workflowId\":\"{workflowId}\"}}" }, Metadata = new { DequeueCount = 1, Id = "m1" } };
         var response = await (await host.PostAsJsonAsync("/WorkflowQueue", payload, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Contains(workflowId, response.GetProperty("Logs")[0].GetString());
-        await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = new { workflowId } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("prepare", (await WorkflowAsync()).GetProperty("step").GetString());
+
+        // The parsed form of the message advances it too, one step per invocation, to the pull request.
+        for (var i = 0; i < 10 && (await WorkflowAsync()).GetProperty("status").GetString() == "running"; i++)
+        {
+            await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = new { workflowId } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        }
+        var done = await WorkflowAsync();
+        Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
+        var pr = await (await admin.GetAsync("/api/models/trigger-video").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(1, pr.GetProperty("pullRequest").GetProperty("number").GetInt32());
+        Assert.Equal(1, _github.CountPullRequests());
+
         await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = "not a message" }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.BadRequest);
         await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { other = 1 }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.BadRequest);
         await host.PostAsJsonAsync("/WorkflowSweeper", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
-        await PullRequestOfAsync(admin, "trigger-video");
-        Assert.Equal(1, _github.CountPullRequests());
     }
 }
