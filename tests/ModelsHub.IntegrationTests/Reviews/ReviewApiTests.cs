@@ -9,7 +9,7 @@ using static ModelsHub.IntegrationTests.Infrastructure.GitHubTesting;
 
 namespace ModelsHub.IntegrationTests.Reviews;
 
-/// <summary>The review queue's filters and the bad inputs of reviews, workflows and the GitHub token.</summary>
+/// <summary>The review queue's filters, the bad inputs of reviews, workflows and the GitHub token, the queue trigger, and what an approval keeps of the live model.</summary>
 public sealed class ReviewApiTests : IAsyncLifetime
 {
     private FakeGitHub _github = null!;
@@ -118,6 +118,39 @@ public sealed class ReviewApiTests : IAsyncLifetime
         await AssertProblemAsync(await _app.ClientFor(null).GetAsync("/api/reviews"), HttpStatusCode.Unauthorized);
         await AssertProblemAsync(await _app.ClientFor("ursula", "user").GetAsync("/api/models/queue-a/reviews"), HttpStatusCode.NotFound);
         await AssertProblemAsync(await rita.GetAsync("/api/workflows/nothing-here"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ApprovedChangesKeepTheModelsPinnedDefaultVersion()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var rita = _app.ClientFor("rita", "reviewer");
+        const string name = "pinned-reviewed";
+        await Uploads.CreateModelAsync(carol, name);
+        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 1));
+        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 2));
+        await carol.SendJsonAsync(HttpMethod.Put, $"/api/models/{name}/default-version", new { label = "v1" }).ExpectAsync(HttpStatusCode.OK);
+
+        async Task ProposeAndApproveAsync(object change)
+        {
+            var read = await carol.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK);
+            var submitted = await (await carol.SendJsonAsync(HttpMethod.Patch, $"/api/models/{name}", change, read.Headers.ETag!.Tag)
+                .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+            var approved = await DecideAsync(rita, submitted.GetProperty("id").GetString()!, "approve");
+            var workflow = await FinishedWorkflowAsync(carol, approved.GetProperty("workflowId").GetString()!);
+            Assert.True(workflow.GetProperty("status").GetString() == "completed", workflow.ToString());
+        }
+
+        // Making the model public, then an update of the public model: both go through review.
+        await ProposeAndApproveAsync(new { visibility = "public" });
+        var model = await Uploads.GetAsync(carol, $"/api/models/{name}");
+        Assert.Equal(("public", "v1", true), (model.GetProperty("visibility").GetString(), model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
+
+        await ProposeAndApproveAsync(new { description = "Reviewed description" });
+        model = await Uploads.GetAsync(carol, $"/api/models/{name}");
+        Assert.Equal("Reviewed description", model.GetProperty("description").GetString());
+        Assert.Equal(("v1", true), (model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
+        Assert.Equal(JsonValueKind.Object, model.GetProperty("pullRequest").ValueKind);
     }
 
     [Fact]

@@ -83,38 +83,6 @@ public class ReviewWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ApprovedChangesKeepTheModelsPinnedDefaultVersion()
-    {
-        var carol = _app.ClientFor("carol", "user");
-        var rita = _app.ClientFor("rita", "reviewer");
-        const string name = "pinned-reviewed";
-        await Uploads.CreateModelAsync(carol, name);
-        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 1));
-        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 2));
-        await carol.SendJsonAsync(HttpMethod.Put, $"/api/models/{name}/default-version", new { label = "v1" }).ExpectAsync(HttpStatusCode.OK);
-
-        async Task ProposeAndApproveAsync(object change)
-        {
-            var read = await carol.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK);
-            var submitted = await (await carol.SendJsonAsync(HttpMethod.Patch, $"/api/models/{name}", change, read.Headers.ETag!.Tag)
-                .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
-            var approved = await DecideAsync(rita, submitted.GetProperty("id").GetString()!, "approve");
-            await AssertCompletedAsync(carol, approved.GetProperty("workflowId").GetString()!);
-        }
-
-        // Making the model public, then an update of the public model: both go through review.
-        await ProposeAndApproveAsync(new { visibility = "public" });
-        var model = await Uploads.GetAsync(carol, $"/api/models/{name}");
-        Assert.Equal(("public", "v1", true), (model.GetProperty("visibility").GetString(), model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
-
-        await ProposeAndApproveAsync(new { description = "Reviewed description" });
-        model = await Uploads.GetAsync(carol, $"/api/models/{name}");
-        Assert.Equal("Reviewed description", model.GetProperty("description").GetString());
-        Assert.Equal(("v1", true), (model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
-        Assert.Equal(JsonValueKind.Object, model.GetProperty("pullRequest").ValueKind);
-    }
-
-    [Fact]
     public async Task AnotherUsersPendingRegistrationCannotBeSupersededButItsSubmitterMayRevise()
     {
         var carol = _app.ClientFor("carol", "user");
