@@ -159,16 +159,38 @@ public sealed class FakeGitHub : IAsyncDisposable
         lock (_gate) return _pulls.LastOrDefault(p => p.HeadBranch == headBranch);
     }
 
-    /// <summary>Merges a pull request: the base branch moves to the head's commit (a fast-forward, enough for tests).</summary>
-    public void MergePullRequest(int number)
+    /// <summary>
+    /// Merges a pull request as GitHub's merge button does: a merge commit on the base branch (parents:
+    /// the base's head and the pull request's head) whose tree is the base's with the files the pull
+    /// request changed (since the branches' merge base) taken from its head. Returns the merge commit.
+    /// </summary>
+    public string MergePullRequest(int number)
     {
         lock (_gate)
         {
             var i = _pulls.FindIndex(p => p.Number == number);
             var pr = _pulls[i];
-            var head = _repos[pr.HeadRepository].Refs["refs/heads/" + pr.HeadBranch];
-            _repos[pr.BaseRepository].Refs["refs/heads/" + pr.BaseBranch] = head;
+            var headSha = _repos[pr.HeadRepository].Refs["refs/heads/" + pr.HeadBranch];
+            var baseRepo = _repos[pr.BaseRepository];
+            var baseSha = baseRepo.Refs["refs/heads/" + pr.BaseBranch];
+            var onBase = Ancestors(baseSha);
+            var mergeBase = headSha;
+            while (!onBase.Contains(mergeBase)) mergeBase = _commits[mergeBase].Parents[0];
+            var before = _trees[_commits[mergeBase].TreeSha];
+            var theirs = _trees[_commits[headSha].TreeSha];
+            var tree = new SortedDictionary<string, string>(_trees[_commits[baseSha].TreeSha], StringComparer.Ordinal);
+            foreach (var path in before.Keys.Union(theirs.Keys).ToList())
+            {
+                var was = before.GetValueOrDefault(path);
+                var now = theirs.GetValueOrDefault(path);
+                if (was == now) continue;
+                if (tree.GetValueOrDefault(path) is { } ours && ours != was) throw new InvalidOperationException($"Merge conflict in {path}: the fake does not merge file contents.");
+                if (now is null) tree.Remove(path); else tree[path] = now;
+            }
+            var merge = PutCommit(PutTree(tree), [baseSha, headSha], $"Merge pull request #{number} from {pr.HeadOwner}/{pr.HeadBranch}");
+            baseRepo.Refs["refs/heads/" + pr.BaseBranch] = merge;
             _pulls[i] = pr with { Open = false, Merged = true };
+            return merge;
         }
     }
 

@@ -52,6 +52,9 @@ public interface IModelRepository
     /// <summary>Creates a branch at a commit; <see cref="ConflictException"/> when it exists.</summary>
     Task CreateBranchAsync(string token, RepositoryName repository, string branch, string sha, CancellationToken cancellationToken);
 
+    /// <summary>Moves an existing branch to a commit, even when that is not a fast-forward (the branch's own commits are dropped).</summary>
+    Task ResetBranchAsync(string token, RepositoryName repository, string branch, string sha, CancellationToken cancellationToken);
+
     /// <summary>
     /// Commits one file's new content on top of <see cref="FileCommit.ParentSha"/> and moves the
     /// branch to it; <see cref="PreconditionFailedException"/> when the branch moved meanwhile.
@@ -62,7 +65,11 @@ public interface IModelRepository
     /// <summary>The open pull request from <paramref name="headOwner"/>:<paramref name="branch"/> into <paramref name="baseBranch"/>, or null.</summary>
     Task<PullRequestInfo?> FindOpenPullRequestAsync(string? token, RepositoryName repository, string headOwner, string branch, string baseBranch, CancellationToken cancellationToken);
 
-    /// <summary>Opens a pull request; <see cref="ConflictException"/> when that branch already has an open one.</summary>
+    /// <summary>
+    /// Opens a pull request; <see cref="ConflictException"/> when that branch already has an open one,
+    /// <see cref="PullRequestRefusedException"/> when GitHub refuses it for another reason (no commits between
+    /// the branches, a missing head or base).
+    /// </summary>
     Task<PullRequestInfo> OpenPullRequestAsync(string token, RepositoryName repository, string headOwner, string branch, string baseBranch,
         string title, string body, CancellationToken cancellationToken);
 
@@ -82,3 +89,6 @@ public sealed class RepositoryAccessException(string message, bool tokenRejected
     /// <summary>True when GitHub said the token itself is not valid (401).</summary>
     public bool TokenRejected { get; } = tokenRejected;
 }
+
+/// <summary>GitHub refused to open a pull request for a reason other than an open one existing (its message says which).</summary>
+public sealed class PullRequestRefusedException(string message) : HubException(message);

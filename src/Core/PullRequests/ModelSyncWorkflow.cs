@@ -72,10 +72,14 @@ public sealed class ModelSyncWorkflow(
         switch (submission.State)
         {
             case SubmissionState.Pending:
-                // The decision is written just after the workflow is created; wait for it.
-                throw new InvalidOperationException("The approval is not recorded yet.");
+                // The approval that started this instance sends its first message only once the decision
+                // is stored; seeing none now (the sweeper sent it) means storing it failed. A later approval
+                // starts an instance of its own, so this one ends without effect.
+                return StepOutcome.Complete(note: "The approval that started this workflow was not recorded; nothing applied.");
             case SubmissionState.Rejected or SubmissionState.Superseded:
                 return StepOutcome.Complete(note: $"Submission was {EnumNames<SubmissionState>.NameOf(submission.State)}; nothing to apply.");
+            case SubmissionState.Approved when submission.WorkflowId != instance.Id:
+                return StepOutcome.Complete(note: $"The approval was recorded with workflow {submission.WorkflowId}, which carries it out; nothing applied here.");
         }
         var applied = await reviews.ApplyAsync(submission, cancellationToken);
         var note = applied ? "Change applied to the live model." : "The live model already holds the change.";
@@ -110,13 +114,27 @@ public sealed class ModelSyncWorkflow(
         var (token, _) = await TokenAsync(instance, cancellationToken);
         var head = Head(instance);
         var branch = instance.Get("branch")!;
-        if (await repository.GetBranchHeadAsync(token, head, branch, cancellationToken) is not null)
-        {
-            return StepOutcome.Continue(Steps.Commit, note: $"Branch {branch} exists.");
-        }
         var target = gitHub.Value.Target;
+        var existing = await repository.GetBranchHeadAsync(token, head, branch, cancellationToken);
+        if (existing is not null
+            && await repository.FindOpenPullRequestAsync(token, target, head.Owner, branch, gitHub.Value.BaseBranch, cancellationToken) is not null)
+        {
+            // A later revision goes on the open pull request's branch.
+            return StepOutcome.Continue(Steps.Commit, note: $"Branch {branch} exists with an open pull request.");
+        }
         var baseSha = await repository.GetBranchHeadAsync(token, target, gitHub.Value.BaseBranch, cancellationToken)
             ?? throw new PermanentStepException($"The base branch '{gitHub.Value.BaseBranch}' does not exist in {target} (setting {GitHubOptions.Section}:BaseBranch).");
+        if (existing is not null)
+        {
+            // No open pull request uses the branch (its last one was merged or closed, or none was opened):
+            // its copy of the file is stale, so the new pull request starts from the current base.
+            if (existing != baseSha)
+            {
+                await repository.ResetBranchAsync(token, head, branch, baseSha, cancellationToken);
+            }
+            return StepOutcome.Continue(Steps.Commit, new Dictionary<string, string> { ["baseSha"] = baseSha },
+                $"Branch {branch} had no open pull request; reset to {baseSha[..Math.Min(7, baseSha.Length)]}.");
+        }
         try
         {
             await repository.CreateBranchAsync(token, head, branch, baseSha, cancellationToken);

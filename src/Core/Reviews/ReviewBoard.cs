@@ -77,16 +77,20 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             throw new ConflictException($"Submission '{id}' was already {EnumNames<SubmissionState>.NameOf(submission.State)} by {submission.DecidedBy}.");
         }
+        var next = submission.Clone();
         if (approve)
         {
             await EnsureApplicableAsync(submission, cancellationToken);
             // The workflow exists before the decision is written, so a crash in between leaves a
-            // workflow that waits for the decision (the sweeper sends it) rather than an approval
-            // that nothing carries out. Its first message goes once the decision is stored.
-            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, submission.WorkflowId!, ModelSyncWorkflow.DataFor(submission),
+            // workflow (the sweeper sends it) rather than an approval that nothing carries out. Its
+            // first message goes once the decision is stored. Each approval attempt starts its own
+            // instance, named on the decision: when the decision is not stored, the instance finds
+            // no approval naming it and ends without effect, and a later approval is not handed
+            // that finished instance back.
+            next.WorkflowId = $"sync-{submission.Id}-{Guid.NewGuid().ToString("N")[..8]}";
+            await workflows.StartAsync(ModelSyncWorkflow.KindName, ModelSyncWorkflow.Steps.Apply, next.WorkflowId, ModelSyncWorkflow.DataFor(submission),
                 caller.UserId, cancellationToken, send: false);
         }
-        var next = submission.Clone();
         next.State = approve ? SubmissionState.Approved : SubmissionState.Rejected;
         next.DecidedBy = caller.UserId;
         next.DecidedAt = clock.GetUtcNow();
@@ -252,13 +256,14 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
                 }
                 else if (current is null)
                 {
-                    var model = Copy(submission.Proposed, now, now, null);
-                    after = await models.CreateAsync(model, cancellationToken);
+                    var model = new HubModel { Id = submission.Proposed.Id, Name = submission.Proposed.Name, Owner = submission.Proposed.Owner, CreatedAt = now };
+                    after = await models.CreateAsync(WithProposal(model, submission.Proposed, now), cancellationToken);
                 }
                 else
                 {
-                    var model = Copy(submission.Proposed, current.CreatedAt, now, current.PullRequest);
-                    after = await models.ReplaceAsync(model, current.ETag!, cancellationToken);
+                    // Only what a submission proposes changes; the rest of the live model (its default
+                    // version and pin, pull request, upstream removal) is not the submitter's to reset.
+                    after = await models.ReplaceAsync(WithProposal(current.Clone(), submission.Proposed, now), current.ETag!, cancellationToken);
                 }
                 LogApplied(logger, submission.ModelName, submission.Revision);
                 await notifier.NotifyAsync(new ModelChange(submission.ModelName, current, after), cancellationToken);
@@ -288,6 +293,9 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
             && live.Owner == snapshot.Owner && live.Status == snapshot.Status && live.ExpiresAt == snapshot.ExpiresAt
             && live.Featured == snapshot.Featured && XinferenceSpec.SameJson(live.Spec, snapshot.Spec);
     }
+
+    private static bool MayReviseOthers(Caller caller) =>
+        caller.IsAdmin || caller.Has(Permissions.UpdatePublicModels) || caller.Has(Permissions.UpdateAdvancedModels);
 
     private static bool IsReviewer(Caller caller) => caller.Has(Permissions.ListReviews) || caller.Has(Permissions.DecideReviews) || caller.IsAdmin;
 
@@ -323,6 +331,14 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         for (var attempt = 0; ; attempt++)
         {
             var existing = await submissions.ListForModelAsync(model.Name, cancellationToken);
+            if (!autoApproved && !MayReviseOthers(caller)
+                && existing.FirstOrDefault(s => s.State == SubmissionState.Pending && !caller.IsUser(s.Submitter)) is { } foreign)
+            {
+                // Superseding is a revision: only its submitter (or someone who may manage public models) may make one.
+                throw new ConflictException(
+                    $"Model '{foreign.ModelName}' has a pending submission by another user ({foreign.Id}, revision {foreign.Revision}); it must be decided before another can be made.",
+                    "name");
+            }
             var now = clock.GetUtcNow();
             var id = "sub-" + Guid.NewGuid().ToString("N");
             var submission = new Submission
@@ -414,27 +430,28 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         return copy;
     }
 
-    private static HubModel Copy(HubModel proposed, DateTimeOffset createdAt, DateTimeOffset updatedAt, ModelPullRequest? pullRequest) => new()
+    /// <summary>
+    /// Sets on <paramref name="live"/> the fields a submission proposes: the same fields <see cref="Matches"/>
+    /// compares, so an applied proposal matches its snapshot and nothing else is touched.
+    /// </summary>
+    private static HubModel WithProposal(HubModel live, HubModel proposed, DateTimeOffset updatedAt)
     {
-        Id = proposed.Id,
-        Name = proposed.Name,
-        Type = proposed.Type,
-        Description = proposed.Description,
-        Readme = proposed.Readme,
-        Tags = [.. proposed.Tags],
-        Framework = proposed.Framework,
-        Source = proposed.Source,
-        Visibility = proposed.Visibility,
-        Tier = proposed.Tier,
-        Owner = proposed.Owner,
-        Status = proposed.Status,
-        ExpiresAt = proposed.ExpiresAt,
-        Featured = proposed.Featured,
-        CreatedAt = createdAt,
-        UpdatedAt = updatedAt,
-        Spec = proposed.Spec,
-        PullRequest = pullRequest,
-    };
+        live.Type = proposed.Type;
+        live.Description = proposed.Description;
+        live.Readme = proposed.Readme;
+        live.Tags = [.. proposed.Tags];
+        live.Framework = proposed.Framework;
+        live.Source = proposed.Source;
+        live.Visibility = proposed.Visibility;
+        live.Tier = proposed.Tier;
+        live.Owner = proposed.Owner;
+        live.Status = proposed.Status;
+        live.ExpiresAt = proposed.ExpiresAt;
+        live.Featured = proposed.Featured;
+        live.Spec = proposed.Spec;
+        live.UpdatedAt = updatedAt;
+        return live;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} revision {Revision} submitted for review by {User}")]
     private static partial void LogSubmitted(ILogger logger, string name, int revision, string? user);

@@ -62,6 +62,18 @@ public sealed class OctokitModelRepository(GitHubClientFactory clients) : IModel
         }
     }
 
+    public async Task ResetBranchAsync(string token, RepositoryName repository, string branch, string sha, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Call(() => clients.For(token).Git.Reference.Update(repository.Owner, repository.Name, "heads/" + branch, new ReferenceUpdate(sha, force: true)), "branch " + branch);
+        }
+        catch (ApiValidationException ex)
+        {
+            throw new HubNotFound("Branch", $"{repository}:{branch} ({ex.Message})");
+        }
+    }
+
     public async Task<string> CommitFileAsync(string token, RepositoryName repository, FileCommit commit, CancellationToken cancellationToken)
     {
         var git = clients.For(token).Git;
@@ -109,7 +121,15 @@ public sealed class OctokitModelRepository(GitHubClientFactory clients) : IModel
         }
         catch (ApiValidationException ex)
         {
-            throw new HubConflict($"GitHub refused the pull request from {headOwner}:{branch}: {ex.ApiError?.Errors?.FirstOrDefault()?.Message ?? ex.Message}");
+            var messages = ex.ApiError?.Errors?.Select(e => e.Message).Where(m => !string.IsNullOrEmpty(m)).ToList() ?? [];
+            var reason = messages.Count > 0 ? string.Join("; ", messages) : ex.Message;
+            // Only this 422 means the pull request is there already; "No commits between", a missing head
+            // or base and the like are failures the caller must see as they are.
+            if (messages.Any(m => m.StartsWith("A pull request already exists", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new HubConflict($"GitHub refused the pull request from {headOwner}:{branch}: {reason}");
+            }
+            throw new PullRequestRefusedException($"GitHub refused the pull request from {headOwner}:{branch} into {baseBranch} (422): {reason}");
         }
     }
 

@@ -186,6 +186,50 @@ public sealed class PullRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AChangeAfterTheMergeOpensANewPullRequestAgainstTheCurrentBase()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var rita = _app.ClientFor("rita", "reviewer");
+        const string name = "merged-video";
+        var branch = "chore/models-sync/" + name;
+        var path = FakeGitHub.UpstreamPaths["video"];
+        var submitted = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        await DecideAsync(rita, submitted.GetProperty("id").GetString()!, "approve");
+        var first = await PullRequestOfAsync(carol, name);
+        _github.MergePullRequest(first.GetProperty("number").GetInt32());
+        Assert.Contains($"\"{name}\"", _github.GetFile(path));
+
+        // The base moves on after the merge (another model's pull request lands).
+        var moved = JsonNode.Parse(_github.GetFile(path)!)!.AsArray();
+        moved.Add(VideoEntry("landed-meanwhile"));
+        _github.SetFile(path, moved.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
+
+        var read = await carol.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK);
+        var revision = await (await carol.SendJsonAsync(HttpMethod.Patch, $"/api/models/{name}",
+            new JsonObject { ["spec"] = VideoEntry(name, "After the merge"), ["description"] = "After the merge" }, read.Headers.ETag!.Tag).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        await DecideAsync(rita, revision.GetProperty("id").GetString()!, "approve");
+        var second = await PullRequestOfAsync(carol, name, number: 2);
+        Assert.True(_github.PullRequests().Single(p => p.Number == 2).Open);
+
+        // Its file is the current base's but for the model's entry; its only commit is this change.
+        var baseEntries = JsonNode.Parse(_github.GetFile(path)!)!.AsArray();
+        var prEntries = JsonNode.Parse(_github.GetFile(path, reference: branch)!)!.AsArray();
+        Assert.Equal(baseEntries.Select(e => e!["model_name"]!.GetValue<string>()), prEntries.Select(e => e!["model_name"]!.GetValue<string>()));
+        for (var i = 0; i < baseEntries.Count; i++)
+        {
+            if (baseEntries[i]!["model_name"]!.GetValue<string>() == name)
+            {
+                Assert.Equal("After the merge", prEntries[i]!["model_description"]!.GetValue<string>());
+            }
+            else
+            {
+                Assert.True(JsonNode.DeepEquals(baseEntries[i], prEntries[i]), $"entry {i} differs from the base");
+            }
+        }
+        Assert.Single(_github.CommitsAhead(branch));
+    }
+
+    [Fact]
     public async Task ARefreshShowsTheMergedStateAndDeleteAndExpiryProduceTheMatchingChange()
     {
         var admin = _app.ClientFor("ada", "admin");
@@ -206,6 +250,17 @@ public sealed class PullRequestTests : IAsyncLifetime
         _github.ClosePullRequest(2);
         await admin.DeleteAsync("/api/models/lifecycle-video", "*").ExpectAsync(HttpStatusCode.NoContent);
         Assert.Equal(2, second.GetProperty("number").GetInt32());
+
+        // The delete's pull request: the base's file without the model's entry, nothing else changed.
+        var third = await EventuallyAsync(() => Task.FromResult(_github.PullRequests().FirstOrDefault(p => p.Number == 3)), "the delete's pull request");
+        Assert.Equal("chore/models-sync/lifecycle-video", third.HeadBranch);
+        var baseFile = _github.GetFile(path)!;
+        var deleteFile = _github.GetFile(path, reference: "chore/models-sync/lifecycle-video")!;
+        Assert.Contains("\"lifecycle-video\"", baseFile);
+        Assert.DoesNotContain("\"lifecycle-video\"", deleteFile);
+        var expected = JsonNode.Parse(baseFile)!.AsArray().Where(e => e!["model_name"]!.GetValue<string>() != "lifecycle-video").Select(e => e!.DeepClone()).ToArray();
+        Assert.True(JsonNode.DeepEquals(new JsonArray(expected), JsonNode.Parse(deleteFile)), "the delete's file differs from the base beyond the model's entry");
+        Assert.Equal(UpstreamFixtures.ReadText("video"), deleteFile);
         var history = await (await admin.GetAsync("/api/models/lifecycle-video/history").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal(3, history.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("action").GetString() == "changed"));
     }

@@ -9,7 +9,7 @@ using static ModelsHub.IntegrationTests.Infrastructure.GitHubTesting;
 
 namespace ModelsHub.IntegrationTests.Reviews;
 
-/// <summary>The review queue's filters and the bad inputs of reviews, workflows and the GitHub token.</summary>
+/// <summary>The review queue's filters, the bad inputs of reviews, workflows and the GitHub token, the queue trigger, and what an approval keeps of the live model.</summary>
 public sealed class ReviewApiTests : IAsyncLifetime
 {
     private FakeGitHub _github = null!;
@@ -121,20 +121,85 @@ public sealed class ReviewApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApprovedChangesKeepTheModelsPinnedDefaultVersion()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var rita = _app.ClientFor("rita", "reviewer");
+        const string name = "pinned-reviewed";
+        await Uploads.CreateModelAsync(carol, name);
+        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 1));
+        await Uploads.UploadVersionAsync(carol, name, null, "a.pt", Uploads.RandomBytes(100, 2));
+        await carol.SendJsonAsync(HttpMethod.Put, $"/api/models/{name}/default-version", new { label = "v1" }).ExpectAsync(HttpStatusCode.OK);
+
+        async Task ProposeAndApproveAsync(object change)
+        {
+            var read = await carol.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.OK);
+            var submitted = await (await carol.SendJsonAsync(HttpMethod.Patch, $"/api/models/{name}", change, read.Headers.ETag!.Tag)
+                .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+            var approved = await DecideAsync(rita, submitted.GetProperty("id").GetString()!, "approve");
+            var workflow = await FinishedWorkflowAsync(carol, approved.GetProperty("workflowId").GetString()!);
+            Assert.True(workflow.GetProperty("status").GetString() == "completed", workflow.ToString());
+        }
+
+        // Making the model public, then an update of the public model: both go through review.
+        await ProposeAndApproveAsync(new { visibility = "public" });
+        var model = await Uploads.GetAsync(carol, $"/api/models/{name}");
+        Assert.Equal(("public", "v1", true), (model.GetProperty("visibility").GetString(), model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
+
+        await ProposeAndApproveAsync(new { description = "Reviewed description" });
+        model = await Uploads.GetAsync(carol, $"/api/models/{name}");
+        Assert.Equal("Reviewed description", model.GetProperty("description").GetString());
+        Assert.Equal(("v1", true), (model.GetProperty("defaultVersion").GetString(), model.GetProperty("defaultVersionPinned").GetBoolean()));
+        Assert.Equal(JsonValueKind.Object, model.GetProperty("pullRequest").ValueKind);
+    }
+
+    [Fact]
+    public async Task AReviewerCannotApproveTheirOwnSubmission()
+    {
+        // A reviewer holds reviews.decide but not the public permission: their public registration waits for review.
+        var rita = _app.ClientFor("rita", "reviewer");
+        var submitted = await (await rita.PostAsJsonAsync("/api/models", VideoModel("ritas-video"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        var id = submitted.GetProperty("id").GetString()!;
+        var response = await rita.PostAsJsonAsync($"/api/reviews/{id}/decision", new { decision = "approve" }, HubApplication.Json);
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.Contains("cannot approve their own submission", (await response.JsonAsync()).GetProperty("detail").GetString());
+
+        // Rejecting their own is allowed, and another reviewer may approve a revision.
+        var pending = await (await rita.GetAsync($"/api/reviews/{id}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("pending", pending.GetProperty("state").GetString());
+        await DecideAsync(_app.ClientFor("rob", "reviewer"), id, "approve");
+    }
+
+    [Fact]
     public async Task TheQueueTriggerAdvancesAWorkflowFromTheHostsPayload()
     {
-        var admin = _app.ClientFor("ada", "admin");
+        // No in-process dispatcher: only the host's invocations below advance the workflow.
+        using var app = new HubApplication().WithGitHub(_github).With("Triggers:InProcess", "false");
+        var admin = app.ClientFor("ada", "admin");
         await admin.PostAsJsonAsync("/api/models", VideoModel("trigger-video"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         var workflowId = (await (await admin.GetAsync("/api/models/trigger-video/reviews")).JsonAsync()).GetProperty("latest").GetProperty("workflowId").GetString()!;
-        var host = _app.CreateClient();
+        async Task<JsonElement> WorkflowAsync() => await (await admin.GetAsync($"/api/workflows/{workflowId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(("running", "apply"), ((await WorkflowAsync()).GetProperty("status").GetString(), (await WorkflowAsync()).GetProperty("step").GetString()));
+
+        var host = app.CreateClient();
         var payload = new { Data = new { queueItem = $"{{\"workflowId\":\"{workflowId}\"}}" }, Metadata = new { DequeueCount = 1, Id = "m1" } };
         var response = await (await host.PostAsJsonAsync("/WorkflowQueue", payload, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Contains(workflowId, response.GetProperty("Logs")[0].GetString());
-        await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = new { workflowId } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("prepare", (await WorkflowAsync()).GetProperty("step").GetString());
+
+        // The parsed form of the message advances it too, one step per invocation, to the pull request.
+        for (var i = 0; i < 10 && (await WorkflowAsync()).GetProperty("status").GetString() == "running"; i++)
+        {
+            await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = new { workflowId } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        }
+        var done = await WorkflowAsync();
+        Assert.True(done.GetProperty("status").GetString() == "completed", done.ToString());
+        var pr = await (await admin.GetAsync("/api/models/trigger-video").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(1, pr.GetProperty("pullRequest").GetProperty("number").GetInt32());
+        Assert.Equal(1, _github.CountPullRequests());
+
         await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { queueItem = "not a message" }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.BadRequest);
         await host.PostAsJsonAsync("/WorkflowQueue", new { Data = new { other = 1 }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.BadRequest);
         await host.PostAsJsonAsync("/WorkflowSweeper", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } }, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
-        await PullRequestOfAsync(admin, "trigger-video");
-        Assert.Equal(1, _github.CountPullRequests());
     }
 }

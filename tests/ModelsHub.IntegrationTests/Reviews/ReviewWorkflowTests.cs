@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Core.Reviews;
 using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.Testing;
 using static ModelsHub.IntegrationTests.Infrastructure.GitHubTesting;
@@ -78,6 +80,58 @@ public class ReviewWorkflowTests : IAsyncLifetime
         Assert.Contains(("rejected", "rita"), actions);
         Assert.Equal(2, actions.Count(a => a == ("approved", "rita")));
         Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.GetProperty("detail").GetString() == "Describe the model better.");
+    }
+
+    [Fact]
+    public async Task AnotherUsersPendingRegistrationCannotBeSupersededButItsSubmitterMayRevise()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var dave = _app.ClientFor("dave", "user");
+        const string name = "contested-video";
+        var first = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        var firstId = first.GetProperty("id").GetString()!;
+
+        var hijack = await dave.PostAsJsonAsync("/api/models", VideoModel(name, "Dave's"), HubApplication.Json).ExpectAsync(HttpStatusCode.Conflict);
+        var problem = await hijack.JsonAsync();
+        Assert.Contains(firstId, problem.GetProperty("detail").GetString());
+        Assert.Contains("pending submission by another user", problem.GetProperty("detail").GetString());
+        var rita = _app.ClientFor("rita", "reviewer");
+        var still = await (await rita.GetAsync($"/api/reviews/{firstId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("pending", still.GetProperty("state").GetString());
+
+        var revised = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name, "Carol's revision"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        Assert.Equal(2, revised.GetProperty("revision").GetInt32());
+        var superseded = await (await rita.GetAsync($"/api/reviews/{firstId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(("superseded", revised.GetProperty("id").GetString()), (superseded.GetProperty("state").GetString(), superseded.GetProperty("supersededBy").GetString()));
+    }
+
+    [Fact]
+    public async Task DecidingAPendingSubmissionThatANewerRevisionReplacedIsAConflict()
+    {
+        var carol = _app.ClientFor("carol", "user");
+        var rita = _app.ClientFor("rita", "reviewer");
+        const string name = "stale-video";
+        var first = await (await carol.PostAsJsonAsync("/api/models", VideoModel(name), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        await carol.PostAsJsonAsync("/api/models", VideoModel(name, "Revised"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
+        var firstId = first.GetProperty("id").GetString()!;
+        await DecideAsync(rita, firstId, "approve", expect: HttpStatusCode.Conflict);
+
+        // As when superseding lost a race with a reader: the first is still pending, yet revision 2 exists.
+        var store = _app.Services.GetRequiredService<ISubmissionStore>();
+        var stored = (await store.FindAsync(firstId, CancellationToken.None))!;
+        var reopened = stored.Clone();
+        reopened.State = SubmissionState.Pending;
+        reopened.SupersededBy = null;
+        await store.ReplaceAsync(reopened, stored.ETag!, CancellationToken.None);
+        Assert.Equal("pending", (await (await rita.GetAsync($"/api/reviews/{firstId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("state").GetString());
+
+        foreach (var decision in new[] { "approve", "reject" })
+        {
+            var response = await rita.PostAsJsonAsync($"/api/reviews/{firstId}/decision", new { decision, feedback = "x" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Conflict);
+            Assert.Contains("stale", (await response.JsonAsync()).GetProperty("detail").GetString());
+        }
+        Assert.Equal("pending", (await (await rita.GetAsync($"/api/reviews/{firstId}").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("state").GetString());
+        await _app.ClientFor("ada", "admin").GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.NotFound);
     }
 
     private async Task AssertCompletedAsync(HttpClient client, string workflowId)
