@@ -104,6 +104,13 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
             }
             return await RefreshAsync(slot, type, audience, now, cancellationToken);
         }
+        catch
+        {
+            // The refresh cleared the stale mark before listing; a failed or cancelled one must not
+            // leave the list from before a change looking current.
+            slot.Stale = true;
+            throw;
+        }
         finally
         {
             slot.Gate.Release();

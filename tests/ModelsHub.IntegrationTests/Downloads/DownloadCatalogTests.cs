@@ -103,6 +103,19 @@ public sealed class DownloadCatalogTests
         Assert.DoesNotContain("expiring-llm", Names(await _catalog.GetAsync(ModelType.Llm, DownloadAudience.Standard, CancellationToken.None)));
     }
 
+    [Fact]
+    public async Task ARebuildThatFailsAfterAChangeLeavesTheListStale()
+    {
+        await _catalog.GetAsync(ModelType.Llm, DownloadAudience.Standard, CancellationToken.None);
+        var second = Llm("second-llm");
+        _store.Add(second);
+        await _catalog.OnModelChangedAsync(new ModelChange(second.Name, null, second), CancellationToken.None);
+
+        _store.FailNext = true;
+        await Assert.ThrowsAsync<TimeoutException>(async () => await _catalog.GetAsync(ModelType.Llm, DownloadAudience.Standard, CancellationToken.None));
+        Assert.Contains("second-llm", Names(await _catalog.GetAsync(ModelType.Llm, DownloadAudience.Standard, CancellationToken.None)));
+    }
+
     /// <summary>An in-memory model store whose listing can be held open, to stand for a slow catalog query.</summary>
     private sealed class GatedStore : IModelStore
     {
@@ -113,6 +126,9 @@ public sealed class DownloadCatalogTests
         public SemaphoreSlim Held { get; } = new(0);
 
         public int Queries => Volatile.Read(ref _queries);
+
+        /// <summary>The next listing fails, as a store timeout would.</summary>
+        public bool FailNext { get; set; }
 
         private static TaskCompletionSource CompletedGate()
         {
@@ -137,6 +153,11 @@ public sealed class DownloadCatalogTests
         public async Task<Page<ModelSummary>> QueryAsync(ModelQuery query, ModelVisibilityScope scope, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _queries);
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new TimeoutException("the store did not answer");
+            }
             List<ModelSummary> items;
             lock (_models) items = _models.Values.Where(m => m.Type == query.Type).Select(m => m.ToSummary()).ToList();
             var gate = _open.Task;
