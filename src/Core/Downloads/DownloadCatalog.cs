@@ -59,7 +59,7 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
     {
         public readonly SemaphoreSlim Gate = new(1, 1);
         public volatile DownloadDocument? Document;
-        public DateTimeOffset CheckedAt;
+        public long CheckedAtTicks;
         public string? Fingerprint;
         public volatile bool Stale = true;
     }
@@ -77,19 +77,39 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         }
         var slot = _slots.GetOrAdd((type, audience), _ => new Slot());
         var now = clock.GetUtcNow();
-        if (slot.Document is { } fresh && IsFresh(slot, fresh, now))
+        if (slot.Document is { } current && !MustRebuild(slot, current, now))
         {
-            return fresh;
+            if (!NeedsRevalidation(slot, now))
+            {
+                return current;
+            }
+            // Only the few-seconds check for other instances' changes is due: one request lists the
+            // catalog while the others keep getting the current list (stale-while-revalidate).
+            if (!slot.Gate.Wait(0))
+            {
+                return current;
+            }
         }
-        await slot.Gate.WaitAsync(cancellationToken);
+        else
+        {
+            // A change on this instance, an expiry or no list yet: nobody may be served the old list.
+            await slot.Gate.WaitAsync(cancellationToken);
+        }
         try
         {
             now = clock.GetUtcNow();
-            if (slot.Document is { } built && IsFresh(slot, built, now))
+            if (slot.Document is { } built && !MustRebuild(slot, built, now) && !NeedsRevalidation(slot, now))
             {
                 return built;
             }
             return await RefreshAsync(slot, type, audience, now, cancellationToken);
+        }
+        catch
+        {
+            // The refresh cleared the stale mark before listing; a failed or cancelled one must not
+            // leave the list from before a change looking current.
+            slot.Stale = true;
+            throw;
         }
         finally
         {
@@ -112,10 +132,13 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         return Task.CompletedTask;
     }
 
-    private bool IsFresh(Slot slot, DownloadDocument document, DateTimeOffset now) =>
-        !slot.Stale
-        && (document.ValidUntil is null || document.ValidUntil > now)
-        && now - slot.CheckedAt < TimeSpan.FromSeconds(options.Value.RevalidateSeconds);
+    /// <summary>The list is known to be out of date: a model changed on this instance, or one of its models expired.</summary>
+    private static bool MustRebuild(Slot slot, DownloadDocument document, DateTimeOffset now) =>
+        slot.Stale || (document.ValidUntil is { } until && until <= now);
+
+    /// <summary>Time to look whether another instance changed a model.</summary>
+    private bool NeedsRevalidation(Slot slot, DateTimeOffset now) =>
+        now.UtcTicks - Volatile.Read(ref slot.CheckedAtTicks) >= TimeSpan.FromSeconds(options.Value.RevalidateSeconds).Ticks;
 
     private async Task<DownloadDocument> RefreshAsync(Slot slot, ModelType type, DownloadAudience audience, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -124,7 +147,7 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         var fingerprint = string.Join('\n', summaries.Select(s => $"{s.Name}\u001f{s.ETag}"));
         if (slot.Document is { } previous && fingerprint == slot.Fingerprint && (previous.ValidUntil is null || previous.ValidUntil > now))
         {
-            slot.CheckedAt = now;
+            Volatile.Write(ref slot.CheckedAtTicks, now.UtcTicks);
             return previous;
         }
 
@@ -157,11 +180,16 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         var document = new DownloadDocument(type, audience, json, etag, models, entries.Count, skipped, now, validUntil);
         if (slot.Document?.ETag != etag)
         {
-            LogBuilt(logger, EnumNames<ModelType>.NameOf(type), audience, models, entries.Count, json.Length, skipped.Count);
+            var typeName = EnumNames<ModelType>.NameOf(type);
+            LogBuilt(logger, typeName, audience, models, entries.Count, json.Length, skipped.Count);
+            foreach (var reason in skipped)
+            {
+                LogSkipped(logger, typeName, audience, reason);
+            }
         }
         slot.Document = document;
         slot.Fingerprint = fingerprint;
-        slot.CheckedAt = now;
+        Volatile.Write(ref slot.CheckedAtTicks, now.UtcTicks);
         return document;
     }
 
@@ -242,6 +270,9 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         }
         return (served.ToArray(), skipped);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download list {Type}/{Audience} leaves out an entry Xinference could not load: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string type, DownloadAudience audience, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Download list {Type}/{Audience} built: {Models} models, {Entries} entries, {Bytes} bytes, {Skipped} entries skipped")]
     private static partial void LogBuilt(ILogger logger, string type, DownloadAudience audience, int models, int entries, int bytes, int skipped);

@@ -19,6 +19,9 @@ public static partial class XinferenceSpecValidator
     public static IReadOnlySet<string> LlmFormats { get; } =
         new HashSet<string>(["pytorch", "gptq", "awq", "fp4", "fp8", "bnb", "ggufv2", "mlx"], StringComparer.Ordinal);
 
+    /// <summary>Spec formats of embedding and rerank models (their spec union's discriminator).</summary>
+    public static IReadOnlySet<string> EmbeddingFormats { get; } = new HashSet<string>(["pytorch", "ggufv2"], StringComparer.Ordinal);
+
     [GeneratedRegex(@"^[0-9]+(_[0-9]+)?$")]
     private static partial Regex SizeText();
 
@@ -56,11 +59,13 @@ public static partial class XinferenceSpecValidator
             return;
         }
         var e = new Checker(entry, errors, path);
-        var version = e.Integer("version");
-        if (type == ModelType.Llm && version is not null and not 2)
+        // Every family model in Xinference declares version: Literal[2] (image defaults it; the hub still asks for it).
+        if (e.Integer("version") is not null and not 2)
         {
-            errors.Add($"{path}.version", "Must be 2 for llm entries.");
+            errors.Add($"{path}.version", "Must be 2.");
         }
+        // Python reads 1e400 as infinity; no field of an entry means that, and the hub could not write it back.
+        RefuseNonFinite(entry, errors, path);
         var name = e.String("model_name");
         if (name is not null && !XinferenceSpec.NamePattern().IsMatch(name))
         {
@@ -84,21 +89,52 @@ public static partial class XinferenceSpecValidator
                 e.StringList("model_lang");
                 e.StringList("model_ability", LlmAbilities);
                 e.Integer("context_length", required: false, min: 1);
+                e.IntegerList("stop_token_ids");
+                e.StringList("stop", required: false, allowEmptyList: true);
+                e.StringList("architectures", required: false, allowEmptyList: true);
+                foreach (var text in (string[])["model_family", "chat_template", "reasoning_start_tag", "reasoning_end_tag", "tool_parser"])
+                {
+                    e.String(text, required: false, allowEmpty: true);
+                }
+                e.Dict("cache_config");
+                e.Dict("virtualenv");
                 e.ObjectList("model_specs", (s, p) => ValidateLlmSpec(s, errors, p));
                 break;
             case ModelType.Embedding:
                 e.Integer("dimensions", min: 1);
                 e.Integer("max_tokens", min: 1);
                 e.StringList("language");
+                e.Dict("cache_config");
+                e.Dict("virtualenv");
                 e.ObjectList("model_specs", (s, p) => ValidateQuantizedSpec(s, errors, p));
                 break;
             case ModelType.Rerank:
                 e.StringList("language");
                 e.Integer("max_tokens", required: false, min: 1);
+                e.String("type", required: false);
+                e.Dict("cache_config");
+                e.Dict("virtualenv");
                 e.ObjectList("model_specs", (s, p) => ValidateQuantizedSpec(s, errors, p));
                 break;
             case ModelType.Image:
                 e.String("model_family");
+                ValidateMediaOptionals(e);
+                e.StringList("gguf_quantizations", required: false);
+                e.String("gguf_model_id", required: false);
+                e.String("gguf_model_file_name_template", required: false);
+                // Each ControlNet is itself an image family, written flat (model_id beside model_name).
+                e.ObjectList("controlnet", (c, p) =>
+                {
+                    var net = new Checker(c, errors, p);
+                    net.String("model_name");
+                    net.String("model_family");
+                    net.String("model_id");
+                    net.String("model_revision");
+                    if (net.Integer("version", required: false) is not null and not 2)
+                    {
+                        errors.Add($"{p}.version", "Must be 2.");
+                    }
+                }, required: false, allowEmptyList: true);
                 if (entry.TryGetProperty("model_specs", out _) && !entry.TryGetProperty("model_src", out _))
                 {
                     e.ObjectList("model_specs", (s, p) =>
@@ -116,13 +152,30 @@ public static partial class XinferenceSpecValidator
             case ModelType.Audio:
                 e.String("model_family");
                 e.Boolean("multilingual");
+                e.String("language", required: false);
+                ValidateMediaOptionals(e);
+                e.Dict("default_transcription_config");
                 e.Sources(requireRevision: false, requireQuantizations: false);
                 break;
             case ModelType.Video:
                 e.String("model_family");
+                ValidateMediaOptionals(e);
                 e.Sources(requireRevision: true, requireQuantizations: false);
                 break;
         }
+    }
+
+    /// <summary>Optional fields image, audio and video families share.</summary>
+    private static void ValidateMediaOptionals(Checker e)
+    {
+        e.StringList("model_ability", required: false, allowEmptyList: true);
+        e.String("engine", required: false);
+        e.String("model_format", required: false);
+        e.String("cache_name", required: false);
+        e.Dict("default_model_config");
+        e.Dict("default_generate_config");
+        e.Dict("cache_config");
+        e.Dict("virtualenv");
     }
 
     private static void ValidateLlmSpec(JsonElement spec, ValidationErrors errors, string path)
@@ -133,23 +186,61 @@ public static partial class XinferenceSpecValidator
         {
             errors.Add($"{path}.model_format", "Must be one of: " + string.Join(", ", LlmFormats) + ".");
         }
-        if (!spec.TryGetProperty("model_size_in_billions", out var size))
-        {
-            errors.Add($"{path}.model_size_in_billions", "Is required.");
-        }
-        else if (!(size.ValueKind == JsonValueKind.Number && size.GetDouble() > 0)
-                 && !(size.ValueKind == JsonValueKind.String && SizeText().IsMatch(size.GetString()!)))
-        {
-            errors.Add($"{path}.model_size_in_billions", "Must be a positive number, or a string such as \"1_5\".");
-        }
+        ValidateSize(spec, errors, path, "model_size_in_billions", required: true);
+        ValidateSize(spec, errors, path, "activated_size_in_billions", required: false);
         s.Sources(requireRevision: false, requireQuantizations: true, requireTemplate: format == "ggufv2");
+    }
+
+    /// <summary>
+    /// Xinference types sizes Union[str, int] and then calls int() on a string without "_": 7, "7"
+    /// and "1_5" load; 1.5 becomes "1.5" and int("1.5") fails the whole entry.
+    /// </summary>
+    private static void ValidateSize(JsonElement spec, ValidationErrors errors, string path, string name, bool required)
+    {
+        if (!spec.TryGetProperty(name, out var size) || (!required && size.ValueKind == JsonValueKind.Null))
+        {
+            if (required) errors.Add($"{path}.{name}", "Is required.");
+            return;
+        }
+        if (!(size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var whole) && whole > 0)
+            && !(size.ValueKind == JsonValueKind.String && SizeText().IsMatch(size.GetString()!)))
+        {
+            errors.Add($"{path}.{name}", "Must be a positive integer, or a string such as \"1_5\" (Xinference refuses fractions such as 1.5).");
+        }
     }
 
     private static void ValidateQuantizedSpec(JsonElement spec, ValidationErrors errors, string path)
     {
         var s = new Checker(spec, errors, path);
         var format = s.String("model_format");
+        if (format is not null && !EmbeddingFormats.Contains(format))
+        {
+            errors.Add($"{path}.model_format", "Must be one of: " + string.Join(", ", EmbeddingFormats) + ".");
+        }
         s.Sources(requireRevision: false, requireQuantizations: true, requireTemplate: format == "ggufv2");
+    }
+
+    private static void RefuseNonFinite(JsonElement value, ValidationErrors errors, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when !(value.TryGetDouble(out var number) && double.IsFinite(number)):
+                errors.Add(path, "Must be a finite number.");
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    RefuseNonFinite(property.Value, errors, $"{path}.{property.Name}");
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    RefuseNonFinite(item, errors, $"{path}[{i++}]");
+                }
+                break;
+        }
     }
 
     /// <summary>Field checks on one JSON object, each error reported under its full path.</summary>
@@ -198,12 +289,12 @@ public static partial class XinferenceSpecValidator
             }
         }
 
-        public void StringList(string name, IReadOnlySet<string>? allowed = null, bool required = true)
+        public void StringList(string name, IReadOnlySet<string>? allowed = null, bool required = true, bool allowEmptyList = false)
         {
             if (!TryGet(name, required, out var value)) return;
-            if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+            if (value.ValueKind != JsonValueKind.Array || (!allowEmptyList && value.GetArrayLength() == 0))
             {
-                errors.Add($"{path}.{name}", "Must be a non-empty list of strings.");
+                errors.Add($"{path}.{name}", allowEmptyList ? "Must be a list of strings." : "Must be a non-empty list of strings.");
                 return;
             }
             var i = 0;
@@ -221,12 +312,41 @@ public static partial class XinferenceSpecValidator
             }
         }
 
-        public void ObjectList(string name, Action<JsonElement, string> each)
+        /// <summary>An optional list of integers (such as token ids).</summary>
+        public void IntegerList(string name)
         {
-            if (!TryGet(name, true, out var value)) return;
-            if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+            if (!TryGet(name, false, out var value)) return;
+            if (value.ValueKind != JsonValueKind.Array)
             {
-                errors.Add($"{path}.{name}", "Must be a non-empty list of objects.");
+                errors.Add($"{path}.{name}", "Must be a list of integers.");
+                return;
+            }
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out _))
+                {
+                    errors.Add($"{path}.{name}[{i}]", "Must be an integer.");
+                }
+                i++;
+            }
+        }
+
+        /// <summary>An optional JSON object (a free-form config Xinference types as dict).</summary>
+        public void Dict(string name)
+        {
+            if (TryGet(name, false, out var value) && value.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add($"{path}.{name}", "Must be a JSON object.");
+            }
+        }
+
+        public void ObjectList(string name, Action<JsonElement, string> each, bool required = true, bool allowEmptyList = false)
+        {
+            if (!TryGet(name, required, out var value)) return;
+            if (value.ValueKind != JsonValueKind.Array || (!allowEmptyList && value.GetArrayLength() == 0))
+            {
+                errors.Add($"{path}.{name}", allowEmptyList ? "Must be a list of objects." : "Must be a non-empty list of objects.");
                 return;
             }
             var i = 0;

@@ -39,7 +39,7 @@ public static class DownloadApi
             : DownloadAudience.Standard;
         var document = await downloads.GetAsync(type, audience, cancellationToken);
 
-        var encoding = Negotiate(context.Request);
+        var encoding = Negotiate(context.Request.GetTypedHeaders().AcceptEncoding);
         var etag = encoding switch
         {
             EncodedRepresentations.Encoding.Gzip => document.ETag + "-gzip",
@@ -77,14 +77,29 @@ public static class DownloadApi
         return type;
     }
 
-    /// <summary>Brotli, then gzip, when the client accepts them (q &gt; 0); otherwise the plain bytes.</summary>
-    private static EncodedRepresentations.Encoding Negotiate(HttpRequest request)
+    /// <summary>
+    /// The encoding the client prefers by its q-values (RFC 9110 §12.5.3): the highest q among br and
+    /// gzip wins, brotli on a tie; q=0 refuses an encoding, <c>*</c> covers the ones not named; the
+    /// plain bytes when nothing compressed is acceptable or identity is asked for with a higher q.
+    /// </summary>
+    public static EncodedRepresentations.Encoding Negotiate(IList<StringWithQualityHeaderValue> accepted)
     {
-        var accepted = request.GetTypedHeaders().AcceptEncoding;
-        bool Accepts(string name) => accepted.Any(a => a.Value.Equals(name, StringComparison.OrdinalIgnoreCase) && (a.Quality ?? 1) > 0);
-        return Accepts("br") ? EncodedRepresentations.Encoding.Brotli
-            : Accepts("gzip") ? EncodedRepresentations.Encoding.Gzip
-            : EncodedRepresentations.Encoding.Identity;
+        double? Quality(string name)
+        {
+            var named = accepted.Where(a => a.Value.Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (named.Count > 0) return named.Max(a => a.Quality ?? 1);
+            var any = accepted.Where(a => a.Value.Equals("*", StringComparison.Ordinal)).ToList();
+            return any.Count > 0 ? any.Max(a => a.Quality ?? 1) : null;
+        }
+        var br = Quality("br") ?? 0;
+        var gzip = Quality("gzip") ?? 0;
+        var best = Math.Max(br, gzip);
+        // Identity stays acceptable unless refused, but is preferred only when asked for above the rest.
+        if (best <= 0 || (Quality("identity") is { } identity && identity > best))
+        {
+            return EncodedRepresentations.Encoding.Identity;
+        }
+        return br >= gzip ? EncodedRepresentations.Encoding.Brotli : EncodedRepresentations.Encoding.Gzip;
     }
 
     /// <summary>An ETag of any encoding of the current list version matches (the bytes decode to the same list).</summary>

@@ -107,6 +107,8 @@ public sealed class UpstreamSyncTests : IAsyncLifetime
         var models = await ModelETagsAsync(_admin);
         var anonymous = _app.ClientFor(null);
         var lists = await DownloadETagsAsync(anonymous);
+        var authorized = _app.ClientFor("vic", "advanced-viewer");
+        var authorizedLists = await DownloadETagsAsync(authorized);
 
         var (name, spec) = UpstreamModels(_github, "embedding")[7];
         var changed = JsonNode.Parse(spec.GetRawText())!.AsArray();
@@ -138,6 +140,11 @@ public sealed class UpstreamSyncTests : IAsyncLifetime
                 Assert.Equal(lists[type], etag);
             }
         }
+        // The authorized audience has its own list per type: it changes for the same type only.
+        var authorizedAfter = await DownloadETagsAsync(authorized);
+        Assert.NotEqual(authorizedLists["embedding"], authorizedAfter["embedding"]);
+        Assert.Equal(authorizedLists.Where(l => l.Key != "embedding"), authorizedAfter.Where(l => l.Key != "embedding"));
+        Assert.True(JsonElement.DeepEquals(JsonSerializer.SerializeToElement(changed), (await DownloadAsync(authorized, "embedding")).Models[name]));
     }
 
     [Fact]
