@@ -43,7 +43,7 @@ param hostingPlan string = 'FlexConsumption'
 ])
 param elasticPremiumSku string = 'EP1'
 
-@description('Most instances the Functions app scales out to (Flex Consumption accepts 40-1000, Elastic Premium up to 100).')
+@description('Most instances the Functions app scales out to: 40-1000 on Flex Consumption, 1-100 on Elastic Premium (checked below; a value outside the plan\'s range fails the deployment before anything is created).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 100
@@ -78,8 +78,8 @@ param workQueueName string = 'workflows'
 @description('Storage queue of poisoned workflow messages (Storage:Azure:Queues:PoisonQueueName); the Functions host uses <queue>-poison.')
 param poisonQueueName string = 'workflows-poison'
 
-@description('Prefix inside the models container where uploads are staged until they are verified and promoted; the lifecycle policy deletes what is left there.')
-param uploadStagingPrefix string = 'staging/'
+@description('Prefix inside the models container where the hub stages uploads until they are verified and promoted (src/Core/Storage/BlobKeys.cs, UploadsPrefix); the lifecycle policy deletes what is left there and only blobs under it raise BlobCreated events.')
+param uploadStagingPrefix string = 'uploads/'
 
 @description('Days after which a staged upload that was never promoted is deleted by the lifecycle policy.')
 @minValue(1)
@@ -403,6 +403,22 @@ var dataProtectionKeyName = 'dataprotection'
 var azdApiService = 'api'
 var azdWebService = 'web'
 
+// @minValue/@maxValue cannot depend on another parameter, so the plan's own range is checked here:
+// Flex Consumption accepts 40-1000 instances, Elastic Premium at most 100. fail() stops the deployment
+// (and bicep snapshot) with the message instead of letting the resource provider reject it half-way.
+var flexInstanceRange = {
+  min: 40
+  max: 1000
+}
+var premiumInstanceRange = {
+  min: 1
+  max: 100
+}
+var instanceRange = hostingPlan == 'FlexConsumption' ? flexInstanceRange : premiumInstanceRange
+var checkedMaximumInstanceCount = maximumInstanceCount >= instanceRange.min && maximumInstanceCount <= instanceRange.max
+  ? maximumInstanceCount
+  : fail('maximumInstanceCount must be between ${instanceRange.min} and ${instanceRange.max} on ${hostingPlan} (it is ${maximumInstanceCount}).')
+
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: names.resourceGroup
   location: location
@@ -572,7 +588,7 @@ module functionApp 'modules/functionapp.bicep' = {
     azdServiceName: azdApiService
     hostingPlan: hostingPlan
     elasticPremiumSku: elasticPremiumSku
-    maximumInstanceCount: maximumInstanceCount
+    maximumInstanceCount: checkedMaximumInstanceCount
     flexInstanceMemoryMB: flexInstanceMemoryMB
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
@@ -606,6 +622,7 @@ module blobCreatedSubscription 'modules/blob-created-subscription.bicep' = if (b
     systemTopicName: events.outputs.name
     functionAppName: functionApp.outputs.name
     containerName: modelsContainerName
+    blobPrefix: uploadStagingPrefix
     storageAccountName: storage.outputs.name
     deadLetterContainerName: containers.deadLetter
   }

@@ -24,6 +24,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment);
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
+builder.Services.AddHubCors(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
@@ -39,12 +40,13 @@ if (HubCommands.TryGet(args) is { } command)
 }
 
 app.UseHubProblemDetails();
+app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api");
+var api = app.MapGroup("/api").RequireHubCors();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();

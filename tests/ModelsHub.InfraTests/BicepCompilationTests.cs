@@ -35,6 +35,24 @@ public sealed partial class BicepCompilationTests(CompiledTemplates templates) :
             "bicep lint reported:" + Environment.NewLine + string.Join(Environment.NewLine, templates.Lint.Problems));
     }
 
+    [Fact]
+    public async Task TheLintCheckSeesAWarningTheRepositoryConfigurationRaises()
+    {
+        // The check above must be able to fail: the same lint, with the repository's bicepconfig.json, on a file
+        // with an unused parameter and an unused variable.
+        using var scratch = new TempDirectory();
+        File.Copy(Path.Combine(Repository.BicepDirectory, "bicepconfig.json"), Path.Combine(scratch.Path, "bicepconfig.json"));
+        await File.WriteAllTextAsync(Path.Combine(scratch.Path, "careless.bicep"), """
+            @description('Never used.')
+            param unused string
+            var alsoUnused = 1
+            """);
+
+        var lint = await CompiledTemplates.LintAsync(scratch.Path, "*.bicep");
+
+        Assert.Equal(["no-unused-params", "no-unused-vars"], lint.Problems.Select(p => p.Code).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(BicepFiles))]
     public void EveryParameterHasADescription(string file)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ModelsHub.Core.Storage;
 using ModelsHub.InfraTests.Bicep;
 
 namespace ModelsHub.InfraTests;
@@ -12,6 +13,7 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
     private const string KeyVaultCryptoUser = "12338af0-0e69-4776-bea7-57ae8d297424";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     private const string CosmosDataContributor = "00000000-0000-0000-0000-000000000002";
+    private const string ModelsContainer = "models";
 
     private DeploymentSnapshot Flex => snapshots[DeploymentSnapshots.Flex];
 
@@ -84,7 +86,8 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
 
         var uploads = rules.Single(r => r!["name"]!.GetValue<string>() == "expire-abandoned-uploads")!["definition"]!;
 
-        Assert.Equal(["models/staging/"], Strings(uploads["filters"]!["prefixMatch"]));
+        // Lifecycle prefixes start with the container; the rest is where the app stages uploads.
+        Assert.Equal([ModelsContainer + "/" + BlobKeys.UploadsPrefix], Strings(uploads["filters"]!["prefixMatch"]));
         Assert.Equal(7, uploads["actions"]!["baseBlob"]!["delete"]!["daysAfterModificationGreaterThan"]!.GetValue<int>());
     }
 
@@ -112,13 +115,31 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
         var assignments = Flex.OfType("Microsoft.Authorization/roleAssignments");
 
         Assert.NotEmpty(assignments);
+        Assert.Contains(assignments, a => ArmNode.TryParse(Text(a["name"])) is null);
+        Assert.Contains(assignments, a => ArmNode.TryParse(Text(a["name"])) is not null);
         Assert.All(assignments, a =>
         {
             Assert.False(string.IsNullOrEmpty(a["properties"]!["principalType"]?.GetValue<string>()), $"{a["name"]} has no principalType");
             var name = Text(a["name"]);
-            // guid(scope, principal, role): still an expression when the principal is only known in Azure,
-            // else already evaluated to a GUID.
-            Assert.True(name.StartsWith("[guid(", StringComparison.Ordinal) || Guid.TryParse(name, out _), $"role assignment name {name} is not a guid(...)");
+            var principal = Text(a["properties"]!["principalId"]);
+            var role = LastNameSegment(Text(a["properties"]!["roleDefinitionId"]));
+            if (ArmNode.TryParse(name) is { } expression)
+            {
+                // The principal is only known in Azure: the name is still guid(scope, principal, role).
+                var scope = ArmNode.TryParse(Text(a["id"])) is ArmCall { Name: "extensionResourceId", Arguments: [ArmLiteral s, ..] } ? s.Value : null;
+                var guid = Assert.IsType<ArmCall>(expression);
+                Assert.Equal("guid", guid.Name);
+                Assert.Equal([new ArmLiteral(scope ?? "(no scope)").ToString(), (ArmNode.TryParse(principal) ?? new ArmLiteral(principal)).ToString(), new ArmLiteral(role).ToString()],
+                    guid.Arguments.Select(x => x.ToString()));
+            }
+            else
+            {
+                // Evaluated: the id is <scope>/providers/Microsoft.Authorization/roleAssignments/<name>.
+                var id = Text(a["id"]);
+                var suffix = "/providers/Microsoft.Authorization/roleAssignments/" + name;
+                Assert.EndsWith(suffix, id, StringComparison.Ordinal);
+                Assert.Equal(ArmGuid.Of(id[..^suffix.Length], principal, role).ToString(), name);
+            }
         });
     }
 
@@ -126,13 +147,57 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
     public void TheDeployerIsGrantedDataAccessOnlyWhenAsked()
     {
         static bool ForDeployer(JsonObject r) => Text(r["properties"]!["principalId"]) == DeploymentSnapshots.DeployerPrincipalId;
+        var notAsked = snapshots[DeploymentSnapshots.DeployerNotAsked];
 
         var granted = Flex.OfType("Microsoft.Authorization/roleAssignments").Where(ForDeployer).ToList();
 
         Assert.NotEmpty(granted);
         Assert.All(granted, a => Assert.Equal("User", a["properties"]!["principalType"]!.GetValue<string>()));
         Assert.Contains(Flex.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"), ForDeployer);
+        // Same principal, grantDeployerAccess=false: not one assignment for them, in either RBAC system.
+        Assert.NotEmpty(notAsked.OfType("Microsoft.Authorization/roleAssignments"));
+        Assert.DoesNotContain(notAsked.OfType("Microsoft.Authorization/roleAssignments"), ForDeployer);
+        Assert.DoesNotContain(notAsked.OfType("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"), ForDeployer);
         Assert.DoesNotContain(Premium.OfType("Microsoft.Authorization/roleAssignments"), a => a["properties"]!["principalType"]!.GetValue<string>() == "User");
+    }
+
+    [Theory]
+    [InlineData("FlexConsumption", 39)]
+    [InlineData("ElasticPremium", 101)]
+    public async Task AMaximumInstanceCountOutsideThePlansRangeFailsTheDeployment(string plan, int count)
+    {
+        var (run, snapshot) = await snapshots.TrySnapshotAsync($"instances-{plan.ToLowerInvariant()}-{count}", $"""
+            using 'main.bicep'
+            param environmentName = 'ci'
+            param location = 'westeurope'
+            param entraApiClientId = '{DeploymentSnapshots.ApiClientId}'
+            param hostingPlan = '{plan}'
+            param maximumInstanceCount = {count}
+            """);
+
+        Assert.True(snapshot is null, $"{plan} accepted maximumInstanceCount={count}");
+        Assert.Contains($"maximumInstanceCount must be between", run.StandardOutput + run.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheDefaultInstanceCountReachesEitherPlan()
+    {
+        // The default (100) is inside both ranges: the fixture's Flex and Premium snapshots evaluate it.
+        Assert.Equal(100, Flex.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["maximumInstanceCount"]!.GetValue<int>());
+        Assert.Equal(100, Premium.Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["functionAppScaleLimit"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void OnlyStagedUploadsRaiseBlobCreatedEvents()
+    {
+        var filter = Flex.Single("Microsoft.EventGrid/systemTopics/eventSubscriptions")["properties"]!["filter"]!;
+        var subject = filter["subjectBeginsWith"]!.GetValue<string>();
+        var staged = $"/blobServices/default/containers/{ModelsContainer}/blobs/{BlobKeys.ForUpload("u1", "model.bin")}";
+        var published = $"/blobServices/default/containers/{ModelsContainer}/blobs/{BlobKeys.ForFile("qwen3", "v1", "model.bin")}";
+
+        Assert.StartsWith(subject, staged, StringComparison.Ordinal);
+        Assert.False(published.StartsWith(subject, StringComparison.Ordinal), $"published copies ({published}) would raise events through {subject}");
+        Assert.Null(filter["subjectEndsWith"]);
     }
 
     [Fact]
@@ -145,7 +210,7 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
         Assert.Equal("AzureFunction", subscription["destination"]!["endpointType"]!.GetValue<string>());
         Assert.EndsWith("/functions/BlobCreated", Text(subscription["destination"]!["properties"]!["resourceId"]), StringComparison.Ordinal);
         Assert.Equal(["Microsoft.Storage.BlobCreated"], Strings(subscription["filter"]!["includedEventTypes"]));
-        Assert.Equal("/blobServices/default/containers/models/blobs/", subscription["filter"]!["subjectBeginsWith"]!.GetValue<string>());
+        Assert.StartsWith($"/blobServices/default/containers/{ModelsContainer}/blobs/", subscription["filter"]!["subjectBeginsWith"]!.GetValue<string>(), StringComparison.Ordinal);
         // Off by default: Event Grid refuses a subscription to a function that is not deployed yet.
         Assert.Empty(Premium.OfType("Microsoft.EventGrid/systemTopics/eventSubscriptions"));
     }

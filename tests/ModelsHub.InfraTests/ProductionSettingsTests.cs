@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.InfraTests.Bicep;
 
@@ -8,7 +9,7 @@ namespace ModelsHub.InfraTests;
 /// main.bicep gives the Function App every setting the app requires in production
 /// (<see cref="ProductionSettings"/>), on either hosting plan, and nothing that carries a key.
 /// </summary>
-public sealed class ProductionSettingsTests(DeploymentSnapshots snapshots) : IClassFixture<DeploymentSnapshots>
+public sealed partial class ProductionSettingsTests(DeploymentSnapshots snapshots) : IClassFixture<DeploymentSnapshots>
 {
     public static TheoryData<string> Plans() => new(DeploymentSnapshots.Flex, DeploymentSnapshots.Premium);
 
@@ -25,6 +26,58 @@ public sealed class ProductionSettingsTests(DeploymentSnapshots snapshots) : ICl
         Assert.True(missing.Count == 0,
             $"{plan}: infra/bicep/main.bicep does not set these production settings: {string.Join(", ", missing)}. " +
             $"It sets: {string.Join(", ", settings.Keys.Order(StringComparer.Ordinal))}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void TheAppsOwnStartUpValidationAcceptsWhatMainSets(string plan)
+    {
+        // The same validators that stop a real start (ValidateOnStart), fed only what the template sets:
+        // a setting the app starts to require and main.bicep does not set fails here, whether or not
+        // ProductionSettings lists it.
+        var configuration = ProductionConfiguration.From(snapshots[plan].AppSettings);
+
+        var failure = ValidatedHub.StartFailure(configuration);
+
+        Assert.True(failure is null, $"{plan}: the app refuses the settings main.bicep gives it:{Environment.NewLine}{failure}");
+    }
+
+    [Fact]
+    public void EverySettingTheAppsValidatorsDemandInProductionIsListed()
+    {
+        // Start from the Azure profile and Entra sign-in alone. A start stops at the first validator that fails and
+        // names the settings it misses: take those from what main.bicep sets, and start again until the app starts.
+        // What had to be added is what production demands, derived from the validators, not from a list.
+        var fromBicep = ProductionConfiguration.From(snapshots[DeploymentSnapshots.Flex].AppSettings);
+        var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Storage:Profile"] = "Azure",
+            ["Auth:Mode"] = "Entra",
+        };
+        var demanded = new List<string>();
+        string? failure;
+        for (var round = 0; (failure = ValidatedHub.StartFailure(given)) is not null; round++)
+        {
+            Assert.True(round < 40, $"the app still refuses to start after {round} rounds:{Environment.NewLine}{failure}");
+            var named = SettingPath().Matches(failure).Select(m => m.Value).Where(path => !given.ContainsKey(path))
+                .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            // "Set either X or Y": whichever main.bicep sets.
+            var supplied = named.Where(fromBicep.ContainsKey).ToList();
+            Assert.True(supplied.Count > 0,
+                $"the app demands {string.Join(" or ", named)}, which main.bicep does not set:{Environment.NewLine}{failure}");
+            foreach (var path in supplied)
+            {
+                given[path] = fromBicep[path];
+                demanded.Add(path);
+            }
+        }
+
+        var listed = ProductionSettings.Required.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unlisted = demanded.Where(path => !listed.Contains(path)).ToList();
+        Assert.Contains("AzureAd:ClientId", demanded);
+        Assert.Contains("Storage:Azure:Cosmos:AccountEndpoint", demanded);
+        Assert.True(unlisted.Count == 0,
+            $"the app's validators demand settings ProductionSettings does not list: {string.Join(", ", unlisted)} (demanded: {string.Join(", ", demanded)})");
     }
 
     [Theory]
@@ -153,6 +206,10 @@ public sealed class ProductionSettingsTests(DeploymentSnapshots snapshots) : ICl
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
+
+    /// <summary>A configuration path in a validation message: Section:Key[:Key...], as the validators name settings.</summary>
+    [GeneratedRegex(@"\b[A-Z][A-Za-z]+(:[A-Z][A-Za-z0-9]+)+\b")]
+    private static partial Regex SettingPath();
 
     /// <summary>A key is set directly, or (a list, or an identity-based connection) through child keys.</summary>
     private static bool IsSet(IReadOnlyDictionary<string, string> settings, string name) =>

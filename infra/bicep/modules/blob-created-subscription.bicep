@@ -2,6 +2,8 @@
 // Event Grid checks that the function exists when the subscription is created, so this module can only
 // be deployed after the Functions package has been published (main.bicep's blobCreatedSubscriptionEnabled).
 // BlobCreated fires when a blob is committed (Put Blob / Put Block List), never for single uncommitted blocks.
+// The function only completes staged uploads (UploadService.HandleBlobCreatedAsync ignores every other key),
+// so the filter narrows to the staging prefix: the hub's own copies into models/... raise no events.
 
 @description('Name of the Event Grid system topic over the storage account.')
 param systemTopicName string
@@ -14,6 +16,9 @@ param functionName string = 'BlobCreated'
 
 @description('Blob container whose new blobs are reported.')
 param containerName string
+
+@description('Prefix of the blob names, inside the container, whose creation is reported: the upload staging prefix. Published copies (models/...) are written by the hub itself and need no event.')
+param blobPrefix string
 
 @description('Name of the storage account that receives dead letters.')
 param storageAccountName string
@@ -60,7 +65,7 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-
       includedEventTypes: [
         'Microsoft.Storage.BlobCreated'
       ]
-      subjectBeginsWith: '/blobServices/default/containers/${containerName}/blobs/'
+      subjectBeginsWith: '/blobServices/default/containers/${containerName}/blobs/${blobPrefix}'
     }
     retryPolicy: {
       maxDeliveryAttempts: maxDeliveryAttempts

@@ -33,7 +33,7 @@ param hostingPlan string
 ])
 param elasticPremiumSku string
 
-@description('Most instances the app scales out to.')
+@description('Most instances the app scales out to (main.bicep checks the plan\'s range: Flex Consumption 40-1000, Elastic Premium 1-100).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int

@@ -4,7 +4,9 @@ namespace ModelsHub.Functions.Hosting;
 /// The settings the hub requires in production (Azure profile, Entra sign-in, under the Functions host), as
 /// configuration keys. <c>infra/bicep/main.bicep</c> must set every one of them: the infrastructure tests
 /// (<c>tests/ModelsHub.InfraTests</c>) compile the template and fail when one is missing. Add a key here
-/// when production starts to require it; the template then has to follow.
+/// when production starts to require it; the template then has to follow. The list is checked against the app
+/// itself too: the tests start it with the template's settings (its ValidateOnStart validators must accept them)
+/// and derive from those validators which settings production demands; each must be listed here.
 /// </summary>
 /// <remarks>
 /// On Linux an app setting cannot contain ':', so <c>Storage:Profile</c> is written <c>Storage__Profile</c>

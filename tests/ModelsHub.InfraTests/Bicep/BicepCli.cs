@@ -75,6 +75,42 @@ public static partial class BicepCli
                 m.Groups["message"].Value.Trim()))
             .ToList();
 
+    /// <summary>
+    /// The results of a run with <c>--diagnostics-format sarif</c>. SARIF's default level is warning, so a result
+    /// without one counts as a warning; only <c>note</c> (bicep's Info) is advice. With <c>--pattern</c> bicep prints
+    /// one document per file, one after the other.
+    /// </summary>
+    public static IReadOnlyList<BicepDiagnostic> ParseSarif(string json)
+    {
+        var documents = new List<System.Text.Json.Nodes.JsonNode>();
+        var reader = new System.Text.Json.Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new System.Text.Json.JsonReaderOptions { AllowMultipleValues = true });
+        while (reader.Read())
+        {
+            documents.Add(System.Text.Json.Nodes.JsonNode.Parse(ref reader)!);
+        }
+        if (documents.Count == 0) throw new FormatException("bicep printed no SARIF document.");
+        return documents.SelectMany(d => d["runs"]!.AsArray())
+            .SelectMany(run => run!["results"]?.AsArray() ?? [])
+            .Select(result =>
+            {
+                var location = result!["locations"]?[0]?["physicalLocation"];
+                var level = result["level"]?.GetValue<string>() switch
+                {
+                    "error" => "Error",
+                    "note" or "none" => "Info",
+                    _ => "Warning",
+                };
+                return new BicepDiagnostic(
+                    location?["artifactLocation"]?["uri"]?.GetValue<string>() ?? "",
+                    location?["region"]?["startLine"]?.GetValue<int>() ?? 0,
+                    location?["region"]?["charOffset"]?.GetValue<int>() ?? 0,
+                    level,
+                    result["ruleId"]?.GetValue<string>() ?? "",
+                    result["message"]?["text"]?.GetValue<string>() ?? "");
+            })
+            .ToList();
+    }
+
     [GeneratedRegex(@"^(?<file>.+?)\((?<line>\d+),(?<column>\d+)\) : (?<level>Error|Warning|Info) (?<code>[^:\s]+): (?<message>.*)$", RegexOptions.Multiline)]
     private static partial Regex DiagnosticLine();
 

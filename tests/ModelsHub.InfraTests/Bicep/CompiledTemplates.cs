@@ -17,7 +17,17 @@ public sealed class CompiledTemplates : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Build = await BicepCli.RunAsync(Repository.BicepDirectory, "build", "--pattern", "**/*.bicep", "--outdir", _output.Path);
-        Lint = await BicepCli.RunAsync(Repository.BicepDirectory, "lint", "--pattern", "**/*.bicep");
+        Lint = await LintAsync(Repository.BicepDirectory, "**/*.bicep");
+    }
+
+    /// <summary>
+    /// bicep lint with SARIF output: the diagnostics come from the structured document, not from reading the
+    /// CLI's text, so a change in how bicep prints a warning cannot hide it.
+    /// </summary>
+    public static async Task<BicepRun> LintAsync(string directory, string pattern)
+    {
+        var run = await BicepCli.RunAsync(directory, "lint", "--pattern", pattern, "--diagnostics-format", "sarif");
+        return run with { Diagnostics = BicepCli.ParseSarif(run.StandardOutput) };
     }
 
     /// <summary>The ARM template compiled from <paramref name="relativePath"/> (e.g. modules/storage.bicep).</summary>

@@ -5,13 +5,15 @@ namespace ModelsHub.InfraTests.Bicep;
 /// <summary>
 /// What main.bicep would deploy, evaluated locally by <c>bicep snapshot</c>: modules expanded, conditions and
 /// unions resolved; values only known in Azure (ids, endpoints, principal ids) stay as ARM expressions.
-/// Two parameter sets: the default Flex Consumption deployment with the optional parts switched on, and an
-/// Elastic Premium one with provisioned Cosmos DB throughput and the optional parts left off.
+/// Three parameter sets: the default Flex Consumption deployment with the optional parts switched on, an
+/// Elastic Premium one with provisioned Cosmos DB throughput and the optional parts left off, and a Flex one
+/// that names the deployer without asking for their data access.
 /// </summary>
 public sealed class DeploymentSnapshots : IAsyncLifetime
 {
     public const string Flex = "flex";
     public const string Premium = "premium";
+    public const string DeployerNotAsked = "deployer-not-asked";
 
     public const string SubscriptionId = "00000000-0000-0000-0000-00000000c0de";
     public const string TenantId = "00000000-0000-0000-0000-00000000beef";
@@ -37,6 +39,15 @@ public sealed class DeploymentSnapshots : IAsyncLifetime
             param hostingPlan = 'ElasticPremium'
             param cosmosCapacityMode = 'Provisioned'
             """,
+        // The deployer's principal is known (azd always passes it) but no data access was asked for.
+        [DeployerNotAsked] = $"""
+            using 'main.bicep'
+            param environmentName = 'ci'
+            param location = 'westeurope'
+            param entraApiClientId = '{ApiClientId}'
+            param grantDeployerAccess = false
+            param principalId = '{DeployerPrincipalId}'
+            """,
     };
 
     private readonly TempDirectory _workspace = new();
@@ -50,25 +61,33 @@ public sealed class DeploymentSnapshots : IAsyncLifetime
         CopyDirectory(Repository.BicepDirectory, _workspace.Path);
         var runs = ParameterFiles.Select(async p =>
         {
-            var file = Path.Combine(_workspace.Path, p.Key + ".bicepparam");
-            await File.WriteAllTextAsync(file, p.Value);
-            var run = await BicepCli.RunAsync(_workspace.Path, "snapshot", file,
-                "--mode", "overwrite",
-                "--subscription-id", SubscriptionId,
-                "--tenant-id", TenantId,
-                "--location", "westeurope",
-                "--deployment-name", "modelshub-" + p.Key);
-            var output = Path.Combine(_workspace.Path, p.Key + ".snapshot.json");
-            if (run.ExitCode != 0 || !File.Exists(output))
-            {
-                throw new InvalidOperationException($"bicep snapshot of {p.Key} failed. {run.Describe()}");
-            }
-            return (p.Key, Snapshot: new DeploymentSnapshot(p.Key, JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject()));
+            var (run, snapshot) = await TrySnapshotAsync(p.Key, p.Value);
+            return (p.Key, Snapshot: snapshot ?? throw new InvalidOperationException($"bicep snapshot of {p.Key} failed. {run.Describe()}"));
         });
         foreach (var (name, snapshot) in await Task.WhenAll(runs))
         {
             _snapshots[name] = snapshot;
         }
+    }
+
+    /// <summary>
+    /// Evaluates main.bicep with <paramref name="parameters"/> (a .bicepparam text): the snapshot, or null with the
+    /// failed run when the template refuses the parameters (a <c>fail()</c>, a broken constraint).
+    /// </summary>
+    public async Task<(BicepRun Run, DeploymentSnapshot? Snapshot)> TrySnapshotAsync(string name, string parameters)
+    {
+        var file = Path.Combine(_workspace.Path, name + ".bicepparam");
+        await File.WriteAllTextAsync(file, parameters);
+        var run = await BicepCli.RunAsync(_workspace.Path, "snapshot", file,
+            "--mode", "overwrite",
+            "--subscription-id", SubscriptionId,
+            "--tenant-id", TenantId,
+            "--location", "westeurope",
+            "--deployment-name", "modelshub-" + name);
+        var output = Path.Combine(_workspace.Path, name + ".snapshot.json");
+        return run.ExitCode != 0 || !File.Exists(output)
+            ? (run, null)
+            : (run, new DeploymentSnapshot(name, JsonNode.Parse(await File.ReadAllTextAsync(output))!.AsObject()));
     }
 
     public Task DisposeAsync()

@@ -40,6 +40,11 @@ public sealed class HostingTests : IDisposable
     [InlineData("Api:MaxRequestBodyBytes", "5", "Api:MaxRequestBodyBytes")]
     [InlineData("Auth:Development:SigningKey", "c2hvcnQ=", "Auth:Development:SigningKey")]
     [InlineData("Auth:Mode", "Entra", "AzureAd:ClientId")]
+    [InlineData("Cors:AllowedOrigins:0", "*", "Cors:AllowedOrigins:0")]
+    [InlineData("Cors:AllowedOrigins:0", "https://frontend.example.test/app", "Cors:AllowedOrigins:0")]
+    [InlineData("Cors:AllowedOrigins:0", "https://*.example.test", "Cors:AllowedOrigins:0")]
+    [InlineData("Cors:AllowedOrigins:0", "ftp://frontend.example.test", "Cors:AllowedOrigins:0")]
+    [InlineData("Cors:AllowedOrigins:0", "frontend.example.test", "Cors:AllowedOrigins:0")]
     public void AWrongSettingFailsAtStartNamingIt(string key, string value, string named)
     {
         using var app = new HubApplication().With(key, value);

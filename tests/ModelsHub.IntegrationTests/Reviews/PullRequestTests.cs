@@ -230,6 +230,31 @@ public sealed class PullRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADefaultTokenThatIsStillAKeyVaultReferenceMeansNoDefaultTokenAndOneWarning()
+    {
+        // What App Service passes through when the referenced secret does not exist.
+        const string unresolved = "@Microsoft.KeyVault(SecretUri=https://kv-test.vault.azure.net/secrets/github-default-token)";
+        var logs = new CapturedLogs();
+        using var app = new LoggedHubApplication(logs).WithGitHub(_github, defaultToken: null)
+            .With("GitHub:DefaultToken", unresolved).With("Workflows:MaxAttempts", "3");
+        var admin = app.ClientFor("ada", "admin");
+        await admin.PostAsJsonAsync("/api/models", VideoModel("vault-video"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var status = await (await admin.GetAsync("/api/models/vault-video/reviews").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+
+        var failed = await FinishedWorkflowAsync(admin, status.GetProperty("latest").GetProperty("workflowId").GetString()!);
+
+        // The no-token path (a readable, permanent failure at once), not the reference text sent as a token (401, retried).
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.StartsWith("No GitHub token", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, failed.GetProperty("attempt").GetInt32());
+        Assert.Null(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ModelsHub.Core.GitHub.GitHubOptions>>().Value.DefaultToken);
+        Assert.Null(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ModelsHub.Core.GitHub.GitHubOptions>>().CurrentValue.DefaultToken);
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("Key Vault reference", StringComparison.Ordinal));
+        Assert.Equal("GitHub:DefaultToken", warning.State["Setting"]);
+        Assert.DoesNotContain(unresolved, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARefreshShowsTheMergedStateAndDeleteAndExpiryProduceTheMatchingChange()
     {
         var admin = _app.ClientFor("ada", "admin");
@@ -263,5 +288,41 @@ public sealed class PullRequestTests : IAsyncLifetime
         Assert.Equal(UpstreamFixtures.ReadText("video"), deleteFile);
         var history = await (await admin.GetAsync("/api/models/lifecycle-video/history").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal(3, history.GetProperty("entries").EnumerateArray().Count(e => e.GetProperty("action").GetString() == "changed"));
+    }
+}
+
+/// <summary>A hub whose log records a test can read.</summary>
+internal sealed class LoggedHubApplication(CapturedLogs logs) : HubApplication
+{
+    protected override void ConfigureTestServices(IServiceCollection services) =>
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+}
+
+/// <summary>Every log record, with its message template's values.</summary>
+internal sealed class CapturedLogs : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Entry> _entries = new();
+
+    public sealed record Entry(string Category, Microsoft.Extensions.Logging.LogLevel Level, string Message, IReadOnlyDictionary<string, object?> State);
+
+    public IReadOnlyList<Entry> Entries => [.. _entries];
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedLogs owner, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+            owner._entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), values.ToDictionary(v => v.Key, v => v.Value)));
+        }
     }
 }
