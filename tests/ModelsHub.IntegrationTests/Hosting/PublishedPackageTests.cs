@@ -150,12 +150,24 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
         Assert.True(handler["enableForwardingHttpRequest"]!.GetValue<bool>());
         Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", host["extensionBundle"]!["id"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(host["extensionBundle"]!["version"]?.GetValue<string>()));
-        var queues = host["extensions"]!["queues"]!.AsObject();
+        var queues = Assert.IsType<JsonObject>(host["extensions"]?["queues"], exactMatch: false);
         // The hub writes Base64 (StorageQueueWorkQueue); the host must decode the same way.
         Assert.Equal("base64", queues["messageEncoding"]!.GetValue<string>());
         Assert.True(queues["batchSize"]!.GetValue<int>() > 0);
         Assert.True(queues["maxDequeueCount"]!.GetValue<int>() > 0);
         Assert.True(TimeSpan.TryParse(queues["visibilityTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out _));
+    }
+
+    [Fact]
+    public void ThePackageCarriesItsOwnLinuxRuntime()
+    {
+        // The Linux custom-handler image has no .NET 10 runtime: a framework-dependent package would not start there.
+        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(package.Folder, "ModelsHub.Functions.runtimeconfig.json")))!["runtimeOptions"]!.AsObject();
+
+        Assert.NotNull(runtimeConfig["includedFrameworks"]);
+        Assert.Null(runtimeConfig["framework"]);
+        Assert.Null(runtimeConfig["frameworks"]);
+        Assert.True(File.Exists(Path.Combine(package.Folder, "libcoreclr.so")), "no linux runtime (libcoreclr.so) in the package");
     }
 
     [Fact]
