@@ -3,11 +3,17 @@
 #   ./run-azure-emulated.sh                      # hub on http://localhost:7071
 #   ./run-azure-emulated.sh --urls http://127.0.0.1:5080
 #   ./run-azure-emulated.sh import-upstream ../shared/fixtures/xinference
+#   ./run-azure-emulated.sh --emulators-only     # only the emulators, until Ctrl+C (for `func start`)
 # Starts the Cosmos DB stand-in (http 127.0.0.1:8082, https :8081) and Azurite (blobs :10000,
 # queues :10001, tables :10002) in memory, then runs the hub (arguments go to it) with
 # Storage:Profile=Azure; everything the emulators hold is gone when the script stops.
 set -euo pipefail
 cd "$(dirname "$0")"
+emulators_only=false
+if [[ "${1:-}" == "--emulators-only" ]]; then
+  emulators_only=true
+  shift
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tests/emulators/install.sh
 
@@ -21,6 +27,8 @@ done
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
+# A signal ends the script through EXIT, so the emulators stop with it (also when it only waits on them).
+trap 'exit 130' INT TERM
 
 (cd tests/emulators && COSMOS_HTTPS_PORT=8081 COSMOS_HTTP_PORT=8082 exec node cosmos-start.js) &
 pids+=($!)
@@ -35,6 +43,13 @@ for port in 8082 10000 10001; do
   done
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "An emulator did not open port $port within 30 s." >&2; exit 1; }
 done
+
+if $emulators_only; then
+  # The Functions host (func start) reads the same settings from local.settings.json (local.settings.sample.json).
+  echo "Emulators up: Cosmos stand-in http://127.0.0.1:8082 (https :8081), Azurite blobs :10000, queues :10001, tables :10002. Ctrl+C stops them."
+  wait
+  exit 0
+fi
 
 # Emulator settings only: in Azure the same adapters take endpoints and the managed identity
 # (docs/ARCHITECTURE.md, "Azure settings"). The Cosmos key is the emulator's published one.

@@ -75,8 +75,8 @@ param modelsContainerName string = 'models'
 @description('Storage queue of workflow messages (Storage:Azure:Queues:QueueName); must match the WorkflowQueue trigger\'s queueName.')
 param workQueueName string = 'workflows'
 
-@description('Storage queue of poisoned workflow messages (Storage:Azure:Queues:PoisonQueueName); the Functions host uses <queue>-poison.')
-param poisonQueueName string = 'workflows-poison'
+@description('Storage queue where the hub puts workflow messages it gave up on (Storage:Azure:Queues:PoisonQueueName); not <queue>-poison, which the Functions host\'s queue trigger uses for its own.')
+param poisonQueueName string = 'workflows-failed'
 
 @description('Prefix inside the models container where the hub stages uploads until they are verified and promoted (src/Core/Storage/BlobKeys.cs, UploadsPrefix); the lifecycle policy deletes what is left there and only blobs under it raise BlobCreated events.')
 param uploadStagingPrefix string = 'uploads/'

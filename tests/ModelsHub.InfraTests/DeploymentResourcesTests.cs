@@ -74,7 +74,7 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
 
         Assert.Contains("models", containers);
         Assert.Contains("dataprotection", containers);
-        Assert.Equal(["workflows", "workflows-poison"], queues.Order(StringComparer.Ordinal));
+        Assert.Equal(["workflows", "workflows-failed"], queues.Order(StringComparer.Ordinal));
         var flexDeployment = Flex.Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!["value"]!.GetValue<string>();
         Assert.Contains(containers, c => flexDeployment.EndsWith("'" + c + "')]", StringComparison.Ordinal) || flexDeployment.EndsWith("/" + c, StringComparison.Ordinal));
     }

@@ -17,7 +17,12 @@ public sealed class StorageQueueOptions
 
     public string QueueName { get; set; } = "workflows";
 
-    public string PoisonQueueName { get; set; } = "workflows-poison";
+    /// <summary>
+    /// Where the standalone dispatcher puts a message it gives up on, with the reason. Not <c>&lt;QueueName&gt;-poison</c>:
+    /// the Functions host's queue trigger moves the messages it gives up on there, as bare bodies, and the two
+    /// formats must not share a queue.
+    /// </summary>
+    public string PoisonQueueName { get; set; } = "workflows-failed";
 }
 
 internal sealed partial class StorageQueueOptionsValidator : IValidateOptions<StorageQueueOptions>
@@ -43,6 +48,10 @@ internal sealed partial class StorageQueueOptionsValidator : IValidateOptions<St
         if (string.Equals(options.QueueName, options.PoisonQueueName, StringComparison.Ordinal))
         {
             problems.Add($"{StorageQueueOptions.Section}:PoisonQueueName must differ from QueueName.");
+        }
+        if (string.Equals(options.PoisonQueueName, options.QueueName + "-poison", StringComparison.Ordinal))
+        {
+            problems.Add($"{StorageQueueOptions.Section}:PoisonQueueName is '{options.PoisonQueueName}', the Functions host's own poison queue of '{options.QueueName}'; pick another name (default 'workflows-failed').");
         }
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

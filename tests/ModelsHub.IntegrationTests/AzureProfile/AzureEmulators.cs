@@ -63,7 +63,7 @@ public sealed class AzureEmulators : IAsyncLifetime
         var name = "q-" + Guid.NewGuid().ToString("N")[..12];
         var queues = new WorkQueues(
             new QueueServiceClient(Emulators.StorageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
-            Options.Create(new StorageQueueOptions { QueueName = name, PoisonQueueName = name + "-poison" }));
+            Options.Create(new StorageQueueOptions { QueueName = name, PoisonQueueName = name + "-failed" }));
         await queues.CreateIfMissingAsync(CancellationToken.None);
         return queues;
     }

@@ -33,7 +33,7 @@ public sealed class AzureHubApplication : HubApplication
         ["Storage:Azure:Blobs:ContainerName"] = "models-" + run,
         ["Storage:Azure:Queues:ConnectionString"] = emulators.StorageConnectionString,
         ["Storage:Azure:Queues:QueueName"] = "work-" + run,
-        ["Storage:Azure:Queues:PoisonQueueName"] = "work-" + run + "-poison",
+        ["Storage:Azure:Queues:PoisonQueueName"] = "work-" + run + "-failed",
     };
 
     /// <summary>What makes this hub's resource names unique.</summary>

@@ -58,7 +58,19 @@ public sealed class HubProcess : IAsyncDisposable
     public static Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings) =>
         StartAsync(dataDirectory, settings, ownsDataDirectory: false);
 
-    private static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, bool ownsDataDirectory)
+    /// <summary>
+    /// Starts a published server as the Functions host launches a custom handler: the executable itself, in
+    /// its own folder (the content root), told its port only through <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>.
+    /// The data lives in a fresh temp folder (deleted on dispose).
+    /// </summary>
+    public static Task<HubProcess> StartAsCustomHandlerAsync(string executable, IDictionary<string, string>? settings = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "modelshub-tests", "handler-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        return StartAsync(data, settings ?? new Dictionary<string, string>(), ownsDataDirectory: true, executable);
+    }
+
+    private static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, bool ownsDataDirectory, string? executable = null)
     {
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -66,10 +78,19 @@ public sealed class HubProcess : IAsyncDisposable
             listener.Start();
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
-        var start = Dotnet("ModelsHub.Functions.dll", dataDirectory);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        ProcessStartInfo start;
+        if (executable is null)
+        {
+            start = Dotnet("ModelsHub.Functions.dll", dataDirectory);
+            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            start.Environment["ASPNETCORE_CONTENTROOT"] = dataDirectory;
+        }
+        else
+        {
+            start = Command(executable, Path.GetDirectoryName(executable)!);
+            start.Environment[ModelsHub.Functions.Hosting.HostingExtensions.CustomHandlerPortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_CONTENTROOT"] = dataDirectory;
         start.Environment["Storage__Embedded__DataDirectory"] = dataDirectory;
         start.Environment["Auth__Mode"] = "Development";
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
@@ -145,13 +166,20 @@ public sealed class HubProcess : IAsyncDisposable
 
     private static ProcessStartInfo Dotnet(string dll, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = Command("dotnet", workingDirectory);
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        return start;
+    }
+
+    /// <summary>A process with its output captured and none of this process's hosting variables.</summary>
+    private static ProcessStartInfo Command(string fileName, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_URLS", StringComparison.Ordinal)
                      || k.StartsWith("FUNCTIONS_", StringComparison.Ordinal) || k.StartsWith("MODELSHUB_", StringComparison.Ordinal)).ToList())
         {
