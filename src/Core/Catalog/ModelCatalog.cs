@@ -44,6 +44,22 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         return model;
     }
 
+    /// <summary>
+    /// The model a caller means to change, refused (403) when the caller may change nothing about
+    /// it, before the request's fields are read: a bad value from such a caller is still a 403.
+    /// </summary>
+    public async Task<HubModel> GetForChangeAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(caller, name, cancellationToken);
+        var mayChangeSomething = caller.IsAdmin || caller.IsUser(current.Owner)
+            || (current.Visibility == ModelVisibility.Public && ModelAccess.ManagesTier(caller, current.Tier));
+        if (!mayChangeSomething)
+        {
+            ModelAccess.Demand(caller, ModelAccess.Missing(caller, current, ModelAction.Update) ?? "ownership of the model", "change this model");
+        }
+        return current;
+    }
+
     public async Task<ModelWrite> CreateAsync(Caller caller, ModelInput input, CancellationToken cancellationToken)
     {
         var owner = caller.UserId ?? throw new AuthenticationRequiredException("Sign in to register a model.");
@@ -114,8 +130,20 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
     /// <param name="ifMatch">The ETag the change is based on, or <see cref="AnyETag"/>; null is refused.</param>
     public async Task<ModelWrite> UpdateAsync(Caller caller, string name, ModelInput changes, string? ifMatch, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(caller, name, cancellationToken);
+        var current = await GetForChangeAsync(caller, name, cancellationToken);
         ifMatch = ifMatch == AnyETag ? current.ETag! : ifMatch ?? throw new PreconditionRequiredException();
+
+        // Authorize before validating: a caller who may not make this change hears 403 whatever it sent.
+        var next = current.Clone();
+        Apply(next, changes);
+        var missing = Authorize(caller, current, next);
+        var reviewable = caller.IsUser(current.Owner) && caller.Has(Permissions.RegisterPrivateModels)
+            && (current.Visibility == ModelVisibility.Public || next.Visibility == ModelVisibility.Public);
+        if (missing.Count > 0 && !reviewable)
+        {
+            ModelAccess.Demand(caller, missing[0].Missing, missing[0].What);
+        }
+
         var errors = new ValidationErrors();
         if (changes.Name.HasValue && !string.Equals(changes.Name.Value, current.Name, StringComparison.Ordinal))
         {
@@ -126,17 +154,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             errors.Add("source", "'upstream' is reserved for models synchronized from the model repository.");
         }
         errors.ThrowIfAny();
-
-        var next = current.Clone();
-        Apply(next, changes);
         Validate(next);
-        var missing = Authorize(caller, current, next);
-        var reviewable = caller.IsUser(current.Owner) && caller.Has(Permissions.RegisterPrivateModels)
-            && (current.Visibility == ModelVisibility.Public || next.Visibility == ModelVisibility.Public);
-        if (missing.Count > 0 && !reviewable)
-        {
-            ModelAccess.Demand(caller, missing[0].Missing, missing[0].What);
-        }
 
         if (!HasChanges(current, next))
         {

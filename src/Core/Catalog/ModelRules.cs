@@ -13,6 +13,9 @@ public static class ModelRules
     public const int MaxTags = 32;
     public const int MaxTagLength = 50;
 
+    /// <summary>The one character a tag may not hold.</summary>
+    public const char TagSeparator = '|';
+
     /// <summary>Names that would collide with routes under <c>/api/models/</c>.</summary>
     public static IReadOnlySet<string> ReservedNames { get; } =
         new HashSet<string>(["download", "stats", "readme-template"], StringComparer.OrdinalIgnoreCase);
@@ -30,6 +33,11 @@ public static class ModelRules
         else if (!XinferenceSpec.NamePattern().IsMatch(name))
         {
             errors.Add(field, "May contain only letters, digits, '.', '_' and '-' (^[A-Za-z0-9._-]+$).");
+        }
+        else if (name.Trim('.').Length == 0)
+        {
+            // "." and ".." match the pattern but name the folder itself or its parent in blob keys and URLs.
+            errors.Add(field, "Must hold at least one letter, digit, '_' or '-': a name of dots only is a path, not a name.");
         }
         else if (ReservedNames.Contains(name))
         {
@@ -58,6 +66,11 @@ public static class ModelRules
             if (tag.Length is 0 or > MaxTagLength || tag.Any(char.IsControl))
             {
                 errors.Add($"tags[{i}]", $"Must be 1 to {MaxTagLength} printable characters.");
+            }
+            else if (tag.Contains(TagSeparator))
+            {
+                // Stores keep tags as one '|'-delimited column; a '|' inside a tag would match across two tags.
+                errors.Add($"tags[{i}]", $"May not contain '{TagSeparator}'.");
             }
         }
         if (model.Tier == ModelTier.Enterprise && model.Visibility != ModelVisibility.Public)

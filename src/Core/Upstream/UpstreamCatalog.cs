@@ -37,6 +37,10 @@ public static class UpstreamCatalog
         var position = 0;
         foreach (var entry in file.EnumerateArray())
         {
+            if (JsonDuplicates.Find(entry, $"[{position}]") is { } duplicate)
+            {
+                throw new ValidationException(duplicate, "Appears more than once in its object: an entry names each property once.");
+            }
             var name = XinferenceSpec.GetString(entry, XinferenceSpec.ModelName)
                 ?? throw new ValidationException($"[{position}].model_name", "Every upstream entry needs a model_name.");
             if (!index.TryGetValue(name, out var at))

@@ -58,14 +58,10 @@ public sealed partial class UpstreamImporter(IModelStore store, ISubmissionStore
     {
         int added = 0, updated = 0, unchanged = 0, underReview = 0, removed = 0, entries = 0;
         var errors = new List<UpstreamImportError>();
-        foreach (var (type, file) in files)
+        foreach (var (type, groups) in GroupEveryFile(files))
         {
-            if (!type.IsXinference())
-            {
-                throw new ValidationException(EnumNames<ModelType>.NameOf(type), "The model repository has no file for this type.");
-            }
             var listed = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (name, spec) in UpstreamCatalog.GroupByModel(file))
+            foreach (var (name, spec) in groups)
             {
                 entries += spec.GetArrayLength();
                 listed.Add(HubModel.IdFor(name));
@@ -98,6 +94,42 @@ public sealed partial class UpstreamImporter(IModelStore store, ISubmissionStore
     }
 
     private enum Outcome { Added, Updated, Unchanged, UnderReview }
+
+    /// <summary>
+    /// Groups every file before anything is written, so a file the import cannot read (an entry
+    /// without a model_name, a repeated property) refuses the whole import rather than part of it.
+    /// Field paths are prefixed with the file's type: <c>audio[3].model_name</c>.
+    /// </summary>
+    private static List<(ModelType Type, IReadOnlyList<(string Name, JsonElement Spec)> Groups)> GroupEveryFile(IReadOnlyDictionary<ModelType, JsonElement> files)
+    {
+        var errors = new ValidationErrors();
+        var grouped = new List<(ModelType, IReadOnlyList<(string, JsonElement)>)>();
+        foreach (var (type, file) in files)
+        {
+            var typeName = EnumNames<ModelType>.NameOf(type);
+            if (!type.IsXinference())
+            {
+                errors.Add(typeName, "The model repository has no file for this type.");
+                continue;
+            }
+            try
+            {
+                grouped.Add((type, UpstreamCatalog.GroupByModel(file)));
+            }
+            catch (ValidationException ex)
+            {
+                foreach (var (key, messages) in ex.Errors)
+                {
+                    foreach (var message in messages)
+                    {
+                        errors.Add(key == "file" ? typeName : typeName + key, message);
+                    }
+                }
+            }
+        }
+        errors.ThrowIfAny();
+        return grouped;
+    }
 
     private async Task<Outcome> ImportModelAsync(ModelType type, string name, JsonElement spec, CancellationToken cancellationToken)
     {

@@ -58,6 +58,10 @@ public static class JsonBody
         {
             throw new ValidationException(broken.Length == 0 ? "body" : broken, "Holds text that is not valid Unicode (an unpaired surrogate escape).");
         }
+        if (JsonDuplicates.Find(root) is { } duplicate)
+        {
+            throw new ValidationException(duplicate, "Appears more than once in its object: send each property once.");
+        }
         if (root.ValueKind != expected)
         {
             throw new ValidationException("body", $"Must be a JSON {(expected == JsonValueKind.Array ? "array" : "object")}, not {Describe(root.ValueKind)}.");

@@ -116,6 +116,8 @@ public static class ModelsApi
     public static async Task<Results<Ok<ModelDto>, Accepted<SubmissionDto>>> UpdateModel(string name, HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
+        // 404 for a hidden model and 403 for one the caller may not change come before the body is judged.
+        await catalog.GetForChangeAsync(caller, name, cancellationToken);
         var input = ModelInputReader.Read(await JsonBody.ReadObjectAsync(context, cancellationToken));
         var write = await catalog.UpdateAsync(caller, name, input, Preconditions.IfMatch(context.Request), cancellationToken);
         if (write.IsPending)
@@ -136,6 +138,16 @@ public static class ModelsApi
     /// <summary>The change waits for review: 202 with the submission, which the submitter can follow.</summary>
     private static Accepted<SubmissionDto> Pending(ModelWrite write) =>
         TypedResults.Accepted($"/api/reviews/{write.Submission!.Id}", write.Submission.ToDto());
+
+    private static string? Tag(QueryReader q)
+    {
+        var tag = q.String("tag", ModelRules.MaxTagLength);
+        if (tag is not null && tag.Contains(ModelRules.TagSeparator))
+        {
+            q.Errors.Add("tag", $"A tag never contains '{ModelRules.TagSeparator}'; filter by one tag.");
+        }
+        return tag;
+    }
 
     internal static ModelQuery ParseQuery(IQueryCollection query, string? userId)
     {
@@ -166,7 +178,7 @@ public static class ModelsApi
             Source = q.Enum<ModelSource>("source"),
             Status = q.Enum<ModelStatus>("status"),
             Featured = q.Boolean("featured"),
-            Tag = q.String("tag", ModelRules.MaxTagLength),
+            Tag = Tag(q),
             Owner = owner,
             Words = words,
             Sort = sort,

@@ -12,6 +12,8 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
 {
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _connectionString;
+    private readonly Lock _versionGate = new();
+    private SqliteConnection? _versionConnection;
 
     public SqliteDatabase(IOptions<EmbeddedStorageOptions> options)
     {
@@ -61,10 +63,36 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
         }
     }
 
+    /// <summary>
+    /// SQLite's <c>data_version</c> on one long-lived connection: it changes whenever any other
+    /// connection commits, this process's or another's, so a cache can notice foreign writes.
+    /// </summary>
+    public long DataVersion()
+    {
+        lock (_versionGate)
+        {
+            if (_versionConnection is null)
+            {
+                var connection = new SqliteConnection(_connectionString);
+                connection.Open();
+                _versionConnection = connection;
+            }
+            return Convert.ToInt64(Scalar(_versionConnection, "PRAGMA data_version;"));
+        }
+    }
+
     public Task CheckAsync(CancellationToken cancellationToken) =>
         ReadAsync(c => Convert.ToInt64(Scalar(c, "SELECT count(*) FROM sqlite_master;")), cancellationToken);
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        lock (_versionGate)
+        {
+            _versionConnection?.Dispose();
+            _versionConnection = null;
+        }
+        _writeGate.Dispose();
+    }
 
     internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {

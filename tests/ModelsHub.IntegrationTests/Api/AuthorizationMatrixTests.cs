@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
 
@@ -162,5 +163,188 @@ public class AuthorizationMatrixTests : IDisposable
 
         Assert.True(failures.Length == 0, $"{failures}");
         Assert.Equal(Callers.Length * (Kinds.Length * 8 + 1), cells);
+    }
+
+    // Callers in order: anonymous, user, owner (carol), maintainer, reviewer, admin.
+    private static int[] All(int status) => [status, status, status, status, status, status];
+
+    private static int[] SignedIn(int status) => [401, status, status, status, status, status];
+
+    private static int[] AdminOnly(int status) => [401, 403, 403, 403, 403, status];
+
+    /// <summary>One row of the model-independent part: a request every caller sends, and the status each must get.</summary>
+    private sealed record Row(string Route, HttpMethod Method, Func<string, string> Url, Func<string, object?> Body, int[] Expected);
+
+    /// <summary>Routes whose caller × model matrix lives in <see cref="VersionAuthorizationMatrixTests"/> (versions, uploads, version files).</summary>
+    private static readonly string[] VersionMatrixRoutes =
+    [
+        "GET /api/models/{name}/versions", "GET /api/models/{name}/versions/suggestion", "POST /api/models/{name}/versions",
+        "GET /api/models/{name}/versions/{version}", "PATCH /api/models/{name}/versions/{version}", "DELETE /api/models/{name}/versions/{version}",
+        "GET /api/models/{name}/versions/{version}/files/{fileName}", "HEAD /api/models/{name}/versions/{version}/files/{fileName}",
+        "PUT /api/models/{name}/default-version", "POST /api/models/{name}/versions/{version}/uploads", "GET /api/models/{name}/uploads",
+        "GET /api/models/{name}/versions/{version}/uploads/{uploadId}", "POST /api/models/{name}/versions/{version}/uploads/{uploadId}/complete",
+        "DELETE /api/models/{name}/versions/{version}/uploads/{uploadId}",
+    ];
+
+    /// <summary>Routes <see cref="EveryCellHasTheExactStatus"/> walks per caller × model kind.</summary>
+    private static readonly string[] ModelMatrixRoutes =
+    [
+        "GET /api/models", "GET /api/models/stats", "GET /api/models/{name}", "GET /api/models/{name}/readme-template", "POST /api/models",
+        "PATCH /api/models/{name}", "DELETE /api/models/{name}",
+        "GET /api/models/{name}/reviews", "GET /api/models/{name}/history", "POST /api/models/{name}/pull-request/refresh",
+    ];
+
+    private static string RouteOf(string method, string pattern) => $"{method} {("/" + pattern.Trim('/')).Replace("{**key}", "{key}")}";
+
+    [Fact]
+    public void EveryMappedApiRouteHasAMatrixRow()
+    {
+        var mapped = _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
+                .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
+            .ToHashSet();
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
+            .Concat(["HEAD /api/models/download"]).ToHashSet();
+        var missing = mapped.Except(covered).Order().ToList();
+        Assert.True(missing.Count == 0, "Endpoints without a row in the authorization matrix:\n" + string.Join("\n", missing));
+        var stale = covered.Except(mapped).Where(r => !r.StartsWith("HEAD", StringComparison.Ordinal)).Order().ToList();
+        Assert.True(stale.Count == 0, "Matrix rows for routes the app no longer maps:\n" + string.Join("\n", stale));
+    }
+
+    private static IEnumerable<Row> ModelIndependentRows(string submission, string workflow, string run, string otherUser, int blobMirror = 403)
+    {
+        Row R(string route, Func<string, object?>? body, int[] expected, Func<string, string>? url = null)
+        {
+            var parts = route.Split(' ', 2);
+            return new Row(route, new HttpMethod(parts[0]), url ?? (_ => parts[1]), body ?? (_ => null), expected);
+        }
+        yield return R("GET /api/health", null, All(200));
+        yield return R("GET /api/health/ready", null, All(200));
+        yield return R("GET /api/openapi.json", null, All(200));
+        yield return R("POST /api/dev/token", c => new { user = "minted-" + c }, All(200));
+        yield return R("GET /api/models/download", null, All(200), _ => "/api/models/download?model_type=llm");
+        yield return R("POST /api/models/readme-template", _ => new { name = "tpl", type = "llm", spec = Samples.LlmEntry("tpl") }, All(200));
+        yield return R("GET /api/permissions", null, All(200));
+        yield return R("GET /api/me", null, SignedIn(200));
+        yield return R("PATCH /api/me", c => new { displayName = "Name of " + c }, SignedIn(200));
+        // The token is checked against GitHub, which this host cannot reach: a signed-in caller gets as far as 502, and has none saved (404).
+        yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
+        yield return R("GET /api/me/github-token", null, SignedIn(404));
+        yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        yield return R("GET /api/users", null, AdminOnly(200));
+        yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
+        yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
+        yield return R("PUT /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("DELETE /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("POST /api/admin/upstream-import", _ => new { video = Array.Empty<object>() }, AdminOnly(200));
+        yield return R("GET /api/sync", null, AdminOnly(200));
+        yield return R("GET /api/sync/{runId}", null, AdminOnly(200), _ => $"/api/sync/{run}");
+        yield return R("POST /api/sync", _ => new { }, AdminOnly(202));
+        yield return R("GET /api/reviews", null, [401, 403, 403, 403, 200, 200]);
+        yield return R("GET /api/reviews/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/reviews/{submission}");
+        // The reviewer rejects it; the administrator, after them, finds it decided.
+        yield return R("POST /api/reviews/{id}/decision", _ => new { decision = "reject", feedback = "no" }, [401, 403, 403, 403, 200, 409], _ => $"/api/reviews/{submission}/decision");
+        yield return R("GET /api/workflows/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/workflows/{workflow}");
+        yield return R("POST /api/workflows/{id}/retry", null, AdminOnly(200), _ => $"/api/workflows/{workflow}/retry");
+        // The embedded profile's stand-in for Blob Storage refuses an unsigned request; on the Azure profile it answers nothing (404).
+        yield return R("GET /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=blocklist");
+        yield return R("PUT /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=block&blockid=AAAA");
+    }
+
+    [Fact]
+    public async Task EveryModelIndependentEndpointHasTheExactStatusPerCaller()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        foreach (var (_, user, roles) in Callers.Where(c => c.User is not null))
+        {
+            await _app.ClientFor(user, roles).GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        }
+        // A pending review of carol's, and a workflow of hers (an approved registration's pull request).
+        var pending = await (await _app.ClientFor("carol", "user").PostAsJsonAsync("/api/models", Samples.Model("mi-pending", "public"), HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        var approved = await (await _app.ClientFor("carol", "user").PostAsJsonAsync("/api/models", Samples.Model("mi-approved", "public"), HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
+        var approvedId = approved.GetProperty("id").GetString()!;
+        await _app.ClientFor("rita", "reviewer").PostAsJsonAsync($"/api/reviews/{approvedId}/decision", new { decision = "approve" }).ExpectAsync(HttpStatusCode.OK);
+        var workflow = "sync-" + approvedId;
+        await GitHubTesting.EventuallyAsync<object>(async () =>
+            (await admin.GetAsync($"/api/workflows/{workflow}")).StatusCode == HttpStatusCode.OK ? true : null, "the pull-request workflow to start");
+        var run = (await admin.PostAsJsonAsync("/api/sync", new { }).ExpectAsync(HttpStatusCode.Accepted)).Headers.Location!.OriginalString.Split("/").Last();
+
+        var failures = new StringBuilder();
+        var embedded = _app.Services.GetService<ModelsHub.Infrastructure.Sqlite.SqliteDatabase>() is not null;
+        var rows = ModelIndependentRows(pending.GetProperty("id").GetString()!, workflow, run, "ursula", embedded ? 403 : 404).ToList();
+        for (var c = 0; c < Callers.Length; c++)
+        {
+            var (caller, user, roles) = Callers[c];
+            var client = _app.ClientFor(user, roles);
+            foreach (var row in rows)
+            {
+                var request = new HttpRequestMessage(row.Method, row.Url(caller));
+                if (row.Body(caller) is { } body) request.Content = JsonContent.Create(body, options: HubApplication.Json);
+                var response = await client.SendAsync(request);
+                if ((int)response.StatusCode != row.Expected[c])
+                {
+                    failures.AppendLine($"{row.Route} × {caller}: expected {row.Expected[c]}, got {(int)response.StatusCode}");
+                }
+            }
+        }
+        Assert.True(failures.Length == 0, failures.ToString());
+    }
+
+    [Fact]
+    public async Task ModelScopedEndpointsAndLeakProbesHaveTheExactStatus()
+    {
+        var names = await SeedAsync();
+        // Per caller × [private, public, advanced, enterprise, public-own].
+        var reviewsOrHistory = new Dictionary<string, int[]>
+        {
+            ["anonymous"] = [401, 401, 401, 401, 401],
+            ["user"] = [404, 200, 404, 404, 200],
+            ["owner"] = [200, 200, 404, 404, 200],
+            ["maintainer"] = [404, 200, 404, 404, 200],
+            ["reviewer"] = [404, 200, 200, 200, 200],
+            ["admin"] = [200, 200, 200, 200, 200],
+        };
+        // No model here has a pull request (no GitHub token is configured), so a caller who may see the model hears 404 too.
+        var refresh = new Dictionary<string, int[]>
+        {
+            ["anonymous"] = [401, 401, 401, 401, 401],
+            ["user"] = [404, 404, 404, 404, 404],
+            ["owner"] = [404, 404, 404, 404, 404],
+            ["maintainer"] = [404, 404, 404, 404, 404],
+            ["reviewer"] = [404, 404, 404, 404, 404],
+            ["admin"] = [404, 404, 404, 404, 404],
+        };
+        var failures = new StringBuilder();
+        void Check(string op, string caller, int k, int expected, HttpStatusCode actual)
+        {
+            if ((int)actual != expected) failures.AppendLine($"{op} × {caller} × {Kinds[k]}: expected {expected}, got {(int)actual}");
+        }
+        foreach (var (caller, user, roles) in Callers)
+        {
+            var client = _app.ClientFor(user, roles);
+            for (var k = 0; k < Kinds.Length; k++)
+            {
+                var model = $"/api/models/{names[k]}";
+                Check("reviews", caller, k, reviewsOrHistory[caller][k], (await client.GetAsync($"{model}/reviews")).StatusCode);
+                Check("history", caller, k, reviewsOrHistory[caller][k], (await client.GetAsync($"{model}/history")).StatusCode);
+                Check("pull-request/refresh", caller, k, refresh[caller][k], (await client.PostAsync($"{model}/pull-request/refresh", null)).StatusCode);
+
+                // Leak probes: a conditional get of a hidden model is 404 whatever the tag; list filters never surface it.
+                var conditional = new HttpRequestMessage(HttpMethod.Get, model);
+                conditional.Headers.TryAddWithoutValidation("If-None-Match", "*");
+                Check("if-none-match", caller, k, Read[caller][k] == 200 ? 304 : 404, (await client.SendAsync(conditional)).StatusCode);
+                var owner = k is 0 or 4 ? "carol" : "olivia";
+                foreach (var filter in new[] { $"owner={owner}", $"owner={owner}&visibility={(k == 0 ? "private" : "public")}", $"q={names[k]}&status=active" })
+                {
+                    var page = await client.GetFromJsonAsync<ModelListResponse>($"/api/models?{filter}&pageSize=100", HubApplication.Json);
+                    Check($"list {filter}", caller, k, Read[caller][k], page!.Items.Any(m => m.Name == names[k]) ? HttpStatusCode.OK : HttpStatusCode.NotFound);
+                }
+            }
+        }
+        Assert.True(failures.Length == 0, failures.ToString());
     }
 }

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Functions.Models;
+using ModelsHub.Infrastructure.Sqlite;
 using ModelsHub.IntegrationTests.Infrastructure;
 
 namespace ModelsHub.IntegrationTests.Api;
@@ -19,7 +21,10 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    private sealed record BadRequest(string Label, HttpMethod Method, string Url, HttpContent? Content, string? IfMatch = null, string? User = "ada", string[]? Roles = null);
+    /// <param name="Status">When set, the exact status expected.</param>
+    /// <param name="Field">When set, the one field the problem's <c>errors</c> must name.</param>
+    private sealed record BadRequest(string Label, HttpMethod Method, string Url, HttpContent? Content, string? IfMatch = null, string? User = "ada", string[]? Roles = null,
+        int? Status = null, string? Field = null);
 
     private static HttpContent Json(string text) => new StringContent(text, Encoding.UTF8, "application/json");
 
@@ -54,7 +59,7 @@ public sealed class BadInputTests : IDisposable
         JsonNode?[] notStrings = [5, true, new JsonArray(), new JsonObject()];
         foreach (var v in notStrings) yield return ("name", v?.DeepClone());
         yield return ("name", null);
-        foreach (var v in new[] { "", " ", "a b", "../etc", "a/b", "naïve", "名字", "x\u0000", new string('n', 101), "stats", "DOWNLOAD", "tab\tname" })
+        foreach (var v in new[] { "", " ", "a b", "../etc", "a/b", "naïve", "名字", "x\u0000", new string('n', 101), "stats", "DOWNLOAD", "tab\tname", ".", ".." })
             yield return ("name", v);
         foreach (var v in new JsonNode?[] { 1, "LLMX", "", null, new JsonArray(), "text model" })
             yield return ("type", v?.DeepClone());
@@ -62,7 +67,7 @@ public sealed class BadInputTests : IDisposable
             yield return ("description", v?.DeepClone());
         yield return ("readme", 1);
         yield return ("readme", new string('r', 262_145));
-        foreach (var v in new JsonNode?[] { "a", new JsonArray(1), new JsonArray((JsonNode?)null), new JsonObject(), new JsonArray(new string('t', 51)), new JsonArray(Enumerable.Range(0, 33).Select(i => (JsonNode?)$"t{i}").ToArray()), new JsonArray("ok", "bad\u0001") })
+        foreach (var v in new JsonNode?[] { "a", new JsonArray(1), new JsonArray((JsonNode?)null), new JsonObject(), new JsonArray(new string('t', 51)), new JsonArray(Enumerable.Range(0, 33).Select(i => (JsonNode?)$"t{i}").ToArray()), new JsonArray("ok", "bad\u0001"), new JsonArray("a", "b|c") })
             yield return ("tags", v?.DeepClone());
         foreach (var v in new JsonNode?[] { "caffe", 1, "", null })
             yield return ("framework", v?.DeepClone());
@@ -111,6 +116,38 @@ public sealed class BadInputTests : IDisposable
         e = Samples.LlmEntry("fuzz-new"); e["context_length"] = 0; yield return e;
     }
 
+    /// <summary>A representative subset whose problem must name exactly the broken field.</summary>
+    private static IEnumerable<(string Label, string Url, HttpMethod Method, string Body, string Field)> NamedFieldCases()
+    {
+        JsonObject With(string field, JsonNode? value)
+        {
+            var body = Valid();
+            body[field] = value;
+            return body;
+        }
+        string WithoutSpec()
+        {
+            var body = Valid();
+            body.Remove("spec");
+            return body.ToJsonString();
+        }
+        var spec = Samples.LlmEntry("fuzz-new").ToJsonString();
+        yield return ("name not a string", "/api/models", HttpMethod.Post, With("name", 5).ToJsonString(), "name");
+        yield return ("name '..'", "/api/models", HttpMethod.Post, With("name", "..").ToJsonString(), "name");
+        yield return ("unknown type", "/api/models", HttpMethod.Post, With("type", "LLMX").ToJsonString(), "type");
+        yield return ("long tag", "/api/models", HttpMethod.Post, With("tags", new JsonArray("ok", new string('t', 51))).ToJsonString(), "tags[1]");
+        yield return ("tag with separator", "/api/models", HttpMethod.Post, With("tags", new JsonArray("ok", "a|b")).ToJsonString(), "tags[1]");
+        yield return ("expiresAt", "/api/models", HttpMethod.Post, With("expiresAt", "tomorrow").ToJsonString(), "expiresAt");
+        yield return ("unknown field", "/api/models", HttpMethod.Post, With("colour", "red").ToJsonString(), "colour");
+        yield return ("repeated name", "/api/models", HttpMethod.Post, "{\"name\":\"a\",\"type\":\"custom\",\"name\":\"b\"}", "name");
+        yield return ("repeated spec field", "/api/models", HttpMethod.Post, WithoutSpec()[..^1] + ",\"spec\":[{\"version\":2," + spec[1..] + "]}", "spec[0].version");
+        yield return ("update visibility", "/api/models/fuzz-existing", HttpMethod.Patch, "{\"visibility\":\"internal\"}", "visibility");
+        yield return ("update repeated spec field", "/api/models/fuzz-existing", HttpMethod.Patch, "{\"spec\":{\"version\":2," + spec[1..] + "}", "spec.version");
+        yield return ("me email", "/api/me", HttpMethod.Patch, "{\"email\":\"not-an-email\"}", "email");
+        yield return ("import entry without a name", "/api/admin/upstream-import", HttpMethod.Post, "{\"llm\":[{\"no_name\":1}]}", "llm[0].model_name");
+        yield return ("import repeated field", "/api/admin/upstream-import", HttpMethod.Post, "{\"video\":[{\"model_name\":\"v\",\"model_name\":\"w\"}]}", "video[0].model_name");
+    }
+
     private IEnumerable<BadRequest> Requests(string etag)
     {
         foreach (var (label, body) in BrokenBodies())
@@ -141,7 +178,13 @@ public sealed class BadInputTests : IDisposable
             yield return new($"create spec {spec.ToJsonString()[..40]}", HttpMethod.Post, "/api/models", Json(create));
             yield return new($"update spec", HttpMethod.Patch, "/api/models/fuzz-existing", Json(new JsonObject { ["spec"] = spec.DeepClone() }), etag);
         }
-        yield return new("body too large", HttpMethod.Post, "/api/models", Json(new JsonObject { ["name"] = "big", ["type"] = "custom", ["readme"] = new string('x', 70_000) }));
+        yield return new("body too large", HttpMethod.Post, "/api/models", Json(new JsonObject { ["name"] = "big", ["type"] = "custom", ["readme"] = new string('x', 70_000) }), Status: 413);
+        yield return new("update body too large", HttpMethod.Patch, "/api/models/fuzz-existing", Json(new JsonObject { ["readme"] = new string('x', 70_000) }), etag, Status: 413);
+        yield return new("me body too large", HttpMethod.Patch, "/api/me", Json(new JsonObject { ["displayName"] = new string('x', 70_000) }), Status: 413);
+        foreach (var (label, url, method, body, field) in NamedFieldCases())
+        {
+            yield return new($"named {label}", method, url, Json(body), method == HttpMethod.Patch && url.StartsWith("/api/models/", StringComparison.Ordinal) ? etag : null, Status: 400, Field: field);
+        }
         yield return new("import too large", HttpMethod.Post, "/api/admin/upstream-import", Json(new JsonObject { ["llm"] = new JsonArray(new string('x', 80_000_000 / 1000)) }));
         yield return new("text/plain", HttpMethod.Post, "/api/models", new StringContent(Valid().ToJsonString(), Encoding.UTF8, "text/plain"));
         yield return new("xml", HttpMethod.Post, "/api/models", new StringContent("<model/>", Encoding.UTF8, "application/xml"));
@@ -169,6 +212,9 @@ public sealed class BadInputTests : IDisposable
         {
             yield return new($"list {query}", HttpMethod.Get, "/api/models?" + query, null);
         }
+        yield return new("list tag with separator", HttpMethod.Get, "/api/models?tag=a%7Cb", null, Status: 400, Field: "tag");
+        yield return new("list pageSize named", HttpMethod.Get, "/api/models?pageSize=0", null, Status: 400, Field: "pageSize");
+        yield return new("list token named", HttpMethod.Get, "/api/models?continuationToken=garbage", null, Status: 400, Field: "continuationToken");
         yield return new("mine anonymous", HttpMethod.Get, "/api/models?mine=true", null, User: null);
         foreach (var me in new JsonNode[]
         {
@@ -208,13 +254,48 @@ public sealed class BadInputTests : IDisposable
         yield return new("wrong method", HttpMethod.Put, "/api/models", Json(Valid()));
     }
 
-    private async Task<string> SnapshotAsync()
+    /// <summary>Waits until every workflow has finished and no work is queued, so the snapshot holds still.</summary>
+    private async Task WorkflowsSettledAsync()
     {
-        var admin = _app.ClientFor("ada", "admin");
-        var models = await admin.GetFromJsonAsync<ModelListResponse>("/api/models?pageSize=100", HubApplication.Json);
-        var users = await admin.GetStringAsync("/api/users?pageSize=100");
-        return string.Join("\n", models!.Items.Select(m => $"{m.Name} {m.ETag}")) + "\n" + users;
+        var database = _app.Services.GetRequiredService<SqliteDatabase>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var busy = await database.ReadAsync(connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT (SELECT count(*) FROM workflows WHERE doc NOT LIKE '%\"isFinished\":true%') + (SELECT count(*) FROM work_queue)";
+                return Convert.ToInt64(command.ExecuteScalar());
+            }, CancellationToken.None);
+            if (busy == 0) return;
+            Assert.True(DateTime.UtcNow < deadline, "workflows did not settle");
+            await Task.Delay(50);
+        }
     }
+
+    /// <summary>Every stored document (models, users, submissions, workflows) and the work queue, read straight from the embedded file.</summary>
+    private Task<string> SnapshotAsync() =>
+        _app.Services.GetRequiredService<SqliteDatabase>().ReadAsync(connection =>
+        {
+            var snapshot = new StringBuilder();
+            foreach (var sql in new[]
+            {
+                "SELECT id, etag, doc FROM models ORDER BY id", "SELECT id, etag, doc FROM users ORDER BY id",
+                "SELECT id, etag, doc FROM submissions ORDER BY id", "SELECT id, etag, doc FROM workflows ORDER BY id",
+                "SELECT count(*), '', '' FROM work_queue",
+            })
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                using var reader = command.ExecuteReader();
+                snapshot.AppendLine(sql);
+                while (reader.Read())
+                {
+                    snapshot.AppendLine($"{reader.GetValue(0)} {reader.GetValue(1)} {reader.GetValue(2)}");
+                }
+            }
+            return snapshot.ToString();
+        }, CancellationToken.None);
 
     [Fact]
     public async Task BadRequestsGetProblemDetailsAndChangeNothing()
@@ -224,7 +305,12 @@ public sealed class BadInputTests : IDisposable
         await _app.ClientFor("ursula", "user").GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
         var created = await admin.PostAsJsonAsync("/api/models", Samples.Model("fuzz-existing"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
         var etag = created.ETagOf();
+        // A pending review and its workflow, so the snapshot covers submissions and workflows too.
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("fuzz-public", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await _app.ClientFor("ursula", "user").PostAsJsonAsync("/api/models", Samples.Model("fuzz-review", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
+        await WorkflowsSettledAsync();
         var before = await SnapshotAsync();
+        Assert.Contains("fuzz-review", before);
 
         var requests = Requests(etag).ToList();
         Assert.True(requests.Count >= 250, $"only {requests.Count} requests");
@@ -252,7 +338,21 @@ public sealed class BadInputTests : IDisposable
                 failures.AppendLine($"{bad.Label}: {status} with content type {response.Content.Headers.ContentType}");
                 continue;
             }
+            if (bad.Status is { } expected && status != expected)
+            {
+                failures.AppendLine($"{bad.Label}: expected {expected}, got {status} {body[..Math.Min(body.Length, 200)]}");
+                continue;
+            }
             using var problem = JsonDocument.Parse(body);
+            if (bad.Field is { } field)
+            {
+                var keys = problem.RootElement.TryGetProperty("errors", out var listed) ? listed.EnumerateObject().Select(p => p.Name).ToList() : [];
+                if (keys is not [var only] || only != field)
+                {
+                    failures.AppendLine($"{bad.Label}: expected errors to name only '{field}', got [{string.Join(", ", keys)}]");
+                    continue;
+                }
+            }
             var named = problem.RootElement.TryGetProperty("errors", out var errors) && errors.EnumerateObject().Any();
             var explained = problem.RootElement.TryGetProperty("detail", out var detail) && detail.GetString()?.Length > 0;
             if (status == 400 ? !named : !(named || explained || status is 404 or 405))
@@ -261,6 +361,7 @@ public sealed class BadInputTests : IDisposable
             }
         }
         Assert.True(failures.Length == 0, failures.ToString());
-        Assert.Equal(before, await SnapshotAsync());
+        var after = await SnapshotAsync();
+        Assert.True(before == after, "changed: " + string.Join("\n", after.Split('\n').Except(before.Split('\n'))));
     }
 }

@@ -245,4 +245,100 @@ public class ModelCatalogApiTests : IDisposable
             .ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
         Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("name")[0].GetString());
     }
+
+    private static StringContent RawJson(string text) => new(text, System.Text.Encoding.UTF8, "application/json");
+
+    private static async Task<string[]> ErrorKeysAsync(HttpResponseMessage response) =>
+        (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(p => p.Name).ToArray();
+
+    [Fact]
+    public async Task RepeatedPropertiesAreRefusedNamingTheirPath()
+    {
+        var alice = _app.ClientFor("alice");
+        var model = Samples.Model("dup-spec");
+        var spec = Samples.LlmEntry("dup-spec").ToJsonString();
+        model.Remove("spec");
+        var body = model.ToJsonString()[..^1] + ",\"spec\":[{\"version\":2," + spec[1..] + "]}";
+        var response = await alice.PostAsync("/api/models", RawJson(body)).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["spec[0].version"], await ErrorKeysAsync(response));
+
+        response = await alice.PostAsync("/api/models", RawJson("{\"name\":\"a\",\"name\":\"b\",\"type\":\"custom\"}")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["name"], await ErrorKeysAsync(response));
+
+        var created = await alice.PostAsJsonAsync("/api/models", Samples.Model("dup-spec"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/models/dup-spec") { Content = RawJson("{\"spec\":{\"version\":2," + spec[1..] + "}") };
+        patch.Headers.TryAddWithoutValidation("If-Match", created.ETagOf());
+        response = await alice.SendAsync(patch).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["spec.version"], await ErrorKeysAsync(response));
+    }
+
+    [Fact]
+    public async Task NamesOfDotsOnlyAreRefused()
+    {
+        var alice = _app.ClientFor("alice");
+        foreach (var name in new[] { ".", "..", "..." })
+        {
+            var response = await alice.PostAsJsonAsync("/api/models", new { name, type = "custom" }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.Equal(["name"], await ErrorKeysAsync(response));
+        }
+        await alice.PostAsJsonAsync("/api/models", new { name = ".hidden-ok", type = "custom" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task TagsHoldNoSeparatorSoATagFilterMatchesOneWholeTag()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var response = await admin.PostAsJsonAsync("/api/models", new { name = "piped", type = "custom", tags = new[] { "ok", "a|b" } }, HubApplication.Json)
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["tags[1]"], await ErrorKeysAsync(response));
+
+        await admin.PostAsJsonAsync("/api/models", new { name = "adjacent", type = "custom", tags = new[] { "a", "b" } }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        response = await admin.GetAsync("/api/models?tag=" + Uri.EscapeDataString("a|b")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["tag"], await ErrorKeysAsync(response));
+        var page = await admin.GetFromJsonAsync<ModelListResponse>("/api/models?tag=a", HubApplication.Json);
+        Assert.Equal(["adjacent"], page!.Items.Select(m => m.Name));
+    }
+
+    [Fact]
+    public async Task ACallerWhoMayNotChangeAModelHearsForbiddenWhateverItSends()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var created = await admin.PostAsJsonAsync("/api/models", Samples.Model("guarded", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await admin.PostAsJsonAsync("/api/models", Samples.Model("ada-private"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var ursula = _app.ClientFor("ursula", "user");
+        foreach (var body in new object[] { new { visibility = "bogus" }, new { description = 5 }, new { tags = new[] { "a|b" } }, new { name = "renamed" }, new { description = "fine" } })
+        {
+            await ursula.SendJsonAsync(HttpMethod.Patch, "/api/models/guarded", body, created.ETagOf()).ExpectAsync(HttpStatusCode.Forbidden);
+            await ursula.SendJsonAsync(HttpMethod.Patch, "/api/models/ada-private", body, "*").ExpectAsync(HttpStatusCode.NotFound);
+        }
+        await _app.ClientFor(null).SendJsonAsync(HttpMethod.Patch, "/api/models/guarded", new { description = 5 }, created.ETagOf()).ExpectAsync(HttpStatusCode.Unauthorized);
+        // Someone who may change it still hears which field was bad.
+        var response = await admin.SendJsonAsync(HttpMethod.Patch, "/api/models/guarded", new { visibility = "bogus" }, created.ETagOf()).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["visibility"], await ErrorKeysAsync(response));
+    }
+
+    [Fact]
+    public async Task StatusAndOwnerFiltersAndSortByUpdated()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        foreach (var name in new[] { "upd-a", "upd-b", "upd-c" })
+        {
+            await admin.PostAsJsonAsync("/api/models", Samples.Model(name, "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        }
+        await _app.ClientFor("bob").PostAsJsonAsync("/api/models", new { name = "bobs-model", type = "custom" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        // Touch them out of name order: b, then a; c is the oldest change.
+        await admin.SendJsonAsync(HttpMethod.Patch, "/api/models/upd-b", new { status = "inactive" }, "*").ExpectAsync(HttpStatusCode.OK);
+        await admin.SendJsonAsync(HttpMethod.Patch, "/api/models/upd-a", new { description = "touched" }, "*").ExpectAsync(HttpStatusCode.OK);
+
+        async Task<string[]> Names(string query) =>
+            (await admin.GetFromJsonAsync<ModelListResponse>("/api/models?" + query, HubApplication.Json))!.Items.Select(m => m.Name).ToArray();
+
+        Assert.Equal(["upd-b"], await Names("status=inactive"));
+        Assert.Equal(["bobs-model", "upd-a", "upd-c"], await Names("status=active"));
+        Assert.Equal(["bobs-model"], await Names("owner=bob"));
+        Assert.Equal(["upd-a", "upd-b", "upd-c"], await Names("owner=ada"));
+        Assert.Equal(["upd-a", "upd-b", "bobs-model", "upd-c"], await Names("sort=updated&order=desc"));
+        Assert.Equal(["upd-c", "bobs-model", "upd-b", "upd-a"], await Names("sort=updated"));
+        Assert.Equal(["upd-a", "upd-b", "upd-c"], await Names("owner=ada&sort=updated&order=desc"));
+    }
 }

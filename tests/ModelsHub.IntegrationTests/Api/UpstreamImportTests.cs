@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.Testing;
@@ -40,6 +41,87 @@ public sealed class UpstreamImportTests : IDisposable
         return etags;
     }
 
+    /// <summary>The expectation, built apart from the importer: the raw entries grouped by model_name, first appearance first, file order within.</summary>
+    private static List<(string Name, JsonElement Spec)> GroupByModelName(string fileText)
+    {
+        var groups = new List<(string Name, JsonArray Entries)>();
+        foreach (var entry in JsonNode.Parse(fileText)!.AsArray())
+        {
+            var name = entry!["model_name"]!.GetValue<string>();
+            var group = groups.FindIndex(g => g.Name == name);
+            if (group < 0)
+            {
+                groups.Add((name, []));
+                group = groups.Count - 1;
+            }
+            groups[group].Entries.Add(entry.DeepClone());
+        }
+        return groups.Select(g => (g.Name, JsonSerializer.SerializeToElement(g.Entries))).ToList();
+    }
+
+    private async Task<int> TotalAsync() =>
+        (await _app.ClientFor("ada", "admin").GetFromJsonAsync<ModelStatsResponse>("/api/models/stats", HubApplication.Json))!.Total;
+
+    [Fact]
+    public async Task AFileWithAnEntryWithoutAModelNameRefusesTheWholeImportBeforeAnyWrite()
+    {
+        var rerank = JsonNode.Parse(UpstreamFixtures.ReadText("rerank"))!.AsArray();
+        rerank[2]!.AsObject().Remove("model_name");
+        var body = new JsonObject { ["video"] = JsonNode.Parse(UpstreamFixtures.ReadText("video")), ["rerank"] = rerank };
+        var response = await _app.ClientFor("ada", "admin").PostAsJsonAsync("/api/admin/upstream-import", body, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["rerank[2].model_name"], (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(0, await TotalAsync());
+    }
+
+    [Fact]
+    public async Task ARepeatedPropertyInAnUpstreamEntryIsRefusedNamingIt()
+    {
+        var video = UpstreamFixtures.ReadText("video").TrimStart();
+        Assert.StartsWith("[", video);
+        var body = "{\"video\":[{\"version\":1," + video.TrimStart('[', ' ', '\n', '\r').TrimStart('{') + "}";
+        var response = await _app.ClientFor("ada", "admin").PostAsync("/api/admin/upstream-import",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["video[0].version"], (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(0, await TotalAsync());
+    }
+
+    [Fact]
+    public async Task TheImportCommandLoadsTheFixtureFolderIntoTheDataFolder()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await new ImportUpstreamCommand().RunAsync(_app.Services, ["import-upstream", UpstreamFixtures.Directory], output, error);
+        Assert.True(exit == 0, error.ToString());
+        Assert.Contains("llm.json", output.ToString());
+        Assert.Equal(331, await TotalAsync());
+        foreach (var (name, spec) in GroupByModelName(UpstreamFixtures.ReadText("audio")))
+        {
+            var model = await _app.ClientFor(null).GetFromJsonAsync<ModelDto>($"/api/models/{Uri.EscapeDataString(name)}", HubApplication.Json);
+            Assert.Equal(JsonSerializer.Serialize(spec), JsonSerializer.Serialize(model!.Spec!.Value));
+        }
+    }
+
+    [Fact]
+    public async Task TheImportCommandFailsOnAFolderWithoutTheFiles()
+    {
+        var empty = Path.Combine(_app.DataDirectory, "no-files");
+        Directory.CreateDirectory(empty);
+        File.WriteAllText(Path.Combine(empty, "llm_family.json"), "[]");
+        foreach (var folder in new[] { empty, Path.Combine(_app.DataDirectory, "missing") })
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var exit = await new ImportUpstreamCommand().RunAsync(_app.Services, ["import-upstream", folder], output, error);
+            Assert.NotEqual(0, exit);
+            Assert.Contains(folder, error.ToString());
+        }
+        var message = new StringWriter();
+        await new ImportUpstreamCommand().RunAsync(_app.Services, ["import-upstream", empty], new StringWriter(), message);
+        Assert.Contains("llm.json", message.ToString());
+        Assert.Contains("llm_family.json", message.ToString());
+        Assert.Equal(0, await TotalAsync());
+    }
+
     [Fact]
     public async Task EveryUpstreamEntryImportsAndReadsBackEqualAndASecondRunChangesNothing()
     {
@@ -53,7 +135,7 @@ public sealed class UpstreamImportTests : IDisposable
         var anonymous = _app.ClientFor(null);
         foreach (var type in UpstreamFixtures.Types)
         {
-            foreach (var (name, spec) in UpstreamCatalog.GroupByModel(UpstreamFixtures.Read(type)))
+            foreach (var (name, spec) in GroupByModelName(UpstreamFixtures.ReadText(type)))
             {
                 var model = await anonymous.GetFromJsonAsync<ModelDto>($"/api/models/{Uri.EscapeDataString(name)}", HubApplication.Json);
                 Assert.NotNull(model!.Spec);
