@@ -267,8 +267,10 @@ public class AuthorizationMatrixTests : IDisposable
         var approved = await (await _app.ClientFor("carol", "user").PostAsJsonAsync("/api/models", Samples.Model("mi-approved", "public"), HubApplication.Json)
             .ExpectAsync(HttpStatusCode.Accepted)).JsonAsync();
         var approvedId = approved.GetProperty("id").GetString()!;
-        await _app.ClientFor("rita", "reviewer").PostAsJsonAsync($"/api/reviews/{approvedId}/decision", new { decision = "approve" }).ExpectAsync(HttpStatusCode.OK);
-        var workflow = "sync-" + approvedId;
+        var decided = await (await _app.ClientFor("rita", "reviewer").PostAsJsonAsync($"/api/reviews/{approvedId}/decision", new { decision = "approve" })
+            .ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        // Each approval names the workflow it started.
+        var workflow = decided.GetProperty("workflowId").GetString()!;
         await GitHubTesting.EventuallyAsync<object>(async () =>
             (await admin.GetAsync($"/api/workflows/{workflow}")).StatusCode == HttpStatusCode.OK ? true : null, "the pull-request workflow to start");
         var run = (await admin.PostAsJsonAsync("/api/sync", new { }).ExpectAsync(HttpStatusCode.Accepted)).Headers.Location!.OriginalString.Split("/").Last();
