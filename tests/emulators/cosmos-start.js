@@ -1,12 +1,12 @@
 // The Cosmos DB stand-in for the Azure-profile tests, the bench and ./run-azure-emulated.sh.
 // Brought in from the team's shared tools (tools/cosmos-emulator/start.js); changes here: port 0
 // support (the bound port is printed), EMULATOR_EXIT_WITH_STDIN, quoted ETags (8), a quiet console
-// (9) and a [query] tag in the request log. docs/emulators.md lists what this stand-in cannot prove.
+// (9), resource ids without '/' (10) and a [query] tag in the request log. docs/emulators.md lists what this stand-in cannot prove.
 // cosmosdb-server + compatibility shim for the .NET SDK (Linux = gateway query plan path).
 // 1) answers gateway query-plan requests with a "passthrough" plan over the full range, so the
 //    SDK sends the original SQL to the server (which has a single partition-key range) unchanged;
 // 2) marks query responses x-ms-cosmos-query-requiresdistribution:false so ODE continuation works;
-// 3) turns the server's 500 on "read missing document" into 404; see 4)-9) below.
+// 3) turns the server's 500 on "read missing document" into 404; see 4)-10) below.
 const { createHttpsServer, createHttpServer } = require("@vercel/cosmosdb-server");
 const { randomUUID } = require("crypto");
 const fs = require("fs");
@@ -15,6 +15,13 @@ const { AsyncLocalStorage } = require("async_hooks");
 const als = new AsyncLocalStorage();
 const Items = require("@vercel/cosmosdb-server/lib/account/items").default;
 const getValue = require("@vercel/cosmosdb-server/lib/utils/get-value").default;
+// 10) resource ids (_rid) in Cosmos DB's alphabet: base64 with '-' for '/'. The server writes plain
+//     base64, so the 63rd database (0x3F) got a '/' in its rid and the SDK's .../colls/{rid}/pkranges
+//     path split on it (404 "stale cache" on every query in that database); it also mapped back only the
+//     first '-'.
+const ResourceId = require("@vercel/cosmosdb-server/lib/account/resource-id").default;
+ResourceId.toBase64String = buffer => buffer.toString("base64").replace(/\//g, "-");
+ResourceId.fromBase64String = s => Buffer.from(s.replace(/-/g, "/"), "base64");
 // 5) change feed (A-IM: Incremental Feed): every write gets a global _lsn; the etag/continuation is that lsn.
 let lsn = 0;
 const origSet = Items.prototype._set;
