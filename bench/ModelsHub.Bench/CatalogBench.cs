@@ -66,8 +66,10 @@ public static class CatalogBench
         var get = new LoadStream("GET /api/models/{name}", options.Concurrency, _ => Get("/api/models/" + visible[random.Value!.Next(visible.Length)]));
         LoadStream[] streams = [health, list, search, get];
 
-        // Each endpoint alone at every connection, then all four at once, each on a quarter of the connections:
-        // the second run puts every endpoint beside /api/health in the same window, the ratios the targets judge.
+        // Each endpoint alone at every connection (the ratios the targets judge), then all four at once, each on
+        // a quarter of the connections: how each endpoint's latency holds up beside the others. In the shared run
+        // every stream waits for the same two cores, so its request rates come out nearly equal by construction
+        // and their ratios are not a measure of cost.
         var alone = new List<LoadResult>();
         foreach (var stream in streams)
         {
@@ -79,7 +81,7 @@ public static class CatalogBench
         var (rss, peak) = server.Memory();
         Console.WriteLine($"  each endpoint alone, {options.Concurrency} connections:");
         Report.Table(alone, alone[0]);
-        Console.WriteLine($"  all four at once, {share} connections each ({share * streams.Length} in all):");
+        Console.WriteLine($"  all four at once, {share} connections each ({share * streams.Length} in all; latency beside the others, rates shared):");
         Report.Table(results, results[0]);
         Console.WriteLine($"  server resident memory after the run: {rss:0} MiB (peak {peak:0} MiB)");
         if (emulators is not null)
@@ -91,8 +93,8 @@ public static class CatalogBench
             return Report.Target("no errors", alone.Concat(results).All(r => r.Errors == 0), $"{alone.Concat(results).Sum(r => r.Errors)}");
         }
         var ok = true;
-        ok &= Report.Target("list ≥ 0.5 × health (same window)", results[1].RequestsPerSecond >= 0.5 * results[0].RequestsPerSecond, $"{results[1].RequestsPerSecond / results[0].RequestsPerSecond:0.00}");
-        ok &= Report.Target("get ≥ 0.5 × health (same window)", results[3].RequestsPerSecond >= 0.5 * results[0].RequestsPerSecond, $"{results[3].RequestsPerSecond / results[0].RequestsPerSecond:0.00}");
+        ok &= Report.Target("list ≥ 0.5 × health", alone[1].RequestsPerSecond >= 0.5 * alone[0].RequestsPerSecond, $"{alone[1].RequestsPerSecond / alone[0].RequestsPerSecond:0.00}");
+        ok &= Report.Target("get ≥ 0.5 × health", alone[3].RequestsPerSecond >= 0.5 * alone[0].RequestsPerSecond, $"{alone[3].RequestsPerSecond / alone[0].RequestsPerSecond:0.00}");
         ok &= Report.Target("search p99 < 50 ms (alone, and beside the others)", Math.Max(alone[2].P99Ms, results[2].P99Ms) < 50, $"{alone[2].P99Ms:0.0} ms / {results[2].P99Ms:0.0} ms");
         ok &= Report.Target("start-up < 1 s", startupOk, $"{server.StartupTime.TotalMilliseconds:0} ms");
         ok &= Report.Target("no errors", alone.Concat(results).All(r => r.Errors == 0), $"{alone.Concat(results).Sum(r => r.Errors)}");

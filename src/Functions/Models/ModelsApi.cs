@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
@@ -51,12 +54,17 @@ public static class ModelsApi
         return api;
     }
 
-    public static async Task<Ok<ModelListResponse>> ListModels(HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)
+    // Pages the read cache hands out again answer with the bytes written the first time (SerializedOk).
+    private static readonly ConditionalWeakTable<Page<ModelSummary>, SerializedOk<ModelListResponse>> ListResponses = new();
+
+    public static async Task<SerializedOk<ModelListResponse>> ListModels(HttpContext context, ModelCatalog catalog,
+        IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
         var query = ParseQuery(context.Request.Query, caller.UserId);
         var page = await catalog.ListAsync(caller, query, cancellationToken);
-        return TypedResults.Ok(new ModelListResponse(page.Items.Select(m => m.ToDto()).ToList(), page.ContinuationToken));
+        return SerializedOk<ModelListResponse>.For(ListResponses, page,
+            p => new ModelListResponse(p.Items.Select(m => m.ToDto()).ToList(), p.ContinuationToken), json.Value.SerializerOptions);
     }
 
     public static async Task<Ok<ModelStatsResponse>> GetModelStats(HttpContext context, ModelCatalog catalog, CancellationToken cancellationToken)

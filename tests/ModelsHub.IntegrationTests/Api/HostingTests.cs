@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -33,6 +34,17 @@ public sealed class HostingTests : IDisposable
             Assert.True(paths.TryGetProperty(path, out _), path);
         }
         Assert.Equal("ListModels", paths.GetProperty("/api/models").GetProperty("get").GetProperty("operationId").GetString());
+    }
+
+    [Fact]
+    public async Task TheInteractiveApiPageIsServedInDevelopmentOnly()
+    {
+        using var development = _app.WithWebHostBuilder(b => b.UseEnvironment("Development"));
+        using var page = await development.CreateClient().GetAsync("/api/docs").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>ModelsHub API</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        await _app.ClientFor(null).GetAsync("/api/docs").ExpectAsync(HttpStatusCode.NotFound);
     }
 
     [Theory]

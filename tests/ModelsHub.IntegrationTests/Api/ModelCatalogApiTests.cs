@@ -37,6 +37,23 @@ public class ModelCatalogApiTests : IDisposable
     }
 
     [Fact]
+    public async Task ARepeatedListAnswersTheSameBytesUntilAWriteChangesThem()
+    {
+        var alice = _app.ClientFor("alice");
+        await alice.PostAsJsonAsync("/api/models", Samples.Model("Listed-1"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        const string url = "/api/models?mine=true&sort=name";
+        var first = await (await alice.GetAsync(url).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsByteArrayAsync();
+        var again = await (await alice.GetAsync(url).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsByteArrayAsync();
+        Assert.Equal(first, again);
+
+        // A write right away (the read cache keeps pages for their second) is seen by the next list.
+        await alice.PostAsJsonAsync("/api/models", Samples.Model("Listed-2"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var after = await (await alice.GetAsync(url).ExpectAsync(HttpStatusCode.OK)).ReadAsync<ModelListResponse>();
+        Assert.Equal(["Listed-1", "Listed-2"], after.Items.Select(m => m.Name));
+        Assert.Equal(["Listed-1"], JsonSerializer.Deserialize<ModelListResponse>(first, HubApplication.Json)!.Items.Select(m => m.Name));
+    }
+
+    [Fact]
     public async Task NamesAreUniqueIgnoringCase()
     {
         var alice = _app.ClientFor("alice");
