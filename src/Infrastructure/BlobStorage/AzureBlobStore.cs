@@ -10,6 +10,8 @@ using Azure.Storage.Sas;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 
+using ModelsHub.Infrastructure.AzureProfile;
+
 namespace ModelsHub.Infrastructure.BlobStorage;
 
 /// <summary>
@@ -126,7 +128,7 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
                 // Promoted before (the staged blob is gone once the copy landed): nothing left to do.
                 if (await target.ExistsAsync(cancellationToken))
                 {
-                    return true;
+                    return;
                 }
                 throw new NotFoundException("Blob", stagedKey);
             }
@@ -137,7 +139,7 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
             {
                 await copy.WaitForCompletionAsync(CopyPollInterval, cancellationToken);
             }
-            catch (RequestFailedException ex) when (!IsBusy(ex))
+            catch (RequestFailedException ex) when (!StorageOutcomes.IsBusy(ex))
             {
                 // A copy that ended badly: what the published blob says below decides.
             }
@@ -152,7 +154,6 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
             }
             await target.SetHttpHeadersAsync(new BlobHttpHeaders { ContentType = contentType }, cancellationToken: cancellationToken);
             await source.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken);
-            return true;
         });
     }
 
@@ -180,8 +181,8 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
-        await BusyAsync("delete blob", async () =>
-            (await Container.GetBlobClient(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value);
+        await BusyAsync("delete blob", () =>
+            Container.GetBlobClient(key).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken));
 
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
@@ -203,30 +204,9 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
         }
     }
 
-    /// <summary>
-    /// Runs a Blob Storage call; the SDK has already retried, so what is still busy (429, 503
-    /// ServerBusy, 500 OperationTimedOut, 408) becomes Core's retryable outcome (503 + Retry-After).
-    /// </summary>
-    private static async Task<T> BusyAsync<T>(string operation, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RequestFailedException ex) when (IsBusy(ex))
-        {
-            throw new ServiceBusyException($"Blob Storage is busy ({operation}); try again shortly.", RetryAfter(ex), ex);
-        }
-    }
+    private static Task<T> BusyAsync<T>(string operation, Func<Task<T>> call) => StorageOutcomes.BusyAsync("Blob Storage", operation, call);
 
-    internal static bool IsBusy(RequestFailedException ex) =>
-        ex.Status is 429 or 503 or 408 || ex.ErrorCode is "ServerBusy" or "OperationTimedOut" or "IngressOverAccountLimit" or "EgressOverAccountLimit";
-
-    private static TimeSpan? RetryAfter(RequestFailedException ex) =>
-        ex.GetRawResponse() is { } response && response.Headers.TryGetValue("Retry-After", out var value)
-            && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-            ? TimeSpan.FromSeconds(seconds)
-            : null;
+    private static Task BusyAsync(string operation, Func<Task> call) => StorageOutcomes.BusyAsync("Blob Storage", operation, call);
 
     private async Task<Stream> OpenAsync(string key, CancellationToken cancellationToken)
     {

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 
+using ModelsHub.Infrastructure.AzureProfile;
+
 namespace ModelsHub.Infrastructure.StorageQueues;
 
 /// <summary>
@@ -88,18 +90,7 @@ public sealed partial class StorageQueueWorkQueue(WorkQueues queues, TimeProvide
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min) => value < min ? min : value > MaxVisibility ? MaxVisibility : value;
 
-    /// <summary>Runs a queue call; the SDK has already retried, so what is still busy becomes Core's retryable outcome.</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> call, string operation)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RequestFailedException ex) when (ex.Status is 503 or 408 || ex.ErrorCode is "ServerBusy" or "OperationTimedOut")
-        {
-            throw new ServiceBusyException($"The storage queue is busy ({operation}).", null, ex);
-        }
-    }
+    private static Task<T> Call<T>(Func<Task<T>> call, string operation) => StorageOutcomes.BusyAsync("The storage queue", operation, call);
 
     /// <summary>What the poison queue holds: the message and why it was given up on.</summary>
     internal sealed record PoisonedMessage(string MessageId, string Body, int DequeueCount, string Reason, DateTimeOffset InsertedAt, DateTimeOffset PoisonedAt);
