@@ -32,6 +32,12 @@ public sealed class ModelVersion
     /// <summary>The verified files, by name.</summary>
     public List<VersionFile> Files { get; set; } = [];
 
+    /// <summary>
+    /// Files declared up front that have not been verified yet (an import's files): while any is
+    /// awaited the version stays uploading, so nobody uses half of it.
+    /// </summary>
+    public List<string> AwaitedFiles { get; set; } = [];
+
     /// <summary>Numbers the team tracks for this version (loss, accuracy, ...), in the order they were added.</summary>
     public Dictionary<string, double> Metrics { get; set; } = [];
 
@@ -64,6 +70,7 @@ public sealed class ModelVersion
         Status = Status,
         FailureReason = FailureReason,
         Files = [.. Files],
+        AwaitedFiles = [.. AwaitedFiles],
         Metrics = new Dictionary<string, double>(Metrics),
         CreatedBy = CreatedBy,
         CreatedAt = CreatedAt,

@@ -89,6 +89,7 @@ public sealed partial class VersionCatalog(
                 Label = label,
                 Notes = notes,
                 Metrics = metrics,
+                AwaitedFiles = [.. input.AwaitedFiles],
                 CreatedBy = caller.UserId!,
                 CreatedAt = now,
                 UpdatedAt = now,
@@ -237,7 +238,7 @@ public sealed partial class VersionCatalog(
         return saved;
     }
 
-    /// <summary>Adds (or replaces) a verified file; the version becomes ready and the model's default follows.</summary>
+    /// <summary>Adds (or replaces) a verified file; the version becomes ready (once no other file is awaited) and the model's default follows.</summary>
     public async Task<ModelVersion> RecordFileAsync(UploadSession session, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
@@ -254,9 +255,10 @@ public sealed partial class VersionCatalog(
             next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
             next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now));
             next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
-            next.Status = VersionStatus.Ready;
+            next.AwaitedFiles.RemoveAll(f => string.Equals(f, session.FileName, StringComparison.OrdinalIgnoreCase));
+            next.Status = next.AwaitedFiles.Count == 0 ? VersionStatus.Ready : VersionStatus.Uploading;
             next.FailureReason = null;
-            next.ReadyAt ??= now;
+            if (next.Status == VersionStatus.Ready) next.ReadyAt ??= now;
             next.UpdatedAt = now;
             try
             {

@@ -194,7 +194,7 @@ public class AuthorizationMatrixTests : IDisposable
         "GET /api/models/{name}/reviews", "GET /api/models/{name}/history", "POST /api/models/{name}/pull-request/refresh",
     ];
 
-    private static string RouteOf(string method, string pattern) => $"{method} {("/" + pattern.Trim('/')).Replace("{**key}", "{key}")}";
+    private static string RouteOf(string method, string pattern) => $"{method} {System.Text.RegularExpressions.Regex.Replace("/" + pattern.Trim('/'), @"\{\*\*(\w+)\}", "{$1}")}";
 
     [Fact]
     public void EveryMappedApiRouteHasAMatrixRow()
