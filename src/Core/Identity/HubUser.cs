@@ -21,7 +21,10 @@ public sealed class HubUser
     public List<string> LastSeenRoles { get; set; } = [];
 
     /// <summary>The GitHub token the user saved for their pull requests (encrypted), or null.</summary>
-    public SavedGitHubToken? GitHubToken { get; set; }
+    public SavedToken? GitHubToken { get; set; }
+
+    /// <summary>The Hugging Face token the user saved for gated and private repositories (encrypted), or null.</summary>
+    public SavedToken? HuggingFaceToken { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -40,11 +43,9 @@ public sealed class HubUser
         RevokedPermissions = [.. RevokedPermissions],
         LastSeenRoles = [.. LastSeenRoles],
         GitHubToken = GitHubToken,
+        HuggingFaceToken = HuggingFaceToken,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
         ETag = ETag,
     };
 }
-
-/// <summary>A user's GitHub token at rest: the ciphertext and what may be shown about it.</summary>
-public sealed record SavedGitHubToken(string Protected, string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);
