@@ -5,6 +5,7 @@ using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
+using ModelsHub.Functions.Imports;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
@@ -31,6 +32,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubImports();
 
 var app = builder.Build();
 
@@ -56,7 +58,7 @@ api.MapAdminApi();
 api.MapSyncApi();
 api.MapReviewsApi();
 api.MapWorkflowsApi();
-api.MapGitHubTokenApi();
+api.MapUserTokenApi();
 api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();

@@ -16,6 +16,7 @@ using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
+using ModelsHub.Infrastructure.HuggingFace;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 
@@ -46,6 +47,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubHuggingFace(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:

@@ -48,20 +48,23 @@ public static class Roles
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Bundles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
     {
         [User] = [Permissions.RegisterPrivateModels],
+        // Maintainers bring models in from outside sources (Hugging Face imports, API models) as part of keeping the catalog.
         [Maintainer] =
         [
             Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels,
             Permissions.UpdatePublicModels, Permissions.DeletePublicModels, Permissions.ExpirePublicModels,
+            Permissions.ManageExternalSources,
         ],
         [AdvancedMaintainer] =
         [
             Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels, Permissions.RegisterEnterpriseModels,
             Permissions.UpdateAdvancedModels, Permissions.DeleteAdvancedModels, Permissions.ExpireAdvancedModels,
-            Permissions.ViewAdvancedModels,
+            Permissions.ViewAdvancedModels, Permissions.ManageExternalSources,
         ],
         [AdvancedViewer] = [Permissions.ViewAdvancedModels],
         [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
-        [Trainer] = [Permissions.RegisterPrivateModels, Permissions.RunTraining, Permissions.ManageDatasets],
+        // Trainers fetch the base models they fine-tune from Hugging Face.
+        [Trainer] = [Permissions.RegisterPrivateModels, Permissions.RunTraining, Permissions.ManageDatasets, Permissions.ManageExternalSources],
         [Admin] = Permissions.All,
     };
 

@@ -46,6 +46,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
                 },
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
+            Core.Imports.HuggingFaceException h => Problem(StatusCodes.Status502BadGateway, "Hugging Face is not available.", h.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
