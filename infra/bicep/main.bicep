@@ -309,6 +309,11 @@ param gitHubBaseBranch string = 'main'
 @description('The hub\'s default GitHub token, stored as a Key Vault secret; empty keeps the stored one (set it later with az keyvault secret set).')
 param gitHubDefaultToken string = ''
 
+// --- Hugging Face ---------------------------------------------------------------------------------
+
+@description('The Hugging Face Hub imports read from (HuggingFace:Endpoint), or a mirror that serves the same API.')
+param huggingFaceEndpoint string = 'https://huggingface.co'
+
 // --- Upstream sync --------------------------------------------------------------------------------
 
 @description('Six-field NCRONTAB schedule of the upstream sync timer (Sync:Schedule); hourly by default.')
@@ -565,6 +570,7 @@ var hubSettings = union(
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
     Sync__Ref: syncRef
+    HuggingFace__Endpoint: huggingFaceEndpoint
     Workflows__SweeperSchedule: workflowSweeperSchedule
     Uploads__ExpirySchedule: uploadExpirySchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin
