@@ -63,6 +63,7 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapImportsApi();
 app.MapTriggers();
 
 await app.RunAsync();

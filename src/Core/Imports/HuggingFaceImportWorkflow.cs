@@ -237,7 +237,7 @@ public sealed partial class HuggingFaceImportWorkflow(
         {
             while (true)
             {
-                var session = await UploadOfAsync(import, file, caller, cancellationToken);
+                (import, var session) = await UploadOfAsync(import, file, caller, cancellationToken);
                 if (session.Status == UploadStatus.Completed)
                 {
                     await CheckGitBlobAsync(import, file, cancellationToken);
@@ -291,19 +291,14 @@ public sealed partial class HuggingFaceImportWorkflow(
         return StepOutcome.Continue(Steps.Finish, note: $"{import.Files.Count} files copied and verified");
     }
 
-    /// <summary>The file's upload: the one the import opened (resumed) or, the first time or after it expired, a new one.</summary>
-    private async Task<UploadSession> UploadOfAsync(ModelImport import, ImportFile file, Core.Identity.Caller caller, CancellationToken cancellationToken)
+    /// <summary>The file's upload: the one the import opened (resumed, or finished) or, the first time or after it expired, a new one.</summary>
+    private async Task<(ModelImport Import, UploadSession Session)> UploadOfAsync(ModelImport import, ImportFile file, Core.Identity.Caller caller, CancellationToken cancellationToken)
     {
-        var current = import.FindFile(file.Path)!;
-        if (current.UploadId is { } id)
+        if (import.FindFile(file.Path)!.UploadId is { } id)
         {
             try
             {
-                var known = await uploads.GetAsync(caller, import.Model, import.Version!, id, cancellationToken);
-                if (known.Session.Status is not UploadStatus.Failed || current.State != ImportFileState.Copying)
-                {
-                    return known.Session;
-                }
+                return (import, (await uploads.GetAsync(caller, import.Model, import.Version!, id, cancellationToken)).Session);
             }
             catch (NotFoundException)
             {
@@ -312,12 +307,12 @@ public sealed partial class HuggingFaceImportWorkflow(
         }
         var request = new UploadRequest(file.Path, file.Size, file.Sha256, null) { Origin = UploadOrigin.Import };
         var started = await uploads.StartAsync(caller, import.Model, import.Version!, request, cancellationToken);
-        await ChangeFileAsync(import.Id, file.Path, f =>
+        import = await ChangeFileAsync(import.Id, file.Path, f =>
         {
             f.UploadId = started.Session.Id;
             f.State = ImportFileState.Copying;
         }, cancellationToken);
-        return started.Session;
+        return (import, started.Session);
     }
 
     /// <summary>

@@ -115,19 +115,7 @@ public sealed partial class HuggingFaceImports(
     {
         Demand(caller, "import models from Hugging Face");
         var errors = new ValidationErrors();
-        ValidateSource(request.RepoId, request.Revision, request.Include, request.Exclude, errors);
-        if (request.ModelName is not null)
-        {
-            ModelRules.ValidateName(request.ModelName, errors, "model.name");
-        }
-        if (request.VersionLabel is not null)
-        {
-            VersionRules.ValidateLabel(request.VersionLabel, errors, "version.label");
-        }
-        if (request.VersionNotes is { Length: > VersionRules.MaxNotesLength })
-        {
-            errors.Add("version.notes", $"Must be at most {VersionRules.MaxNotesLength} characters.");
-        }
+        Validate(request, errors);
         errors.ThrowIfAny();
 
         var revision = request.Revision ?? DefaultRevision;
@@ -256,6 +244,24 @@ public sealed partial class HuggingFaceImports(
         return new ImportView(await WithLiveProgressAsync(import, cancellationToken), workflow);
     }
 
+    /// <summary>The checks of a request that need nothing but the request (the API adds them to its own reading errors, so one answer names every bad field).</summary>
+    public static void Validate(HuggingFaceImportRequest request, ValidationErrors errors)
+    {
+        ValidateSource(request.RepoId, request.Revision, request.Include, request.Exclude, errors);
+        if (request.ModelName is not null)
+        {
+            ModelRules.ValidateName(request.ModelName, errors, "model.name");
+        }
+        if (request.VersionLabel is not null)
+        {
+            VersionRules.ValidateLabel(request.VersionLabel, errors, "version.label");
+        }
+        if (request.VersionNotes is { Length: > VersionRules.MaxNotesLength })
+        {
+            errors.Add("version.notes", $"Must be at most {VersionRules.MaxNotesLength} characters.");
+        }
+    }
+
     /// <summary>The message a gated repository's refusal becomes: what to do about it, not "not found".</summary>
     public static string GatedMessage(string repoId, bool hadToken, string endpoint) => hadToken
         ? $"gated: {repoId} is a gated repository and your saved Hugging Face token's account has not been granted access. Accept the license on the Hub ({endpoint.TrimEnd('/')}/{repoId}) with that account, then import again."
@@ -268,7 +274,8 @@ public sealed partial class HuggingFaceImports(
         starter.StartAsync(HuggingFaceImportWorkflow.KindName, HuggingFaceImportWorkflow.Steps.Prepare, import.Id,
             new Dictionary<string, string> { ["importId"] = import.Id, ["repoId"] = import.RepoId, ["commit"] = import.Commit }, import.CreatedBy, cancellationToken);
 
-    private static void Demand(Caller caller, string what)
+    /// <summary>Imports need a signed-in caller holding <c>sources.manage</c>.</summary>
+    public static void Demand(Caller caller, string what)
     {
         if (!caller.IsAuthenticated)
         {

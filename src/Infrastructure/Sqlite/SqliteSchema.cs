@@ -135,5 +135,14 @@ internal static class SqliteSchema
             etag TEXT NOT NULL,
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
+
+        CREATE TABLE IF NOT EXISTS model_imports (
+            id TEXT PRIMARY KEY,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created ON model_imports(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created_by ON model_imports(created_by, created_at, id);
         """;
 }
