@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Models;
+
 namespace ModelsHub.Core.Catalog;
 
 /// <summary>Filters, free text, sort and page of a catalog listing.</summary>

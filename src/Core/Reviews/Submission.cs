@@ -1,14 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Reviews;
-
-public enum SubmissionState { Pending, Approved, Rejected, Superseded }
-
-/// <summary>What a submission asks for.</summary>
-public enum ChangeKind { Register, Update, Expire, Delete }
 
 /// <summary>
 /// A proposed change to a model, kept as a snapshot: the model as it was (<see cref="Before"/>),

@@ -1,11 +1,7 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Sync;
 
 namespace ModelsHub.Core.Upstream;
-
-public enum SyncRunStatus { Running, Succeeded, Failed }
-
-/// <summary>What started a run: the <c>UpstreamSync</c> timer, or an administrator's <c>POST /api/sync</c>.</summary>
-public enum SyncTrigger { Schedule, Manual }
 
 /// <summary>
 /// One run of the upstream sync, persisted so it can be followed (<c>GET /api/sync/{id}</c>) and

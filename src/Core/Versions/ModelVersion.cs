@@ -1,9 +1,7 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Versions;
 
 namespace ModelsHub.Core.Versions;
-
-/// <summary>Where a version is: waiting for its file, ready to use, or failed (with a reason).</summary>
-public enum VersionStatus { Uploading, Ready, Failed }
 
 /// <summary>
 /// One version of a model (seed 003 "版本"): a free label, notes, metrics and the files uploaded

@@ -1,8 +1,7 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Workflows;
 
 namespace ModelsHub.Core.Workflows;
-
-public enum WorkflowStatus { Running, Completed, Failed }
 
 /// <summary>
 /// One durable process as a persisted state machine: the step it is at, its data, and when it

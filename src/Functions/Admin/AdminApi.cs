@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;

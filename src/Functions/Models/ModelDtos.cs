@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.PullRequests;
 

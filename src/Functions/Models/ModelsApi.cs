@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;

@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;

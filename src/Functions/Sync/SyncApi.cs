@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Functions.Versions;

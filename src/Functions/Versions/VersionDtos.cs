@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Versions;
 using ModelsHub.Functions.Uploads;

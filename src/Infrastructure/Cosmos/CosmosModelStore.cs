@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 

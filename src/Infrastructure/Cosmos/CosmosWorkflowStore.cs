@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Azure.Cosmos;
+using ModelsHub.Contracts.Workflows;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Upstream;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using ModelsHub.Contracts.Workflows;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 
