@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Reviews;
@@ -12,7 +13,7 @@ namespace ModelsHub.Core.Reviews;
 /// the model as proposed (<see cref="Proposed"/>; null for a delete), and the field-by-field diff.
 /// Submissions of one model are numbered by <see cref="Revision"/>; a newer one supersedes a pending one.
 /// </summary>
-public sealed class Submission
+public sealed class Submission : IStoredDocument<Submission>
 {
     public required string Id { get; init; }
 

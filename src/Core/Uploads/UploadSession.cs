@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 
 namespace ModelsHub.Core.Uploads;
@@ -8,7 +9,7 @@ namespace ModelsHub.Core.Uploads;
 /// A server-side upload of one file into one version: the layout the client follows, and the
 /// state that lets any client resume it or any worker finish it.
 /// </summary>
-public sealed class UploadSession
+public sealed class UploadSession : IStoredDocument<UploadSession>
 {
     public required string Id { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Sync;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Upstream;
 
@@ -9,7 +10,7 @@ namespace ModelsHub.Core.Upstream;
 /// derives from it, so two triggers starting "the next run" at once collide on the id and the
 /// second joins the first (see <see cref="UpstreamSync"/>).
 /// </summary>
-public sealed class SyncRun
+public sealed class SyncRun : IStoredDocument<SyncRun>
 {
     public required string Id { get; init; }
 

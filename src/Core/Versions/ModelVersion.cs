@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Versions;
 
@@ -7,7 +8,7 @@ namespace ModelsHub.Core.Versions;
 /// One version of a model (seed 003 "版本"): a free label, notes, metrics and the files uploaded
 /// for it. It is <see cref="VersionStatus.Ready"/> once a file has been uploaded and verified.
 /// </summary>
-public sealed class ModelVersion
+public sealed class ModelVersion : IStoredDocument<ModelVersion>
 {
     /// <summary>The model's id (its name in lowercase).</summary>
     public required string ModelId { get; init; }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Workflows;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Workflows;
 
@@ -7,7 +8,7 @@ namespace ModelsHub.Core.Workflows;
 /// One durable process as a persisted state machine: the step it is at, its data, and when it
 /// should be advanced next. The runner writes it only with the ETag it read.
 /// </summary>
-public sealed class WorkflowInstance
+public sealed class WorkflowInstance : IStoredDocument<WorkflowInstance>
 {
     public required string Id { get; init; }
 
