@@ -54,3 +54,10 @@ public sealed record ModelVisibilityScope(
             && PublicTiers.Contains(model.Tier)
             && (UnlistedTiers.Contains(model.Tier) || model.IsListed(Now)));
 }
+
+public static class ModelSearch
+{
+    /// <summary>What a listing's free-text words are matched against, lowercase: every adapter indexes this text.</summary>
+    public static string SearchText(this HubModel model) =>
+        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
+}

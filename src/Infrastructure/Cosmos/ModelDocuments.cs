@@ -26,7 +26,7 @@ internal static class ModelDocuments
             document["specText"] = spec.GetRawText();
         }
         document["summary"] = JsonSerializer.SerializeToNode(model.ToSummary(), HubJson.Options);
-        document["searchText"] = SearchText(model);
+        document["searchText"] = model.SearchText();
         document["tagKeys"] = new JsonArray([.. model.Tags.Select(t => (JsonNode)t.ToLowerInvariant()).DistinctBy(t => t.GetValue<string>())]);
         // Sort keys in microseconds (exact as doubles until 2255): two registrations a millisecond
         // apart still sort by time, not by their id tiebreak.
@@ -50,10 +50,6 @@ internal static class ModelDocuments
         model.ETag = CosmosDocumentShape.ETagOf(root);
         return model;
     }
-
-    /// <summary>What free-text words are matched against, lowercase: the same text the embedded profile indexes.</summary>
-    public static string SearchText(HubModel model) =>
-        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
 
     /// <summary>A listing row: the stored summary and the document's ETag.</summary>
     internal sealed record SummaryRow(ModelSummary Summary, [property: JsonPropertyName("_etag")] string ETag)

@@ -25,7 +25,7 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
         .Column("created_at", m => SqliteDatabase.SortKey(m.CreatedAt))
         .Column("updated_at", m => SqliteDatabase.SortKey(m.UpdatedAt))
         .Column("tags", m => TagColumn(m.Tags))
-        .Column("search", SearchText)
+        .Column("search", m => m.SearchText())
         // A listing reads the stored summary, never the whole document.
         .Column("summary", m => JsonSerializer.Serialize(m.ToSummary(), HubJson.Options));
 
@@ -80,9 +80,6 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
 
     /// <summary>Tags as <c>|a|b|</c> in lowercase so one tag matches with <c>instr</c>.</summary>
     private static string TagColumn(IEnumerable<string> tags) => "|" + string.Concat(tags.Select(t => t.ToLowerInvariant() + "|"));
-
-    internal static string SearchText(HubModel model) =>
-        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
 
     private static void AddScope(SqliteCommand command, List<string> where, ModelVisibilityScope scope)
     {
