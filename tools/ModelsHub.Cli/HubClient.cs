@@ -15,8 +15,8 @@ public sealed record HubAnswer<T>(HttpStatusCode Status, T? Value, ProblemRespon
 
 /// <summary>
 /// The hub's JSON API with a bearer token: requests and answers are the API's records
-/// (<c>ModelsHub.Contracts</c>) in its JSON shape (<see cref="ContractJson"/>); problem+json answers
-/// become readable errors.
+/// (<c>ModelsHub.Contracts</c>) in its JSON shape (<see cref="ContractJson"/>: requests leave out
+/// what they do not set); problem+json answers become readable errors.
 /// </summary>
 public sealed class HubClient : IDisposable
 {
@@ -46,7 +46,7 @@ public sealed class HubClient : IDisposable
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ContractJson.Options);
+            request.Content = JsonContent.Create(body, body.GetType(), options: ContractJson.RequestOptions);
         }
         using var response = await _http.SendAsync(request, cancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
