@@ -276,6 +276,7 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
+  { name: 'imports', partitionKeyPath: '/id' }
   { name: 'downloads', partitionKeyPath: '/id' }
 ]
 

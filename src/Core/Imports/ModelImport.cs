@@ -1,20 +1,16 @@
 using System.Text.Json.Serialization;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Contracts.Imports;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Imports;
-
-/// <summary>Where an import is: waiting for its first step, copying, or finished one way or another.</summary>
-public enum ImportState { Queued, Running, Succeeded, Failed, Cancelled }
-
-/// <summary>Where one file of an import is.</summary>
-public enum ImportFileState { Pending, Copying, Verifying, Done, Failed }
 
 /// <summary>
 /// An import of a model repository from an external source (Hugging Face) into a version of a hub
 /// model: what was asked, the commit it was pinned to, the files with their progress, and the
 /// outcome. Advanced by the <see cref="HuggingFaceImportWorkflow"/> of the same id.
 /// </summary>
-public sealed class ModelImport
+public sealed class ModelImport : IStoredDocument<ModelImport>
 {
     public required string Id { get; init; }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Users;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Identity;
@@ -7,8 +8,6 @@ using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Users;
-
-public sealed record UserTokenRequest(string Token);
 
 /// <summary>
 /// The user center's tokens for outside services, one route set per kind (<see cref="IUserTokenKind"/>):
@@ -46,10 +45,10 @@ public static class UserTokenApi
             .WithName("Delete" + name).WithSummary(delete);
     }
 
-    public static async Task<Ok<SavedTokenSummary>> GetUserToken(HttpContext context, IUserTokenKind kind, UserTokens tokens, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await tokens.GetAsync(context.GetCaller(), kind, cancellationToken) ?? throw new NotFoundException($"{kind.Service} token", "me"));
+    public static async Task<Ok<UserTokenDto>> GetUserToken(HttpContext context, IUserTokenKind kind, UserTokens tokens, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await tokens.GetAsync(context.GetCaller(), kind, cancellationToken) ?? throw new NotFoundException($"{kind.Service} token", "me")).ToDto());
 
-    public static async Task<Ok<SavedTokenSummary>> SetUserToken(HttpContext context, IUserTokenKind kind, UserTokens tokens, CancellationToken cancellationToken)
+    public static async Task<Ok<UserTokenDto>> SetUserToken(HttpContext context, IUserTokenKind kind, UserTokens tokens, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(context, cancellationToken);
         var errors = new ValidationErrors();
@@ -59,7 +58,7 @@ public static class UserTokenApi
             errors.Add("token", "Is required.");
         }
         errors.ThrowIfAny();
-        return TypedResults.Ok(await tokens.SetAsync(context.GetCaller(), CallerResolver.Profile(context.User), kind, token.Value, cancellationToken));
+        return TypedResults.Ok((await tokens.SetAsync(context.GetCaller(), CallerResolver.Profile(context.User), kind, token.Value, cancellationToken)).ToDto());
     }
 
     public static async Task<NoContent> DeleteUserToken(HttpContext context, IUserTokenKind kind, UserTokens tokens, CancellationToken cancellationToken)

@@ -108,6 +108,9 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Imports (Hugging Face) keyed by id: started, advanced, shown and cancelled by id; "my imports" sorts on /createdUs.</summary>
+    public static CosmosContainerSpec Imports { get; } = new("imports", "/id");
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, Imports];
 }

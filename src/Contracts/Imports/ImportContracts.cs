@@ -1,9 +1,8 @@
 using System.Text.Json;
-using ModelsHub.Core.Catalog;
-using ModelsHub.Core.Imports;
-using ModelsHub.Core.Workflows;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Workflows;
 
-namespace ModelsHub.Functions.Imports;
+namespace ModelsHub.Contracts.Imports;
 
 /// <summary><c>POST /api/imports/huggingface</c>: the repository, the files to take, and the model and version they become.</summary>
 public sealed record HuggingFaceImportRequestBody(
@@ -83,37 +82,3 @@ public sealed record ImportPreviewDto(
 public sealed record PreviewFileDto(string Path, long Size, bool Lfs, string? Sha256);
 
 public sealed record SkippedFileDto(string Path, long Size, string Reason);
-
-public static class ImportMappings
-{
-    public static string PathOf(string id) => $"/api/imports/{Uri.EscapeDataString(id)}";
-
-    public static ImportDto ToDto(this ImportView view)
-    {
-        var (import, workflow) = (view.Import, view.Workflow);
-        var state = import.State;
-        var error = import.Error;
-        if (!import.IsFinished && workflow is { Status: WorkflowStatus.Failed })
-        {
-            // The workflow gave up (its take-back failed too often): say so rather than "running" forever.
-            state = ImportState.Failed;
-            error ??= workflow.LastError;
-        }
-        var model = $"/api/models/{Uri.EscapeDataString(import.Model)}";
-        return new ImportDto(import.Id, import.Source, import.RepoId, import.Revision, import.Commit, import.Endpoint, import.Include, import.Exclude,
-            state, import.Model, import.ModelCreated, import.Version,
-            import.Files.Select(f => new ImportFileDto(f.Path, f.Size, f.BytesDone, f.State, f.Sha256 is not null, f.Sha256, f.VerifiedSha256)).ToList(),
-            import.Files.Count, import.Files.Count(f => f.State == ImportFileState.Done), import.TotalBytes, import.BytesDone,
-            import.PipelineTag, import.LibraryName, import.Gated, error, import.Notice, import.CancelRequested, import.CreatedBy,
-            import.CreatedAt, import.UpdatedAt, import.StartedAt, import.FinishedAt,
-            workflow is null ? null : new ImportWorkflowDto(workflow.Id, workflow.Status, workflow.Step, workflow.Attempt, workflow.NextAttemptAt, workflow.LastError),
-            PathOf(import.Id), model, import.Version is null ? null : $"{model}/versions/{Uri.EscapeDataString(import.Version)}");
-    }
-
-    public static ImportPreviewDto ToDto(this HuggingFaceImportPreview preview) => new(
-        preview.Repository.Id, preview.Revision, preview.Repository.Commit, preview.Repository.PipelineTag, preview.Repository.LibraryName,
-        preview.Repository.Gated, preview.Repository.Private, preview.Type, preview.Framework, preview.ModelName, preview.Repository.CardData,
-        preview.Files.Select(f => new PreviewFileDto(f.Path, f.Size, f.IsLfs, f.LfsSha256)).ToList(),
-        preview.Skipped.Select(s => new SkippedFileDto(s.Path, s.Size, s.Reason)).ToList(),
-        preview.Files.Count, preview.TotalBytes);
-}

@@ -1,6 +1,4 @@
-using ModelsHub.Core.Identity;
-
-namespace ModelsHub.Functions.Users;
+namespace ModelsHub.Contracts.Users;
 
 /// <summary>The user center's view of the signed-in person.</summary>
 public sealed record MeDto(
@@ -30,13 +28,11 @@ public sealed record UserListResponse(IReadOnlyList<UserDto> Items, string? Cont
 
 public sealed record ProfileRequest(string? DisplayName, string? Email, string? AvatarUrl);
 
-public static class UserMappings
-{
-    public static MeDto ToMeDto(this HubUser user, Caller caller) => new(
-        user.Id, user.DisplayName, user.Email, user.AvatarUrl, user.LastSeenRoles,
-        caller.Granted.Order(StringComparer.Ordinal).ToList(), user.CreatedAt, user.UpdatedAt);
+/// <summary>Every permission the hub knows, and the permissions each role bundles.</summary>
+public sealed record PermissionCatalog(IReadOnlyList<string> Permissions, IReadOnlyDictionary<string, IReadOnlyList<string>> Roles);
 
-    public static UserDto ToDto(this HubUser user) => new(
-        user.Id, user.DisplayName, user.Email, user.AvatarUrl, user.LastSeenRoles, user.GrantedPermissions, user.RevokedPermissions,
-        Caller.ResolvePermissions(user.LastSeenRoles, user).Order(StringComparer.Ordinal).ToList(), user.CreatedAt, user.UpdatedAt);
-}
+/// <summary>A token for an outside service to save in the user center (<c>PUT /api/me/github-token</c>, <c>PUT /api/me/huggingface-token</c>).</summary>
+public sealed record UserTokenRequest(string Token);
+
+/// <summary>What the API shows of a saved token (GitHub, Hugging Face): never the token itself; the account it belongs to and its scopes or role.</summary>
+public sealed record UserTokenDto(string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);
