@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.Testing;
 
 namespace ModelsHub.IntegrationTests.Api;
 
@@ -17,14 +18,26 @@ namespace ModelsHub.IntegrationTests.Api;
 public class AuthorizationMatrixTests : IDisposable
 {
     private readonly HubApplication _app;
+    private readonly FakeHuggingFace _hf;
 
     public AuthorizationMatrixTests() : this(new HubApplication()) { }
 
     /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
-    protected AuthorizationMatrixTests(HubApplication app) => _app = app;
+    protected AuthorizationMatrixTests(HubApplication app)
+    {
+        // Imports read a fake Hugging Face Hub, so every caller's answer is the hub's verdict, not the network's.
+        _hf = FakeHuggingFace.StartAsync().GetAwaiter().GetResult();
+        _hf.AddRepositories();
+        _app = app.WithHuggingFace(_hf);
+    }
+
     private int _sequence;
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        _hf.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     // "public-own": a public standard model carol registered through review (she holds no public permission).
     private static readonly string[] Kinds = ["private", "public", "advanced", "enterprise", "public-own"];
@@ -206,7 +219,7 @@ public class AuthorizationMatrixTests : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
-        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ModelIndependentRows("x", "x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
         Assert.True(missing.Count == 0, "Endpoints without a row in the authorization matrix:\n" + string.Join("\n", missing));
@@ -214,7 +227,7 @@ public class AuthorizationMatrixTests : IDisposable
         Assert.True(stale.Count == 0, "Matrix rows for routes the app no longer maps:\n" + string.Join("\n", stale));
     }
 
-    private static IEnumerable<Row> ModelIndependentRows(string submission, string workflow, string run, string otherUser, int blobMirror = 403)
+    private static IEnumerable<Row> ModelIndependentRows(string submission, string workflow, string run, string otherUser, string import, int blobMirror = 403)
     {
         Row R(string route, Func<string, object?>? body, int[] expected, Func<string, string>? url = null)
         {
@@ -234,6 +247,19 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
         yield return R("GET /api/me/github-token", null, SignedIn(404));
         yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        // The fake Hub refuses this token: a signed-in caller gets as far as 400 (token), and has none saved (404).
+        yield return R("PUT /api/me/huggingface-token", _ => new { token = "hf_" + new string('a', 34) }, SignedIn(400));
+        yield return R("GET /api/me/huggingface-token", null, SignedIn(404));
+        yield return R("DELETE /api/me/huggingface-token", null, SignedIn(204));
+        // Imports need sources.manage (maintainers and admins here); an import is seen by its starter (max) and administrators.
+        yield return R("GET /api/imports/huggingface/preview", null, [401, 403, 403, 200, 403, 200],
+            _ => $"/api/imports/huggingface/preview?repoId={HuggingFaceTesting.Gpt2}&include=config.json");
+        yield return R("POST /api/imports/huggingface", c => new { repoId = HuggingFaceTesting.Gpt2, include = new[] { "config.json" }, model = new { name = "mi-import-" + c } },
+            [401, 403, 403, 202, 403, 202]);
+        yield return R("GET /api/imports", null, SignedIn(200));
+        yield return R("GET /api/imports/{id}", null, [401, 404, 404, 200, 404, 200], _ => $"/api/imports/{import}");
+        // It has ended: its starter and an administrator hear 409, everyone else 404.
+        yield return R("POST /api/imports/{id}/cancel", null, [401, 404, 404, 409, 404, 409], _ => $"/api/imports/{import}/cancel");
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
@@ -275,10 +301,13 @@ public class AuthorizationMatrixTests : IDisposable
         await GitHubTesting.EventuallyAsync<object>(async () =>
             (await admin.GetAsync($"/api/workflows/{workflow}")).StatusCode == HttpStatusCode.OK ? true : null, "the pull-request workflow to start");
         var run = (await admin.PostAsJsonAsync("/api/sync", new { }).ExpectAsync(HttpStatusCode.Accepted)).Headers.Location!.OriginalString.Split("/").Last();
+        var max = _app.ClientFor("max", "maintainer");
+        var import = await HuggingFaceTesting.StartImportAsync(max, new { repoId = HuggingFaceTesting.Gpt2, include = new[] { "config.json" }, model = new { name = "mi-imported" } });
+        await HuggingFaceTesting.FinishedImportAsync(max, import);
 
         var failures = new StringBuilder();
         var embedded = _app.Services.GetService<ModelsHub.Infrastructure.Sqlite.SqliteDatabase>() is not null;
-        var rows = ModelIndependentRows(pending.GetProperty("id").GetString()!, workflow, run, "ursula", embedded ? 403 : 404).ToList();
+        var rows = ModelIndependentRows(pending.GetProperty("id").GetString()!, workflow, run, "ursula", import, embedded ? 403 : 404).ToList();
         for (var c = 0; c < Callers.Length; c++)
         {
             var (caller, user, roles) = Callers[c];
