@@ -75,6 +75,8 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
                 throw new ValidationException("Content-Length", $"The body ended after {filled} of {length} bytes; send the chunk again.");
             }
             content = new MemoryStream(rented, 0, (int)length, writable: false);
+            // Held whole, the block is hashed here: the service checks it, and the caller learns it as with any block.
+            contentMd5 ??= MD5.HashData(rented.AsSpan(0, (int)length));
         }
         try
         {

@@ -93,6 +93,44 @@ public abstract class BlobStoreContract
     }
 
     [Fact]
+    public async Task BlocksStagedFromForwardOnlyStreamsCommitToTheFileInFoldersToo()
+    {
+        // An import streams a download straight into the store: no seeking, no declared MD5, a path as the name.
+        var content = Bytes(ChunkSize + 4321, 5);
+        var staged = Staged(content, file: "onnx/model.onnx");
+        await Store.PrepareUploadAsync(staged, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        for (var i = 0; i < staged.ChunkCount; i++)
+        {
+            var offset = (int)staged.OffsetOf(i);
+            var length = (int)staged.LengthOf(i);
+            var md5 = await Store.StageBlockAsync(staged.Key, BlockIds.For(i), new ForwardOnly(new MemoryStream(content, offset, length, writable: false)), length, null, CancellationToken.None);
+            Assert.Equal(MD5.HashData(content.AsSpan(offset, length)), md5);
+        }
+        await Store.CommitBlocksAsync(staged.Key, BlockIds.Sequence(staged.ChunkCount), "application/octet-stream", CancellationToken.None);
+        Assert.Equal(SHA256.HashData(content), await Store.ComputeSha256Async(staged.Key, CancellationToken.None));
+        var published = BlobKeys.ForFile(Model, "v1", "onnx/model.onnx");
+        await Store.PromoteAsync(staged.Key, published, "application/octet-stream", CancellationToken.None);
+        Assert.Contains(published, await Store.ListAsync(BlobKeys.ForModel(Model), CancellationToken.None).Select(b => b.Key).ToListAsync());
+        await Store.DeletePrefixAsync(BlobKeys.ForModel(Model), CancellationToken.None);
+    }
+
+    /// <summary>A stream that only reads forward, as an HTTP response body does.</summary>
+    private sealed class ForwardOnly(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 1000));
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer[..Math.Min(buffer.Length, 1000)], cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task ABlockWhoseMd5DoesNotMatchIsRefusedAndNotListed()
     {
         var content = Bytes(ChunkSize + 10, 2);
