@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ModelsHub.Testing;
 
@@ -115,21 +112,10 @@ public static class ImportBench
         return new Run(import.GetProperty("totalBytes").GetInt64(), seconds, peak, start, weights.GetProperty("sha256").GetString());
     }
 
-    private static async Task<JsonElement> SendAsync(HttpClient client, string token, HttpMethod method, string url, object? body)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null) request.Content = JsonContent.Create(body);
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {text}");
-        }
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> SendAsync(HttpClient client, string token, HttpMethod method, string url, object? body) =>
+        UploadBench.SendAsync(client, token, method, url, body);
 
-    private static double Rate(long bytes, double seconds) => bytes / 1e6 / seconds;
+    private static double Rate(long bytes, double seconds) => UploadBench.Rate(bytes, seconds);
 
-    private static string FormatSize(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.#} GiB" : $"{bytes / (double)MiB:0} MiB";
+    private static string FormatSize(long bytes) => UploadBench.FormatSize(bytes);
 }

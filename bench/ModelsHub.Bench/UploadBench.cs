@@ -191,7 +191,7 @@ public static class UploadBench
         return await SHA256.HashDataAsync(stream);
     }
 
-    private static async Task<JsonElement> SendAsync(HttpClient client, string token, HttpMethod method, string url, object? body)
+    internal static async Task<JsonElement> SendAsync(HttpClient client, string token, HttpMethod method, string url, object? body)
     {
         using var request = new HttpRequestMessage(method, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -205,7 +205,7 @@ public static class UploadBench
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static double Rate(long bytes, double seconds) => bytes / 1e6 / seconds;
+    internal static double Rate(long bytes, double seconds) => bytes / 1e6 / seconds;
 
-    private static string FormatSize(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.#} GiB" : $"{bytes / (double)MiB:0} MiB";
+    internal static string FormatSize(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.#} GiB" : $"{bytes / (double)MiB:0} MiB";
 }

@@ -126,7 +126,7 @@ public sealed partial class UserDirectory(IUserStore users, TimeProvider clock)
     }
 
     /// <summary>Read-modify-write with the document's ETag, retried when someone else wrote in between.</summary>
-    private async Task<HubUser> MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)
+    public async Task<HubUser> MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

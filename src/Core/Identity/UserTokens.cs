@@ -58,7 +58,7 @@ public sealed partial class UserTokens(IUserStore users, UserDirectory directory
         var identity = await kind.ValidateAsync(token, cancellationToken);
         var saved = new SavedToken(protector.Protect(token), token[^Math.Min(4, token.Length)..], identity.Login, identity.Scopes, clock.GetUtcNow());
         await directory.GetOrCreateAsync(caller, profile, cancellationToken);
-        await MutateAsync(id, u => kind.Write(u, saved), cancellationToken);
+        await directory.MutateAsync(id, u => kind.Write(u, saved), cancellationToken);
         LogSaved(logger, id, kind.Service, identity.Login);
         return Summarize(saved);
     }
@@ -68,7 +68,7 @@ public sealed partial class UserTokens(IUserStore users, UserDirectory directory
         var id = caller.UserId ?? throw new AuthenticationRequiredException();
         if (await users.FindAsync(id, cancellationToken) is { } user && kind.Read(user) is not null)
         {
-            await MutateAsync(id, u => kind.Write(u, null), cancellationToken);
+            await directory.MutateAsync(id, u => kind.Write(u, null), cancellationToken);
         }
     }
 
@@ -88,25 +88,6 @@ public sealed partial class UserTokens(IUserStore users, UserDirectory directory
     }
 
     private static SavedTokenSummary Summarize(SavedToken saved) => new(saved.LastFour, saved.Login, saved.Scopes, saved.ValidatedAt);
-
-    private async Task MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var current = await users.FindAsync(userId, cancellationToken) ?? throw new NotFoundException("User", userId);
-            var next = current.Clone();
-            change(next);
-            next.UpdatedAt = clock.GetUtcNow();
-            try
-            {
-                await users.ReplaceAsync(next, current.ETag!, cancellationToken);
-                return;
-            }
-            catch (PreconditionFailedException) when (attempt < 5)
-            {
-            }
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {User} saved a {Service} token of {Login}")]
     private static partial void LogSaved(ILogger logger, string user, string service, string login);

@@ -549,16 +549,9 @@ public sealed partial class HuggingFaceImportWorkflow(
     }
 
     /// <summary>Exactly <paramref name="length"/> bytes of the download, for one chunk; an answer that ends early is a transport failure (retried).</summary>
-    private sealed class ExactLengthStream(Stream inner, long length, string path) : Stream
+    private sealed class ExactLengthStream(Stream inner, long length, string path) : ForwardReadStream
     {
-        private readonly long _length = length;
         private long _remaining = length;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => _length;
-        public override long Position { get => _length - _remaining; set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -574,16 +567,6 @@ public sealed partial class HuggingFaceImportWorkflow(
             _remaining -= read;
             return read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Import {Import}: registered model {Model}")]

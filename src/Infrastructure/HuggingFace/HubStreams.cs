@@ -1,14 +1,10 @@
+using ModelsHub.Core.Common;
+
 namespace ModelsHub.Infrastructure.HuggingFace;
 
 /// <summary>Fails a read that waits longer than the timeout for bytes: a download whose server went silent ends instead of hanging its step.</summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : ForwardReadStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -23,16 +19,6 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) inner.Dispose();
@@ -43,15 +29,9 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout) : Stream
 }
 
 /// <summary>Refuses to read past a limit: a metadata answer larger than any real one is not parsed into memory.</summary>
-internal sealed class LimitedStream(Stream inner, long limit) : Stream
+internal sealed class LimitedStream(Stream inner, long limit) : ForwardReadStream
 {
     private long _read;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -59,14 +39,4 @@ internal sealed class LimitedStream(Stream inner, long limit) : Stream
         _read += read;
         return _read > limit ? throw new System.Text.Json.JsonException($"The answer is larger than {limit} bytes.") : read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
