@@ -1,4 +1,4 @@
-using ModelsHub.Core.Catalog;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Storage;

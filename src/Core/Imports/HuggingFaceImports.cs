@@ -496,17 +496,26 @@ public sealed partial class HuggingFaceImports(
             return import;
         }
         var view = import.Clone();
-        foreach (var file in view.Files.Where(f => f.State is ImportFileState.Copying && f.UploadId is not null))
+        var copying = view.Files.Where(f => f.State is ImportFileState.Copying && f.UploadId is not null).ToList();
+        if (copying.Count == 0)
         {
-            try
+            return view;
+        }
+        try
+        {
+            // The model's open uploads with what arrived of each (no fresh upload target is issued for a read).
+            var active = (await uploads.ListActiveAsync(CallerOf(import), import.Model, cancellationToken)).ToDictionary(u => u.Session.Id, StringComparer.Ordinal);
+            foreach (var file in copying)
             {
-                var state = await uploads.GetAsync(CallerOf(import), import.Model, import.Version, file.UploadId!, cancellationToken);
-                file.BytesDone = Math.Max(file.BytesDone, state.Progress.BytesReceived);
+                if (active.TryGetValue(file.UploadId!, out var state))
+                {
+                    file.BytesDone = Math.Max(file.BytesDone, state.Progress.BytesReceived);
+                }
             }
-            catch (HubException ex) when (ex is NotFoundException or ForbiddenException or AuthenticationRequiredException)
-            {
-                // The upload finished or was taken back meanwhile: the document's figure stands.
-            }
+        }
+        catch (HubException ex) when (ex is NotFoundException or ForbiddenException or AuthenticationRequiredException)
+        {
+            // The model was deleted or the requester lost access meanwhile: the document's figures stand.
         }
         return view;
     }
