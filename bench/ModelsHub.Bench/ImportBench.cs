@@ -48,24 +48,29 @@ public static class ImportBench
             await ImportAsync(server, token, "bench/warmup", "bench-warmup");
             var smallRun = await ImportAsync(server, token, "bench/small", "bench-small");
 
-            // The same bytes straight from the same fake to the same disk: what any client's download costs here.
+            // The same bytes straight from the same fake to the same disk, as a client in its own process downloads them
+            // (curl following the redirect to the CDN). The machine is shared: downloads and imports alternate, and each
+            // side keeps its best of two, so a burst of load on one side cannot decide the ratio.
             var target = Path.Combine(work, "direct.safetensors");
-            using var direct = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true });
-            clock.Restart();
-            await using (var response = await direct.GetStreamAsync(new Uri(hf.Endpoint, "bench/large/resolve/main/model.safetensors")))
-            await using (var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+            var url = new Uri(hf.Endpoint, "bench/large/resolve/main/model.safetensors");
+            var (directSeconds, how, directBytes) = (double.MaxValue, "", 0L);
+            Run? largeRun = null;
+            var largePeak = 0.0;
+            for (var round = 0; round < 2; round++)
             {
-                await response.CopyToAsync(file, (int)MiB);
+                var (seconds, client) = await PlainDownloadAsync(url, target);
+                if (seconds < directSeconds) (directSeconds, how, directBytes) = (seconds, client, new FileInfo(target).Length);
+                File.Delete(target);
+                var run = await ImportAsync(server, token, "bench/large", $"bench-large-{round}");
+                largePeak = Math.Max(largePeak, run.PeakMiB);
+                if (largeRun is null || run.Seconds < largeRun.Seconds) largeRun = run;
             }
-            var directSeconds = clock.Elapsed.TotalSeconds;
-            var directBytes = new FileInfo(target).Length;
-            File.Delete(target);
+            largeRun = largeRun! with { PeakMiB = largePeak };
 
-            var largeRun = await ImportAsync(server, token, "bench/large", "bench-large");
             var expected = hf.File("bench/large", "model.safetensors").Sha256;
 
             Console.WriteLine($"  {"",-40} {"size",9} {"seconds",8} {"MB/s",8}");
-            Console.WriteLine($"  {"plain download (same fake, same disk)",-40} {FormatSize(directBytes),9} {directSeconds,8:0.00} {Rate(directBytes, directSeconds),8:0}");
+            Console.WriteLine($"  {$"plain download ({how}, same disk)",-40} {FormatSize(directBytes),9} {directSeconds,8:0.00} {Rate(directBytes, directSeconds),8:0}");
             Console.WriteLine($"  {"import: request → version ready",-40} {FormatSize(largeRun.Bytes),9} {largeRun.Seconds,8:0.00} {Rate(largeRun.Bytes, largeRun.Seconds),8:0}");
             var ratio = directSeconds / largeRun.Seconds;
             Console.WriteLine($"  import ÷ plain download: {ratio:0.00}");
@@ -82,6 +87,31 @@ public static class ImportBench
         finally
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>One download of <paramref name="url"/> to <paramref name="target"/>: curl in its own process when the machine has it, else an HttpClient here.</summary>
+    private static async Task<(double Seconds, string Client)> PlainDownloadAsync(Uri url, string target)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var curl = Process.Start(new ProcessStartInfo("curl", ["-sSfL", "-o", target, url.ToString()]) { RedirectStandardError = true })!;
+            var error = curl.StandardError.ReadToEndAsync();
+            await curl.WaitForExitAsync();
+            if (curl.ExitCode != 0) throw new InvalidOperationException($"curl exited {curl.ExitCode}: {await error}");
+            return (clock.Elapsed.TotalSeconds, "curl");
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            clock.Restart();
+            using var direct = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = true });
+            await using (var response = await direct.GetStreamAsync(url))
+            await using (var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+            {
+                await response.CopyToAsync(file, (int)MiB);
+            }
+            return (clock.Elapsed.TotalSeconds, "HttpClient");
         }
     }
 

@@ -683,12 +683,15 @@ public sealed class FakeHuggingFace : IAsyncDisposable
 
     private string SignedCdnUrl(string repoId, FakeHfFile file)
     {
-        var expires = DateTimeOffset.UtcNow.Add(SignedUrlLifetime).ToUnixTimeSeconds();
+        var expires = DateTimeOffset.UtcNow.Add(SignedUrlLifetime).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var resource = CdnResource(repoId, file.Sha256);
-        var query = $"response-content-disposition={Uri.EscapeDataString($"inline; filename*=UTF-8''{Path.GetFileName(file.Path)};")}&Expires={expires}";
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes(resource + "?" + query)));
-        return new Uri(CdnEndpoint, resource + "?" + query + "&Signature=" + signature).ToString();
+        var disposition = $"inline; filename*=UTF-8''{Path.GetFileName(file.Path)};";
+        return new Uri(CdnEndpoint, $"{resource}?response-content-disposition={Uri.EscapeDataString(disposition)}&Expires={expires}&Signature={Sign(resource, expires, disposition)}").ToString();
     }
+
+    // Signed over the decoded values (as an object store canonicalizes them), so a client may re-encode the query.
+    private string Sign(string resource, string expires, string disposition) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes($"{resource}\n{expires}\n{disposition}")));
 
     private static string CdnResource(string repoId, string sha256) =>
         $"/repos/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(repoId)))[..16]}/{sha256}";
@@ -707,11 +710,8 @@ public sealed class FakeHuggingFace : IAsyncDisposable
         {
             Interlocked.Increment(ref _cdnRequestsWithToken);
         }
-        var query = request.QueryString.Value?.TrimStart('?') ?? "";
-        var signatureAt = query.LastIndexOf("&Signature=", StringComparison.Ordinal);
-        var signed = signatureAt >= 0 ? query[..signatureAt] : "";
-        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(_signingKey, Encoding.UTF8.GetBytes(request.Path.Value + "?" + signed)));
-        if (signatureAt < 0 || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(query[(signatureAt + "&Signature=".Length)..]), Encoding.ASCII.GetBytes(expected)))
+        var expected = Sign(request.Path.Value ?? "", request.Query["Expires"].ToString(), request.Query["response-content-disposition"].ToString());
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(request.Query["Signature"].ToString()), Encoding.ASCII.GetBytes(expected)))
         {
             await CdnErrorAsync(context, 403, "AccessDenied", "Access denied");
             return;
