@@ -12,12 +12,14 @@ using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
+using ModelsHub.Infrastructure.Webhooks;
 
 namespace ModelsHub.Infrastructure;
 
@@ -46,6 +48,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubWebhookSender(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -86,6 +89,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",
