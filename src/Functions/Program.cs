@@ -4,6 +4,7 @@ using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Downloads;
+using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
@@ -15,6 +16,7 @@ using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Webhooks;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +34,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubWebhooks(builder.Environment);
 
 var app = builder.Build();
 
@@ -62,6 +65,8 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapWebhooksApi();
+api.MapGitHubWebhookApi();
 app.MapTriggers();
 
 await app.RunAsync();
