@@ -309,6 +309,10 @@ param gitHubBaseBranch string = 'main'
 @description('The hub\'s default GitHub token, stored as a Key Vault secret; empty keeps the stored one (set it later with az keyvault secret set).')
 param gitHubDefaultToken string = ''
 
+@secure()
+@description('The secret of the model repository\'s webhook (pull_request events to /api/github/webhook), stored as a Key Vault secret; empty keeps the stored one. Without it the hub follows pull requests by polling only.')
+param gitHubWebhookSecret string = ''
+
 // --- Upstream sync --------------------------------------------------------------------------------
 
 @description('Six-field NCRONTAB schedule of the upstream sync timer (Sync:Schedule); hourly by default.')
@@ -399,6 +403,7 @@ var containers = {
   deadLetter: 'eventgrid-deadletter'
 }
 var gitHubTokenSecretName = 'github-default-token'
+var gitHubWebhookSecretName = 'github-webhook-secret'
 var dataProtectionKeyName = 'dataprotection'
 var azdApiService = 'api'
 var azdWebService = 'web'
@@ -504,6 +509,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     gitHubTokenSecretName: gitHubTokenSecretName
     gitHubToken: gitHubDefaultToken
+    gitHubWebhookSecretName: gitHubWebhookSecretName
+    gitHubWebhookSecret: gitHubWebhookSecret
     dataProtectionKeyName: dataProtectionKeyName
     enablePurgeProtection: keyVaultPurgeProtection
   }
@@ -561,6 +568,7 @@ var hubSettings = union(
     GitHub__Repository: gitHubRepository
     GitHub__BaseBranch: gitHubBaseBranch
     GitHub__DefaultToken: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubTokenSecretUri})'
+    GitHub__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubWebhookSecretUri})'
     DataProtection__KeyRingBlobUri: '${storage.outputs.blobServiceUri}/${containers.dataProtection}/keys.xml'
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
@@ -647,6 +655,8 @@ output COSMOS_DATABASE_NAME string = cosmos.outputs.databaseName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output GITHUB_TOKEN_SECRET_NAME string = gitHubTokenSecretName
+@description('Key Vault secret that holds the model repository webhook\'s secret (GitHub:WebhookSecret).')
+output GITHUB_WEBHOOK_SECRET_NAME string = gitHubWebhookSecretName
 output DATA_PROTECTION_KEY_ID string = keyVault.outputs.dataProtectionKeyId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = events.outputs.name
