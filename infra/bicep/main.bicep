@@ -276,6 +276,57 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
+  {
+    name: 'webhooks'
+    partitionKeyPath: '/id'
+    // Webhooks by id; owners' listings and the active ones an event is matched against sort by (createdUs, id).
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'webhookDeliveries'
+    partitionKeyPath: '/webhookId'
+    // A webhook's deliveries in one partition, newest first by (createdUs, id); the payload text is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'downloads', partitionKeyPath: '/id' }
 ]
 
