@@ -13,6 +13,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
@@ -46,6 +47,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Catalog;
@@ -55,6 +56,12 @@ public sealed class HubModel
     /// </summary>
     public DateTimeOffset? RemovedUpstreamAt { get; set; }
 
+    /// <summary>
+    /// For an API model (source openai, anthropic or openai-compatible): where it is called and with
+    /// which key (encrypted); null for every other model.
+    /// </summary>
+    public ModelProvider? Provider { get; set; }
+
     [JsonIgnore]
     public string? ETag { get; set; }
 
@@ -92,6 +99,7 @@ public sealed class HubModel
         ETag = ETag,
         DefaultVersion = DefaultVersion,
         DefaultVersionPinned = DefaultVersionPinned,
+        Provider = Provider,
     };
 
     public ModelSummary ToSummary() => new(

@@ -153,6 +153,11 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         {
             errors.Add("source", "'upstream' is reserved for models synchronized from the model repository.");
         }
+        if (changes.Source is { HasValue: true } source && source.Value != current.Source && current.Provider is not null)
+        {
+            // The provider block (endpoint, key) was verified for the current kind of provider.
+            errors.Add("source", "An API model with a provider keeps its source; register a new model for another provider.");
+        }
         errors.ThrowIfAny();
         Validate(next);
 
@@ -242,6 +247,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         if (input.ExpiresAt.HasValue) model.ExpiresAt = input.ExpiresAt.Value;
         if (input.Featured.HasValue) model.Featured = input.Featured.Value;
         if (input.Spec.HasValue) model.Spec = ModelRules.NormalizeSpec(input.Spec.Value);
+        if (input.Provider.HasValue) model.Provider = input.Provider.Value;
     }
 
     private static void Validate(HubModel model)

@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace ModelsHub.Core.Common;
 
@@ -6,7 +8,7 @@ namespace ModelsHub.Core.Common;
 public static class EnumNames<T> where T : struct, Enum
 {
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
-        .ToDictionary(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(WireName, v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 
@@ -21,4 +23,9 @@ public static class EnumNames<T> where T : struct, Enum
     }
 
     public static string Expected => "one of: " + string.Join(", ", Names);
+
+    // The JSON converter's rule: the member's [JsonStringEnumMemberName] when it has one, else its snake_case name.
+    private static string WireName(T value) =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+        ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }
