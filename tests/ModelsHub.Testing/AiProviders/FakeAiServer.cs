@@ -147,6 +147,16 @@ public abstract class FakeAiServer : IAsyncDisposable
     /// <summary>Drops the connection mid-response, as a provider whose stream dies does.</summary>
     protected static void Cut(HttpContext context) => context.Abort();
 
+    /// <summary>
+    /// Drops a stream after what was sent has had time to arrive: a reset discards data the client
+    /// has not read yet, and a stream that dies halfway has delivered its first half.
+    /// </summary>
+    protected static async Task CutAfterDeliveryAsync(HttpContext context)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(200), context.RequestAborted).ContinueWith(_ => { });
+        context.Abort();
+    }
+
     /// <summary>The reply to a prompt: an echo of its last user text, <paramref name="maxWords"/> words at most.</summary>
     protected (IReadOnlyList<string> Words, bool Truncated) Reply(string provider, string model, string lastUserText, int? maxWords)
     {

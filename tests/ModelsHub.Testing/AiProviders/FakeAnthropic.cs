@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace ModelsHub.Testing.AiProviders;
 
 /// <summary>
-/// Anthropic's Messages API as the official SDK uses it: <c>x-api-key</c> and <c>anthropic-version</c>
-/// headers, <c>GET /v1/models/{model_id}</c> (<c>{"type":"model",id,display_name,created_at}</c>),
+/// Anthropic's Messages API as the official SDK uses it: the key in <c>x-api-key</c> (or as a bearer
+/// token, as SDK 13.x sends it) and an <c>anthropic-version</c> header, <c>GET /v1/models/{model_id}</c> (<c>{"type":"model",id,display_name,created_at}</c>),
 /// <c>POST /v1/messages</c> (a message, or server-sent <c>message_start</c>, <c>content_block_start</c>,
 /// <c>ping</c>, <c>content_block_delta</c> with <c>text_delta</c>s, <c>content_block_stop</c>,
 /// <c>message_delta</c> with the stop reason and output tokens, <c>message_stop</c>). Errors are
@@ -36,7 +36,9 @@ public sealed class FakeAnthropic : FakeAiServer
             await Error(context, 400, "invalid_request_error", "anthropic-version: header is required");
             return;
         }
-        if (!KnowsKey(context.Request.Headers["x-api-key"].FirstOrDefault()))
+        // The API takes the key as x-api-key; SDK 13.x sends it as a bearer token, which the API accepts too.
+        var bearer = context.Request.Headers.Authorization.FirstOrDefault() is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth[7..] : null;
+        if (!KnowsKey(context.Request.Headers["x-api-key"].FirstOrDefault() ?? bearer))
         {
             await Error(context, 401, "authentication_error", "invalid x-api-key");
             return;
@@ -144,7 +146,7 @@ public sealed class FakeAnthropic : FakeAiServer
         {
             if (fault == FakeFault.CutStream && i == words.Count / 2)
             {
-                Cut(context);
+                await CutAfterDeliveryAsync(context);
                 return;
             }
             if (i > 0 && ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, context.RequestAborted);

@@ -133,7 +133,7 @@ public sealed class FakeOpenAI : FakeAiServer
         {
             if (fault == FakeFault.CutStream && i == words.Count / 2)
             {
-                Cut(context);
+                await CutAfterDeliveryAsync(context);
                 return;
             }
             if (ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, context.RequestAborted);
