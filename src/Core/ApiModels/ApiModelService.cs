@@ -81,7 +81,8 @@ public sealed partial class ApiModelService(IModelStore store, ModelCatalog cata
         return await catalog.UpdateAsync(caller, model.Name, new ModelInput { Status = next }, model.ETag, cancellationToken);
     }
 
-    private async Task<HubModel> GetForProviderChangeAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    /// <summary>The model, when the caller may change its provider (404 when hidden, 401/403 otherwise).</summary>
+    public async Task<HubModel> GetForProviderChangeAsync(Caller caller, string modelName, CancellationToken cancellationToken)
     {
         var model = await catalog.GetAsync(caller, modelName, cancellationToken);
         ModelAccess.Demand(caller, ModelAccess.Missing(caller, model, ModelAction.Update), "change this model's provider");

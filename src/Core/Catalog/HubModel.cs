@@ -107,6 +107,9 @@ public sealed class HubModel
         CreatedAt, UpdatedAt, Spec is { ValueKind: JsonValueKind.Array } s ? s.GetArrayLength() : 0, ETag)
     {
         RemovedUpstreamAt = RemovedUpstreamAt,
+        ProviderEndpoint = Provider?.Endpoint,
+        ProviderModelId = Provider?.ModelId,
+        ProviderVersion = Provider?.Version,
     };
 }
 
@@ -131,6 +134,13 @@ public sealed record ModelSummary(
 {
     /// <summary>See <see cref="HubModel.RemovedUpstreamAt"/>.</summary>
     public DateTimeOffset? RemovedUpstreamAt { get; init; }
+
+    /// <summary>An API model's endpoint, provider model id and version label (seed 004's list shows them); null otherwise.</summary>
+    public string? ProviderEndpoint { get; init; }
+
+    public string? ProviderModelId { get; init; }
+
+    public string? ProviderVersion { get; init; }
 }
 
 /// <summary>The counts the catalog's stat cards show.</summary>

@@ -137,6 +137,8 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
 
         public ResolvedTarget Target => target;
 
+        public UsageSubject Subject => subject;
+
         public void FirstToken() => _ttft ??= Elapsed();
 
         public UsageRecord Succeeded(long tokensIn, long tokensOut) => Record(null, null, tokensIn, tokensOut);
@@ -196,6 +198,9 @@ public sealed class ChatStream : IAsyncDisposable
     }
 
     public UsageRecord? Usage { get; private set; }
+
+    /// <summary>The model's name as registered (what responses name).</summary>
+    public string Model => _call.Subject.Model;
 
     public async IAsyncEnumerable<ChatResponseUpdate> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
