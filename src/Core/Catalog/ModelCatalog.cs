@@ -45,6 +45,30 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
     }
 
     /// <summary>
+    /// The model a caller means to call: one they see, or one they would see were it active, so that
+    /// calling a stopped model answers "inactive" (409) rather than "not found".
+    /// </summary>
+    public async Task<HubModel> GetForCallAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var model = await store.FindAsync(name, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (model is not null && ModelAccess.CanSee(caller, model, now))
+        {
+            return model;
+        }
+        if (model is { Status: not ModelStatus.Active })
+        {
+            var started = model.Clone();
+            started.Status = ModelStatus.Active;
+            if (ModelAccess.CanSee(caller, started, now))
+            {
+                return model;
+            }
+        }
+        throw new NotFoundException("Model", name);
+    }
+
+    /// <summary>
     /// The model a caller means to change, refused (403) when the caller may change nothing about
     /// it, before the request's fields are read: a bad value from such a caller is still a 403.
     /// </summary>

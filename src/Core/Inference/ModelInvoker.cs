@@ -95,7 +95,7 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
             throw new AuthenticationRequiredException("Sign in, or send a personal access token, to call a model.");
         }
         var started = clock.GetTimestamp();
-        var model = await catalog.GetAsync(caller, modelName, cancellationToken);
+        var model = await catalog.GetForCallAsync(caller, modelName, cancellationToken);
         ResolvedTarget? target = null;
         try
         {

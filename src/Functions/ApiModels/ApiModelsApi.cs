@@ -67,7 +67,7 @@ public static class ApiModelsApi
     public static async Task<TestResultDto> RunTestAsync(string name, HttpContext context, ModelCatalog catalog, ModelInvoker invoker, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
-        var model = await catalog.GetAsync(caller, name, cancellationToken);
+        var model = await catalog.GetForCallAsync(caller, name, cancellationToken);
         var input = TestInputReader.Read(await JsonBody.ReadObjectAsync(context, cancellationToken));
         if (model.Type == ModelType.Embedding)
         {

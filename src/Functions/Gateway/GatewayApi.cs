@@ -12,9 +12,6 @@ using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Gateway;
 
-/// <summary>Marks a route whose errors also carry OpenAI's <c>{"error": {...}}</c>, so OpenAI clients read them.</summary>
-public sealed record OpenAiErrorShape;
-
 /// <summary>
 /// The OpenAI-compatible gateway: <c>/api/v1/chat/completions</c> (streamed as server-sent events,
 /// each update passed on as it arrives) and <c>/api/v1/embeddings</c>, for hub models the caller may
@@ -25,8 +22,7 @@ public static class GatewayApi
 {
     public static RouteGroupBuilder MapGatewayApi(this RouteGroupBuilder api)
     {
-        var v1 = api.MapGroup("/v1").WithTags("Gateway").RequireAuthorization().RequireTokenScope(TokenScope.Gateway)
-            .WithMetadata(new OpenAiErrorShape());
+        var v1 = api.MapGroup("/v1").WithTags("Gateway").RequireAuthorization().RequireTokenScope(TokenScope.Gateway);
         v1.MapPost("/chat/completions", ChatCompletions).WithName("CreateChatCompletion")
             .WithSummary("OpenAI chat completions for a hub model (model = its name); stream: true answers server-sent chat.completion.chunk events ending with [DONE].")
             .Accepts<JsonElement>("application/json").ProducesValidationProblem()
@@ -123,6 +119,13 @@ public static class GatewayApi
         var data = call.Embeddings.Select((e, i) => new OpenAiEmbedding("embedding", i, OpenAiResponses.Vector(e.Vector, input.Base64))).ToList();
         return TypedResults.Ok(new EmbeddingsResponse("list", data, call.Usage.Model, new OpenAiEmbeddingUsage(call.Usage.TokensIn, call.Usage.TokensIn)));
     }
+
+    /// <summary>
+    /// The gateway's paths, whose errors also carry OpenAI's <c>{"error": {...}}</c> so OpenAI clients read
+    /// them (by path: the exception handler runs without the endpoint).
+    /// </summary>
+    public static bool IsGatewayPath(PathString path) =>
+        path.StartsWithSegments("/api/v1/chat/completions") || path.StartsWithSegments("/api/v1/embeddings");
 
     /// <summary>OpenAI's error <c>type</c> for an error class (what OpenAI clients switch on).</summary>
     public static string ErrorType(UsageErrorClass errorClass) => errorClass switch

@@ -114,7 +114,7 @@ public static class ProblemsExtensions
                 _ => null,
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
-            if (c.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Gateway.OpenAiErrorShape>() is not null)
+            if (Gateway.GatewayApi.IsGatewayPath(c.HttpContext.Request.Path))
             {
                 // OpenAI clients read {"error": {message, type, param, code}}; the problem's own fields stay for everyone else.
                 c.ProblemDetails.Extensions["error"] = new Gateway.OpenAiError(
