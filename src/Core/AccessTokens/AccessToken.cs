@@ -1,31 +1,21 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.AccessTokens;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.AccessTokens;
-
-/// <summary>What a personal access token may be used for.</summary>
-public enum TokenScope
-{
-    /// <summary>GET and HEAD on the API.</summary>
-    Read,
-
-    /// <summary>Every other method on the API (not managing tokens).</summary>
-    Write,
-
-    /// <summary>The OpenAI-compatible gateway (<c>/api/v1/chat/completions</c>, <c>/api/v1/embeddings</c>).</summary>
-    Gateway,
-}
 
 /// <summary>
 /// A personal access token at rest: the SHA-256 of the secret (never the secret), its owner, name,
 /// scopes and lifetime. <see cref="Hash"/> is the document's key, so a request's token is one point read.
 /// </summary>
-public sealed class AccessToken
+public sealed class AccessToken : IStoredDocument<AccessToken>
 {
-    /// <summary>The hex SHA-256 of the whole token text.</summary>
+    /// <summary>The hex SHA-256 of the whole token text: the document's key (<c>id</c>).</summary>
+    [JsonPropertyName("id")]
     public required string Hash { get; init; }
 
     /// <summary>The public id (<c>pat_</c> + 16 hex characters of the hash): shown, listed, revoked by.</summary>
-    public required string Id { get; init; }
+    public required string TokenId { get; init; }
 
     public required string UserId { get; init; }
 
@@ -46,6 +36,19 @@ public sealed class AccessToken
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
 
     public bool Allows(TokenScope scope) => Scopes.Contains(scope);
+
+    public AccessToken Clone() => new()
+    {
+        Hash = Hash,
+        TokenId = TokenId,
+        UserId = UserId,
+        Name = Name,
+        Scopes = [.. Scopes],
+        Preview = Preview,
+        CreatedAt = CreatedAt,
+        ExpiresAt = ExpiresAt,
+        ETag = ETag,
+    };
 }
 
 /// <summary>A token just created: the record and the secret, shown this once.</summary>

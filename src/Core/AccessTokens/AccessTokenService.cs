@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
+using ModelsHub.Contracts.AccessTokens;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Core.AccessTokens;
 
@@ -56,7 +58,7 @@ public sealed partial class AccessTokenService(IAccessTokenStore store, TimeProv
         var token = new AccessToken
         {
             Hash = hash,
-            Id = "pat_" + hash[..16],
+            TokenId = "pat_" + hash[..16],
             UserId = user,
             Name = name!,
             Scopes = scopes!.Distinct().Order().ToList(),
@@ -65,7 +67,7 @@ public sealed partial class AccessTokenService(IAccessTokenStore store, TimeProv
             ExpiresAt = expiresAt,
         };
         var stored = await store.CreateAsync(token, cancellationToken);
-        LogCreated(logger, token.Id, user, string.Join(',', token.Scopes));
+        LogCreated(logger, token.TokenId, user, string.Join(',', token.Scopes));
         return new CreatedAccessToken(stored, secret);
     }
 
@@ -76,10 +78,10 @@ public sealed partial class AccessTokenService(IAccessTokenStore store, TimeProv
     public async Task<AccessToken> RevokeAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
         var user = RequireSignedIn(caller);
-        var token = (await store.ListByUserAsync(user, cancellationToken)).FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.Ordinal))
+        var token = (await store.ListByUserAsync(user, cancellationToken)).FirstOrDefault(t => string.Equals(t.TokenId, id, StringComparison.Ordinal))
             ?? throw new NotFoundException("Access token", id);
         await store.DeleteAsync(token.Hash, cancellationToken);
-        LogRevoked(logger, token.Id, user);
+        LogRevoked(logger, token.TokenId, user);
         return token;
     }
 

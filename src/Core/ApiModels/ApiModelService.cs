@@ -3,6 +3,10 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.ApiModels;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Core.ApiModels;
 

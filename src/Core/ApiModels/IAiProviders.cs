@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.ApiModels;
 
 namespace ModelsHub.Core.ApiModels;
 

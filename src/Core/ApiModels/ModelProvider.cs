@@ -1,17 +1,7 @@
-using System.Text.Json.Serialization;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Contracts.ApiModels;
+using ModelsHub.Contracts.Models;
 
 namespace ModelsHub.Core.ApiModels;
-
-/// <summary>The wire protocol an API model is called with: which official SDK talks to it.</summary>
-public enum ProviderKind
-{
-    Openai,
-    Anthropic,
-
-    [JsonStringEnumMemberName("openai-compatible")]
-    OpenaiCompatible,
-}
 
 /// <summary>
 /// Where an API model is called: the base URL the official SDK takes, the provider's model id, the

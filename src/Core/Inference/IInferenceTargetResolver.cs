@@ -1,6 +1,7 @@
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Usage;
 
 namespace ModelsHub.Core.Inference;
 

@@ -5,6 +5,8 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.Models;
 
 namespace ModelsHub.Core.Inference;
 

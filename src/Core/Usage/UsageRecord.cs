@@ -1,10 +1,6 @@
+using ModelsHub.Contracts.Usage;
+
 namespace ModelsHub.Core.Usage;
-
-/// <summary>Why a call failed, as usage analytics count it (issue 15's classes).</summary>
-public enum UsageErrorClass { Auth, RateLimited, Timeout, ProviderError, BadRequest, Inactive }
-
-/// <summary>What kind of call it was.</summary>
-public enum UsageOperation { Test, Chat, Embeddings }
 
 /// <summary>
 /// Who and what a call was for. <see cref="Deployment"/> names a deployment when the call went to one

@@ -1,25 +1,12 @@
+using ModelsHub.Contracts.Usage;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 
 namespace ModelsHub.Core.Usage;
 
-public enum UsageGranularity { Hour, Day }
-
-/// <summary>How a report splits its calls: not at all, per user, per version, or per model.</summary>
-public enum UsageGrouping { None, User, Version, Model }
-
-public sealed record LatencyStats(double? Mean, double? P50, double? P95, double? P99);
-
-public sealed record UsageStats(
-    long Calls,
-    long Successes,
-    double? SuccessRate,
-    IReadOnlyDictionary<string, long> Errors,
-    long TokensIn,
-    long TokensOut,
-    LatencyStats LatencyMs,
-    LatencyStats? TimeToFirstTokenMs)
+/// <summary>Counters as the API reports them.</summary>
+public static class UsageStatistics
 {
     public static UsageStats Of(UsageCounters c) => new(
         c.Calls, c.Successes, c.Calls == 0 ? null : Math.Round((double)c.Successes / c.Calls, 4),
@@ -29,25 +16,6 @@ public sealed record UsageStats(
         c.StreamedCalls == 0 ? null : new LatencyStats(null,
             LatencyHistogram.Quantile(c.TimeToFirstToken, 0.50), LatencyHistogram.Quantile(c.TimeToFirstToken, 0.95), LatencyHistogram.Quantile(c.TimeToFirstToken, 0.99)));
 }
-
-public sealed record UsageBucket(DateTimeOffset Start, UsageStats Stats);
-
-public sealed record UsageGroup(string? Key, UsageStats Totals, IReadOnlyList<UsageBucket> Buckets);
-
-/// <summary>A usage report: totals, a time series and, when split, one series per group (busiest first).</summary>
-public sealed record UsageReport(
-    string? Model,
-    string? User,
-    DateTimeOffset From,
-    DateTimeOffset To,
-    UsageGranularity Granularity,
-    UsageGrouping By,
-    UsageStats Totals,
-    IReadOnlyList<UsageBucket> Buckets,
-    IReadOnlyList<UsageGroup> Groups);
-
-/// <summary>The hub-wide overview for holders of <c>usage.view</c>: totals and the busiest models and users.</summary>
-public sealed record UsageOverview(DateTimeOffset From, DateTimeOffset To, UsageStats Totals, IReadOnlyList<UsageGroup> TopModels, IReadOnlyList<UsageGroup> TopUsers);
 
 /// <summary>A report's time range and shape as asked for; null fields take defaults.</summary>
 public sealed record UsageRange(DateTimeOffset? From, DateTimeOffset? To, UsageGranularity Granularity, UsageGrouping By);
@@ -101,7 +69,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         var rollups = await store.QueryAsync(new UsageRollupQuery(from, to), cancellationToken);
         var totals = new UsageCounters();
         foreach (var r in rollups) totals.Add(r.Counters);
-        return new UsageOverview(from, to, UsageStats.Of(totals),
+        return new UsageOverview(from, to, UsageStatistics.Of(totals),
             Groups(rollups, r => r.Key.Model, range.Granularity).Take(top).ToList(),
             Groups(rollups, r => r.Key.User, range.Granularity).Take(top).ToList());
     }
@@ -154,7 +122,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             UsageGrouping.Model => Groups(rollups, r => r.Key.Model, range.Granularity),
             _ => [],
         };
-        return new UsageReport(model, user, from, to, range.Granularity, range.By, UsageStats.Of(totals),
+        return new UsageReport(model, user, from, to, range.Granularity, range.By, UsageStatistics.Of(totals),
             Series(rollups, range.Granularity), groups);
     }
 
@@ -165,7 +133,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             {
                 var sum = new UsageCounters();
                 foreach (var r in g) sum.Add(r.Counters);
-                return new UsageGroup(g.Key, UsageStats.Of(sum), Series(g.ToList(), granularity));
+                return new UsageGroup(g.Key, UsageStatistics.Of(sum), Series(g.ToList(), granularity));
             })
             .OrderByDescending(g => g.Totals.Calls).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
@@ -181,7 +149,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             if (!buckets.TryGetValue(start, out var sum)) buckets[start] = sum = new UsageCounters();
             sum.Add(r.Counters);
         }
-        return buckets.Select(b => new UsageBucket(b.Key, UsageStats.Of(b.Value))).ToList();
+        return buckets.Select(b => new UsageBucket(b.Key, UsageStatistics.Of(b.Value))).ToList();
     }
 
     private static TimeSpan Step(UsageGranularity granularity) => granularity == UsageGranularity.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);

@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts;
 namespace ModelsHub.Core.Usage;
 
 /// <summary>
@@ -49,7 +51,7 @@ public sealed class UsageCounters
         Calls++;
         if (call.ErrorClass is { } error)
         {
-            var name = Common.EnumNames<UsageErrorClass>.NameOf(error);
+            var name = EnumNames<UsageErrorClass>.NameOf(error);
             Errors[name] = Errors.GetValueOrDefault(name) + 1;
         }
         else

@@ -7,6 +7,8 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Functions.Auth;
+using ModelsHub.Contracts.AccessTokens;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Functions.AccessTokens;
 
@@ -36,7 +38,7 @@ public sealed class AccessTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The access token is unknown, revoked or expired.");
         }
         var (token, roles) = validated.Value;
-        var claims = new List<Claim> { new("sub", token.UserId), new(TokenIdClaim, token.Id) };
+        var claims = new List<Claim> { new("sub", token.UserId), new(TokenIdClaim, token.TokenId) };
         claims.AddRange(roles.Select(r => new Claim("roles", r)));
         claims.AddRange(token.Scopes.Select(s => new Claim(ScopeClaim, EnumNames<TokenScope>.NameOf(s))));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "sub", "roles"));

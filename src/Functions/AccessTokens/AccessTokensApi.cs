@@ -1,21 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.AccessTokens;
 using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.AccessTokens;
-
-/// <summary>A personal access token as listed: never its secret.</summary>
-public sealed record AccessTokenDto(string Id, string Name, IReadOnlyList<TokenScope> Scopes, string Preview, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
-
-/// <summary>A token just created: the secret is in <c>token</c>, shown this once.</summary>
-public sealed record CreatedAccessTokenDto(string Id, string Name, IReadOnlyList<TokenScope> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, string Token);
-
-public sealed record AccessTokenListResponse(IReadOnlyList<AccessTokenDto> Items);
-
-public sealed record AccessTokenRequest(string Name, IReadOnlyList<TokenScope> Scopes, DateTimeOffset? ExpiresAt);
 
 /// <summary>The user center's personal access tokens: for apps, scripts, the CLI (<c>MODELSHUB_TOKEN</c>) and OpenAI clients of the gateway.</summary>
 public static class AccessTokensApi
@@ -35,7 +27,7 @@ public static class AccessTokensApi
     public static async Task<Ok<AccessTokenListResponse>> ListTokens(HttpContext context, AccessTokenService tokens, CancellationToken cancellationToken)
     {
         var list = await tokens.ListAsync(context.GetCaller(), cancellationToken);
-        return TypedResults.Ok(new AccessTokenListResponse(list.Select(t => new AccessTokenDto(t.Id, t.Name, t.Scopes, t.Preview, t.CreatedAt, t.ExpiresAt)).ToList()));
+        return TypedResults.Ok(new AccessTokenListResponse(list.Select(t => new AccessTokenDto(t.TokenId, t.Name, t.Scopes, t.Preview, t.CreatedAt, t.ExpiresAt)).ToList()));
     }
 
     public static async Task<Created<CreatedAccessTokenDto>> CreateToken(HttpContext context, AccessTokenService tokens, CancellationToken cancellationToken)
@@ -64,7 +56,7 @@ public static class AccessTokensApi
         var created = await tokens.CreateAsync(context.GetCaller(), name.HasValue ? name.Value : null, scopes, expiresAt.GetValueOrDefault(null), cancellationToken);
         var t = created.Token;
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Created($"/api/me/tokens/{t.Id}", new CreatedAccessTokenDto(t.Id, t.Name, t.Scopes, t.CreatedAt, t.ExpiresAt, created.Secret));
+        return TypedResults.Created($"/api/me/tokens/{t.TokenId}", new CreatedAccessTokenDto(t.TokenId, t.Name, t.Scopes, t.CreatedAt, t.ExpiresAt, created.Secret));
     }
 
     public static async Task<NoContent> RevokeToken(string id, HttpContext context, AccessTokenService tokens, AccessTokenValidator validator, CancellationToken cancellationToken)

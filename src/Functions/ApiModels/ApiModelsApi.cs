@@ -7,6 +7,9 @@ using ModelsHub.Core.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 using ModelsHub.Functions.Problems;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.ApiModels;
 
 namespace ModelsHub.Functions.ApiModels;
 

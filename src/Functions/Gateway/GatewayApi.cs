@@ -9,6 +9,10 @@ using ModelsHub.Core.Usage;
 using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.Gateway;
+using ModelsHub.Contracts.AccessTokens;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Functions.Gateway;
 
@@ -137,5 +141,5 @@ public static class GatewayApi
         _ => "server_error",
     };
 
-    public static string EnumNames(UsageErrorClass errorClass) => Core.Common.EnumNames<UsageErrorClass>.NameOf(errorClass);
+    public static string EnumNames(UsageErrorClass errorClass) => ModelsHub.Contracts.EnumNames<UsageErrorClass>.NameOf(errorClass);
 }

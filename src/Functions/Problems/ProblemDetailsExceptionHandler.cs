@@ -47,7 +47,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
-            Core.ApiModels.ModelCallException m => WithExtension(ModelCallProblem(m), "errorClass", Core.Common.EnumNames<Core.Usage.UsageErrorClass>.NameOf(m.ErrorClass)),
+            Core.ApiModels.ModelCallException m => WithExtension(ModelCallProblem(m), "errorClass", ModelsHub.Contracts.EnumNames<ModelsHub.Contracts.Usage.UsageErrorClass>.NameOf(m.ErrorClass)),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
         };
@@ -75,12 +75,12 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     /// <summary>A failed model call: the provider's refusal of the hub's key is the hub's problem (502), not the caller's.</summary>
     private static ProblemDetails ModelCallProblem(Core.ApiModels.ModelCallException m) => m.ErrorClass switch
     {
-        Core.Usage.UsageErrorClass.Inactive => Problem(StatusCodes.Status409Conflict, "The model is inactive.", m.Message),
-        Core.Usage.UsageErrorClass.RateLimited => Problem(StatusCodes.Status429TooManyRequests, "The provider is rate limiting.", m.Message),
-        Core.Usage.UsageErrorClass.Timeout => Problem(StatusCodes.Status504GatewayTimeout, "The provider did not answer in time.", m.Message),
-        Core.Usage.UsageErrorClass.BadRequest => Problem(m.ProviderStatus is null ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+        ModelsHub.Contracts.Usage.UsageErrorClass.Inactive => Problem(StatusCodes.Status409Conflict, "The model is inactive.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.RateLimited => Problem(StatusCodes.Status429TooManyRequests, "The provider is rate limiting.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.Timeout => Problem(StatusCodes.Status504GatewayTimeout, "The provider did not answer in time.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.BadRequest => Problem(m.ProviderStatus is null ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
             m.ProviderStatus is null ? "The model cannot take this call." : "The provider refused the request.", m.Message),
-        Core.Usage.UsageErrorClass.Auth => Problem(StatusCodes.Status502BadGateway, "The provider refused the hub's key for this model.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.Auth => Problem(StatusCodes.Status502BadGateway, "The provider refused the hub's key for this model.", m.Message),
         _ => Problem(StatusCodes.Status502BadGateway, "The provider failed.", m.Message),
     };
 
@@ -117,7 +117,7 @@ public static class ProblemsExtensions
             if (Gateway.GatewayApi.IsGatewayPath(c.HttpContext.Request.Path))
             {
                 // OpenAI clients read {"error": {message, type, param, code}}; the problem's own fields stay for everyone else.
-                c.ProblemDetails.Extensions["error"] = new Gateway.OpenAiError(
+                c.ProblemDetails.Extensions["error"] = new ModelsHub.Contracts.Gateway.OpenAiError(
                     c.ProblemDetails.Detail ?? c.ProblemDetails.Title ?? "Error",
                     c.ProblemDetails.Status switch
                     {

@@ -2,12 +2,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ModelsHub.Core.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Functions.Usage;
-
-public sealed record UsageOverviewResponse(UsageOverview Overview);
-
-public sealed record UsageCallsResponse(IReadOnlyList<UsageRecord> Items);
 
 /// <summary>
 /// Usage analytics over the hourly rollups: per model (by user or version), your own, and the hub's
@@ -52,7 +50,9 @@ public static class UsageApi
         var pageSize = q.PageSize();
         var failures = q.Boolean("failures") ?? false;
         q.Errors.ThrowIfAny();
-        return TypedResults.Ok(new UsageCallsResponse(await reports.RecentCallsAsync(context.GetCaller(), name, pageSize, failures, cancellationToken)));
+        var calls = await reports.RecentCallsAsync(context.GetCaller(), name, pageSize, failures, cancellationToken);
+        return TypedResults.Ok(new UsageCallsResponse(calls.Select(c => new UsageCallDto(c.Id, c.At, c.Model, c.Version, c.Deployment, c.User, c.TokenId,
+            c.Operation, c.Streamed, c.Success, c.ErrorClass, c.Error, c.LatencyMs, c.TimeToFirstTokenMs, c.TokensIn, c.TokensOut)).ToList()));
     }
 
     private static UsageRange ReadRange(HttpContext context, UsageGrouping[] allowed, QueryReader? reader = null)
@@ -64,7 +64,7 @@ public static class UsageApi
         var by = q.Enum<UsageGrouping>("by") ?? UsageGrouping.None;
         if (!allowed.Contains(by))
         {
-            q.Errors.Add("by", "Must be one of: " + string.Join(", ", allowed.Where(a => a != UsageGrouping.None).Select(a => Core.Common.EnumNames<UsageGrouping>.NameOf(a))) + ".");
+            q.Errors.Add("by", "Must be one of: " + string.Join(", ", allowed.Where(a => a != UsageGrouping.None).Select(a => ModelsHub.Contracts.EnumNames<UsageGrouping>.NameOf(a))) + ".");
         }
         q.Errors.ThrowIfAny();
         return new UsageRange(from, to, granularity, by);

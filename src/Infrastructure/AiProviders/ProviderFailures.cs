@@ -3,6 +3,8 @@ using System.Text.Json;
 using Anthropic.Exceptions;
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.ApiModels;
 
 namespace ModelsHub.Infrastructure.AiProviders;
 

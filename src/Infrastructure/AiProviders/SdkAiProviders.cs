@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Usage;
 using OpenAI;
+using ModelsHub.Contracts.Usage;
+using ModelsHub.Contracts.ApiModels;
 
 namespace ModelsHub.Infrastructure.AiProviders;
 

@@ -1,11 +1,9 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Usage;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Cosmos;
 
@@ -18,35 +16,35 @@ namespace ModelsHub.Infrastructure.Cosmos;
 public sealed class CosmosUsageStore : IUsageStore
 {
     private const int MaxAttempts = 20;
-    private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
 
-    private readonly CosmosDatabase _database;
-    private readonly Container _calls;
-    private readonly Container _rollups;
+    private static readonly DocumentKind<RollupDocument> Rollups = new("Usage rollup", r => r.Id, r => new ConflictException($"Usage rollup '{r.Id}' exists."));
+    private static readonly DocumentKind<CallDocument> Calls = new("Usage call", c => c.Id, c => new ConflictException($"Usage call '{c.Id}' exists."));
+
+    private readonly CosmosDocumentContainer<CallDocument> _calls;
+    private readonly CosmosDocumentContainer<RollupDocument> _rollups;
     private readonly UsageOptions _options;
 
     public CosmosUsageStore(CosmosDatabase database, IOptions<UsageOptions> options)
     {
-        _database = database;
-        _calls = database.Container(HubContainers.UsageCalls);
-        _rollups = database.Container(HubContainers.UsageRollups);
+        _calls = new(database, HubContainers.UsageCalls, Calls, CosmosDocumentShape<CallDocument>.Inline(), c => c.Id, c => c.Model);
+        _rollups = new(database, HubContainers.UsageRollups, Rollups, CosmosDocumentShape<RollupDocument>.Inline(), r => r.Id, r => r.Model);
         _options = options.Value;
     }
 
     public async Task RecordAsync(IReadOnlyList<UsageRecord> calls, IReadOnlyList<UsageRollup> deltas, CancellationToken cancellationToken)
     {
-        await _database.EnsureCreatedAsync(cancellationToken);
         var ttl = (int)Math.Min(int.MaxValue, _options.CallRetention.TotalSeconds);
         foreach (var chunk in calls.Chunk(32))
         {
             await Task.WhenAll(chunk.Select(async call =>
             {
-                var document = new CallDocument(call.Id, call.Model.ToLowerInvariant(), (call.At.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10, !call.Success, ttl, call);
-                using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(document, HubJson.Options));
-                using var response = await _calls.UpsertItemStreamAsync(content, new PartitionKey(document.Model), NoContentBack, cancellationToken);
-                if (!response.IsSuccessStatusCode)
+                try
                 {
-                    throw CosmosOutcomes.Unexpected(response, "record usage call");
+                    await _calls.CreateAsync(new CallDocument(call.Id, call.Model.ToLowerInvariant(), CosmosDocumentShape.Microseconds(call.At), !call.Success, ttl, call), cancellationToken);
+                }
+                catch (ConflictException)
+                {
+                    // Recorded already: a batch retried after it failed half way.
                 }
             }));
         }
@@ -60,81 +58,82 @@ public sealed class CosmosUsageStore : IUsageStore
     {
         var model = delta.Key.Model.ToLowerInvariant();
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(delta.Key.Text)))[..40];
-        var partition = new PartitionKey(model);
         for (var attempt = 1; ; attempt++)
         {
-            using var read = await _rollups.ReadItemStreamAsync(id, partition, cancellationToken: cancellationToken);
-            ResponseMessage write;
-            if (read.StatusCode == HttpStatusCode.NotFound)
+            try
             {
-                var created = RollupDocument.For(id, model, delta.Key, delta.Counters.Clone());
-                using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(created, HubJson.Options));
-                write = await _rollups.CreateItemStreamAsync(content, partition, NoContentBack, cancellationToken);
-            }
-            else if (read.IsSuccessStatusCode)
-            {
-                var current = (await JsonSerializer.DeserializeAsync<RollupDocument>(read.Content, HubJson.Options, cancellationToken))!;
-                current.Counters.Add(delta.Counters);
-                using var content = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(current, HubJson.Options));
-                write = await _rollups.ReplaceItemStreamAsync(content, id, partition,
-                    new ItemRequestOptions { IfMatchEtag = read.Headers.ETag, EnableContentResponseOnWrite = false }, cancellationToken);
-            }
-            else
-            {
-                throw CosmosOutcomes.Unexpected(read, "read usage rollup");
-            }
-            using (write)
-            {
-                if (write.IsSuccessStatusCode)
+                if (await _rollups.FindAsync(id, model, cancellationToken) is { } current)
                 {
-                    return;
+                    current.Counters.Add(delta.Counters);
+                    await _rollups.ReplaceAsync(current, current.ETag!, cancellationToken);
                 }
+                else
+                {
+                    await _rollups.CreateAsync(RollupDocument.For(id, model, delta.Key, delta.Counters.Clone()), cancellationToken);
+                }
+                return;
+            }
+            catch (Exception ex) when (ex is PreconditionFailedException or ConflictException && attempt < MaxAttempts)
+            {
                 // Another writer created or changed the rollup first: read its counts again and add to them.
-                var lost = write.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed;
-                if (!lost || attempt >= MaxAttempts)
-                {
-                    throw lost
-                        ? CosmosOutcomes.Busy("increment usage rollup", TimeSpan.FromSeconds(1), null)
-                        : CosmosOutcomes.Unexpected(write, "write usage rollup");
-                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
         }
     }
 
     public async Task<IReadOnlyList<UsageRollup>> QueryAsync(UsageRollupQuery query, CancellationToken cancellationToken)
     {
-        await _database.EnsureCreatedAsync(cancellationToken);
-        var sql = "SELECT * FROM c WHERE c.hour >= @from AND c.hour < @to";
-        var definition = new QueryDefinition(sql)
+        var definition = _rollups.Select("WHERE c.hour >= @from AND c.hour < @to" + (query.User is null ? "" : " AND c.user = @user"))
             .WithParameter("@from", query.From.ToUnixTimeSeconds()).WithParameter("@to", query.To.ToUnixTimeSeconds());
         if (query.User is not null)
         {
-            sql += " AND c.user = @user";
-            definition = new QueryDefinition(sql)
-                .WithParameter("@from", query.From.ToUnixTimeSeconds()).WithParameter("@to", query.To.ToUnixTimeSeconds())
-                .WithParameter("@user", query.User);
+            definition = definition.WithParameter("@user", query.User);
         }
-        var rows = await CosmosPaging.ReadAllAsync<RollupDocument>(_rollups, definition,
-            query.Model is null ? null : new PartitionKey(query.Model.ToLowerInvariant()), cancellationToken);
+        var rows = await _rollups.QueryAsync(definition, query.Model?.ToLowerInvariant(), cancellationToken);
         return rows.Select(r => r.ToRollup()).ToList();
     }
 
     public async Task<IReadOnlyList<UsageRecord>> RecentCallsAsync(string model, int maxItems, bool failuresOnly, CancellationToken cancellationToken)
     {
-        await _database.EnsureCreatedAsync(cancellationToken);
-        var definition = new QueryDefinition($"SELECT TOP @max * FROM c{(failuresOnly ? " WHERE c.failed = true" : "")} ORDER BY c.atUs DESC")
-            .WithParameter("@max", maxItems);
-        var rows = await CosmosPaging.ReadAllAsync<CallDocument>(_calls, definition, new PartitionKey(model.ToLowerInvariant()), cancellationToken);
+        var rows = await _calls.QueryAsync(_calls.Select((failuresOnly ? "WHERE c.failed = true " : "") + "ORDER BY c.atUs DESC"),
+            model.ToLowerInvariant(), cancellationToken, maxItems);
         return rows.Select(r => r.Call).ToList();
     }
 
-    private sealed record CallDocument(string Id, string Model, long AtUs, bool Failed, int Ttl, UsageRecord Call);
-
-    private sealed record RollupDocument(string Id, string Model, long Hour, string ModelName, string? Version, string? Deployment, string? User, UsageCounters Counters)
+    private sealed class CallDocument(string id, string model, long atUs, bool failed, int ttl, UsageRecord call) : IStoredDocument<CallDocument>
     {
+        public string Id { get; } = id;
+        public string Model { get; } = model;
+        public long AtUs { get; } = atUs;
+        public bool Failed { get; } = failed;
+        public int Ttl { get; } = ttl;
+        public UsageRecord Call { get; } = call;
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public string? ETag { get; set; }
+
+        public CallDocument Clone() => new(Id, Model, AtUs, Failed, Ttl, Call) { ETag = ETag };
+    }
+
+    private sealed class RollupDocument(string id, string model, long hour, string modelName, string? version, string? deployment, string? user, UsageCounters counters)
+        : IStoredDocument<RollupDocument>
+    {
+        public string Id { get; } = id;
+        public string Model { get; } = model;
+        public long Hour { get; } = hour;
+        public string ModelName { get; } = modelName;
+        public string? Version { get; } = version;
+        public string? Deployment { get; } = deployment;
+        public string? User { get; } = user;
+        public UsageCounters Counters { get; } = counters;
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public string? ETag { get; set; }
+
         public static RollupDocument For(string id, string model, UsageRollupKey key, UsageCounters counters) =>
             new(id, model, key.Hour.ToUnixTimeSeconds(), key.Model, key.Version, key.Deployment, key.User, counters);
+
+        public RollupDocument Clone() => new(Id, Model, Hour, ModelName, Version, Deployment, User, Counters.Clone()) { ETag = ETag };
 
         public UsageRollup ToRollup() =>
             new(new UsageRollupKey(DateTimeOffset.FromUnixTimeSeconds(Hour), ModelName, Version, Deployment, User), Counters);

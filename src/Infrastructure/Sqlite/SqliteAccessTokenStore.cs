@@ -1,65 +1,22 @@
-using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using ModelsHub.Core.AccessTokens;
-using ModelsHub.Core.Common;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
-/// <summary>Personal access tokens in the <c>access_tokens</c> table, keyed by their hash.</summary>
+/// <summary>Personal access tokens in the <c>access_tokens</c> table, keyed by the hash of their secret.</summary>
 public sealed class SqliteAccessTokenStore(SqliteDatabase database) : IAccessTokenStore
 {
-    public Task<AccessToken> CreateAsync(AccessToken token, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "INSERT INTO access_tokens (hash, user_id, created_at, doc) VALUES ($hash, $user, $created, $doc);";
-            command.Parameters.AddWithValue("$hash", token.Hash);
-            command.Parameters.AddWithValue("$user", token.UserId);
-            command.Parameters.AddWithValue("$created", SqliteDatabase.SortKey(token.CreatedAt));
-            command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(token, HubJson.Options));
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException ex) when (SqliteDatabase.IsUniqueViolation(ex))
-            {
-                throw new ConflictException($"Access token '{token.Id}' already exists.");
-            }
-            return token;
-        }, cancellationToken);
+    private readonly SqliteDocumentTable<AccessToken> _tokens = new SqliteDocumentTable<AccessToken>(database, "access_tokens", StoredDocuments.AccessTokens)
+        .Key("hash", t => t.Hash)
+        .Column("user_id", t => t.UserId)
+        .Column("created_at", t => SqliteDatabase.SortKey(t.CreatedAt));
 
-    public Task<AccessToken?> FindByHashAsync(string hash, CancellationToken cancellationToken) =>
-        database.ReadAsync(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT doc FROM access_tokens WHERE hash = $hash;";
-            command.Parameters.AddWithValue("$hash", hash);
-            return command.ExecuteScalar() is string doc ? JsonSerializer.Deserialize<AccessToken>(doc, HubJson.Options) : null;
-        }, cancellationToken);
+    public Task<AccessToken> CreateAsync(AccessToken token, CancellationToken cancellationToken) => _tokens.CreateAsync(token, cancellationToken);
 
-    public Task<IReadOnlyList<AccessToken>> ListByUserAsync(string userId, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<AccessToken>>(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT doc FROM access_tokens WHERE user_id = $user ORDER BY created_at DESC, hash;";
-            command.Parameters.AddWithValue("$user", userId);
-            using var reader = command.ExecuteReader();
-            var tokens = new List<AccessToken>();
-            while (reader.Read())
-            {
-                tokens.Add(JsonSerializer.Deserialize<AccessToken>(reader.GetString(0), HubJson.Options)!);
-            }
-            return tokens;
-        }, cancellationToken);
+    public Task<AccessToken?> FindByHashAsync(string hash, CancellationToken cancellationToken) => _tokens.FindAsync(cancellationToken, hash);
 
-    public Task DeleteAsync(string hash, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "DELETE FROM access_tokens WHERE hash = $hash;";
-            command.Parameters.AddWithValue("$hash", hash);
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+    public async Task<IReadOnlyList<AccessToken>> ListByUserAsync(string userId, CancellationToken cancellationToken) =>
+        await _tokens.QueryAsync("WHERE user_id = $user ORDER BY created_at DESC, hash", p => p.AddWithValue("$user", userId), cancellationToken);
+
+    public Task DeleteAsync(string hash, CancellationToken cancellationToken) => _tokens.DeleteAsync(hash, null, cancellationToken, hash);
 }

@@ -141,6 +141,7 @@ internal static class SqliteSchema
             hash TEXT PRIMARY KEY,
             user_id TEXT NOT NULL,
             created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_access_tokens_user ON access_tokens(user_id, created_at);
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.ApiModels;
+using ModelsHub.Contracts.Usage;
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Usage;
 using ModelsHub.Infrastructure.AiProviders;

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.AccessTokens;
 using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Common;
 using ModelsHub.Infrastructure.Sqlite;
@@ -14,7 +15,7 @@ public abstract class AccessTokenStoreContract
     private AccessToken Token(string secret, string? user = null, int minute = 0) => new()
     {
         Hash = AccessTokenService.HashOf(secret),
-        Id = "pat_" + AccessTokenService.HashOf(secret)[..16],
+        TokenId = "pat_" + AccessTokenService.HashOf(secret)[..16],
         UserId = user ?? _user,
         Name = "token " + secret,
         Scopes = [TokenScope.Read, TokenScope.Gateway],
@@ -32,7 +33,7 @@ public abstract class AccessTokenStoreContract
         await Assert.ThrowsAsync<ConflictException>(() => Store.CreateAsync(Token("first-secret"), CancellationToken.None));
 
         var found = await Store.FindByHashAsync(first.Hash, CancellationToken.None);
-        Assert.Equal((first.Id, first.UserId, first.Name), (found!.Id, found.UserId, found.Name));
+        Assert.Equal((first.TokenId, first.UserId, first.Name), (found!.TokenId, found.UserId, found.Name));
         Assert.Equal([TokenScope.Read, TokenScope.Gateway], found.Scopes);
         Assert.Equal(first.ExpiresAt, found.ExpiresAt);
         Assert.Null(await Store.FindByHashAsync(AccessTokenService.HashOf("never-issued"), CancellationToken.None));

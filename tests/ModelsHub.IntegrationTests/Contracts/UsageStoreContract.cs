@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Usage;
 using ModelsHub.Core.Usage;
 using ModelsHub.Infrastructure.Sqlite;
 
@@ -16,7 +17,7 @@ public abstract class UsageStoreContract
 
     private readonly string _model = "Usage-" + Guid.NewGuid().ToString("N")[..8];
 
-    private UsageRecord Call(string user, int minute, double latency, string? version = "v1", Core.Usage.UsageErrorClass? error = null) => new()
+    private UsageRecord Call(string user, int minute, double latency, string? version = "v1", ModelsHub.Contracts.Usage.UsageErrorClass? error = null) => new()
     {
         Id = Guid.NewGuid().ToString("N"),
         At = Hour.AddMinutes(minute),

@@ -1,10 +1,12 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ModelsHub.Core.Common;
+namespace ModelsHub.Contracts;
 
-/// <summary>Strict parsing of the lowercase wire names of an enum (no numbers, no aliases).</summary>
+/// <summary>
+/// The wire names of an enum (<see cref="ContractJson.EnumNamingPolicy"/>) and strict parsing of
+/// them (no numbers, no aliases): what query strings such as <c>?type=llm</c> carry.
+/// </summary>
 public static class EnumNames<T> where T : struct, Enum
 {
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
@@ -24,8 +26,8 @@ public static class EnumNames<T> where T : struct, Enum
 
     public static string Expected => "one of: " + string.Join(", ", Names);
 
-    // The JSON converter's rule: the member's [JsonStringEnumMemberName] when it has one, else its snake_case name.
+    // The JSON converter's rule: the member's [JsonStringEnumMemberName] when it has one (openai-compatible), else the policy's name.
     private static string WireName(T value) =>
         typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
-        ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+        ?? ContractJson.EnumNamingPolicy.ConvertName(value.ToString());
 }
