@@ -1,7 +1,9 @@
+using ModelsHub.Contracts.Usage;
+
 namespace ModelsHub.Core.Usage;
 
-/// <summary>Which rollups a report reads: hours in [From, To), optionally one model and/or one user.</summary>
-public sealed record UsageRollupQuery(DateTimeOffset From, DateTimeOffset To, string? Model = null, string? User = null);
+/// <summary>Which rollups a report reads: those of one span starting in [From, To), optionally of one model and/or one user.</summary>
+public sealed record UsageRollupQuery(UsageGranularity Span, DateTimeOffset From, DateTimeOffset To, string? Model = null, string? User = null);
 
 /// <summary>Where recorded calls and their hourly rollups live.</summary>
 public interface IUsageStore
@@ -12,7 +14,7 @@ public interface IUsageStore
     /// </summary>
     Task RecordAsync(IReadOnlyList<UsageRecord> calls, IReadOnlyList<UsageRollup> deltas, CancellationToken cancellationToken);
 
-    /// <summary>The rollups of the hours in range that match (model ignoring case, user exactly).</summary>
+    /// <summary>The rollups of the span that start in range and match (model ignoring case, user exactly).</summary>
     Task<IReadOnlyList<UsageRollup>> QueryAsync(UsageRollupQuery query, CancellationToken cancellationToken);
 
     /// <summary>The most recent calls of a model (newest first), for the error analysis of one model.</summary>

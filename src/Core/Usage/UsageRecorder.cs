@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Usage;
 
 namespace ModelsHub.Core.Usage;
 
@@ -22,7 +23,7 @@ public sealed class UsageOptions
 /// <summary>
 /// Records calls without making the caller wait for storage: calls are buffered and written in
 /// batches (every <see cref="UsageOptions.FlushInterval"/>, at shutdown, and before a report reads),
-/// each batch as the raw calls plus one increment per hourly rollup it touches. Increments from
+/// each batch as the raw calls plus one increment per hourly and daily rollup it touches. Increments from
 /// several instances add up in the store, so no count is lost to concurrency; a crash loses at most
 /// one interval of this instance's calls.
 /// </summary>
@@ -83,21 +84,26 @@ public sealed partial class UsageRecorder(IUsageStore store, IOptions<UsageOptio
         }
     }
 
-    /// <summary>The batch summed per hourly rollup.</summary>
+    /// <summary>The batch summed per rollup: each call in its hour's and its day's.</summary>
     public static IReadOnlyList<UsageRollup> Rollups(IEnumerable<UsageRecord> calls)
     {
         var byKey = new Dictionary<string, UsageRollup>(StringComparer.Ordinal);
         foreach (var call in calls)
         {
-            var key = UsageRollupKey.For(call);
-            if (!byKey.TryGetValue(key.Text, out var rollup))
+            foreach (var span in Spans)
             {
-                byKey[key.Text] = rollup = new UsageRollup(key, new UsageCounters());
+                var key = UsageRollupKey.For(span, call);
+                if (!byKey.TryGetValue(key.Text, out var rollup))
+                {
+                    byKey[key.Text] = rollup = new UsageRollup(key, new UsageCounters());
+                }
+                rollup.Counters.Add(call);
             }
-            rollup.Counters.Add(call);
         }
         return byKey.Values.ToList();
     }
+
+    private static readonly UsageGranularity[] Spans = [UsageGranularity.Hour, UsageGranularity.Day];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Usage buffer full: dropped a call of {Model} at {At} (the usage store has not been writable)")]
     private static partial void LogDropped(ILogger logger, string model, DateTimeOffset at);

@@ -44,7 +44,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         }
         var (from, to) = Resolve(range);
         await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(from, to, Model: model.Name), cancellationToken);
+        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to, Model: model.Name), cancellationToken);
         return Build(model.Name, null, from, to, range, rollups);
     }
 
@@ -57,7 +57,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         }
         var (from, to) = Resolve(range);
         await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(from, to, User: user), cancellationToken);
+        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to, User: user), cancellationToken);
         return Build(null, user, from, to, range, rollups);
     }
 
@@ -66,7 +66,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         ModelAccess.Demand(caller, caller.Has(Permissions.ViewUsage) ? null : Permissions.ViewUsage, "see the hub's usage");
         var (from, to) = Resolve(range);
         await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(from, to), cancellationToken);
+        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to), cancellationToken);
         var totals = new UsageCounters();
         foreach (var r in rollups) totals.Add(r.Counters);
         return new UsageOverview(from, to, UsageStatistics.Of(totals),
@@ -145,7 +145,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         var buckets = new SortedDictionary<DateTimeOffset, UsageCounters>();
         foreach (var r in rollups)
         {
-            var start = Floor(r.Key.Hour, step);
+            var start = Floor(r.Key.Start, step);
             if (!buckets.TryGetValue(start, out var sum)) buckets[start] = sum = new UsageCounters();
             sum.Add(r.Counters);
         }

@@ -3,19 +3,23 @@ using ModelsHub.Contracts;
 namespace ModelsHub.Core.Usage;
 
 /// <summary>
-/// The key of one hourly rollup: every call of one hour to one model (version, deployment) by one
-/// user lands in the same rollup. Reports sum rollups over hours, users or versions.
+/// The key of one rollup: every call of one hour (or one day) to one model (version, deployment) by
+/// one user lands in the same rollup. Each call is added to its hour's and its day's rollup, so a
+/// daily report reads 24 times fewer documents; reports sum rollups over time, users or versions.
 /// </summary>
-public sealed record UsageRollupKey(DateTimeOffset Hour, string Model, string? Version, string? Deployment, string? User)
+public sealed record UsageRollupKey(UsageGranularity Span, DateTimeOffset Start, string Model, string? Version, string? Deployment, string? User)
 {
-    public static DateTimeOffset HourOf(DateTimeOffset at) =>
-        new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+    public static DateTimeOffset StartOf(UsageGranularity span, DateTimeOffset at)
+    {
+        var ticks = span == UsageGranularity.Hour ? TimeSpan.TicksPerHour : TimeSpan.TicksPerDay;
+        return new DateTimeOffset(at.UtcTicks - at.UtcTicks % ticks, TimeSpan.Zero);
+    }
 
-    public static UsageRollupKey For(UsageRecord call) =>
-        new(HourOf(call.At), call.Model, call.Version, call.Deployment, call.User);
+    public static UsageRollupKey For(UsageGranularity span, UsageRecord call) =>
+        new(span, StartOf(span, call.At), call.Model, call.Version, call.Deployment, call.User);
 
     /// <summary>A stable text form (the store's key): fields joined by a separator names cannot hold.</summary>
-    public string Text => string.Join('\u001f', Hour.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+    public string Text => string.Join('\u001f', EnumNames<UsageGranularity>.NameOf(Span), Start.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
         Model.ToLowerInvariant(), Version ?? "", Deployment ?? "", User ?? "");
 }
 

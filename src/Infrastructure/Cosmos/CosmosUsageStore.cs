@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Usage;
 using ModelsHub.Infrastructure.Documents;
@@ -9,8 +11,8 @@ namespace ModelsHub.Infrastructure.Cosmos;
 
 /// <summary>
 /// Usage in two containers partitioned by model: <c>usageCalls</c> (each call, expiring after
-/// <c>Usage:CallRetention</c> through Cosmos TTL) and <c>usageRollups</c> (one document per hour,
-/// model, version, deployment and user). A rollup is incremented by read, add, and replace with
+/// <c>Usage:CallRetention</c> through Cosmos TTL) and <c>usageRollups</c> (one document per hour, and
+/// one per day, per model, version, deployment and user). A rollup is incremented by read, add, and replace with
 /// its ETag (create when new), retried when another instance wrote in between, so no count is lost.
 /// </summary>
 public sealed class CosmosUsageStore : IUsageStore
@@ -83,7 +85,8 @@ public sealed class CosmosUsageStore : IUsageStore
 
     public async Task<IReadOnlyList<UsageRollup>> QueryAsync(UsageRollupQuery query, CancellationToken cancellationToken)
     {
-        var definition = _rollups.Select("WHERE c.hour >= @from AND c.hour < @to" + (query.User is null ? "" : " AND c.user = @user"))
+        var definition = _rollups.Select("WHERE c.span = @span AND c.start >= @from AND c.start < @to" + (query.User is null ? "" : " AND c.user = @user"))
+            .WithParameter("@span", EnumNames<UsageGranularity>.NameOf(query.Span))
             .WithParameter("@from", query.From.ToUnixTimeSeconds()).WithParameter("@to", query.To.ToUnixTimeSeconds());
         if (query.User is not null)
         {
@@ -115,12 +118,13 @@ public sealed class CosmosUsageStore : IUsageStore
         public CallDocument Clone() => new(Id, Model, AtUs, Failed, Ttl, Call) { ETag = ETag };
     }
 
-    private sealed class RollupDocument(string id, string model, long hour, string modelName, string? version, string? deployment, string? user, UsageCounters counters)
-        : IStoredDocument<RollupDocument>
+    private sealed class RollupDocument(string id, string model, UsageGranularity span, long start, string modelName, string? version, string? deployment, string? user,
+        UsageCounters counters) : IStoredDocument<RollupDocument>
     {
         public string Id { get; } = id;
         public string Model { get; } = model;
-        public long Hour { get; } = hour;
+        public UsageGranularity Span { get; } = span;
+        public long Start { get; } = start;
         public string ModelName { get; } = modelName;
         public string? Version { get; } = version;
         public string? Deployment { get; } = deployment;
@@ -131,11 +135,11 @@ public sealed class CosmosUsageStore : IUsageStore
         public string? ETag { get; set; }
 
         public static RollupDocument For(string id, string model, UsageRollupKey key, UsageCounters counters) =>
-            new(id, model, key.Hour.ToUnixTimeSeconds(), key.Model, key.Version, key.Deployment, key.User, counters);
+            new(id, model, key.Span, key.Start.ToUnixTimeSeconds(), key.Model, key.Version, key.Deployment, key.User, counters);
 
-        public RollupDocument Clone() => new(Id, Model, Hour, ModelName, Version, Deployment, User, Counters.Clone()) { ETag = ETag };
+        public RollupDocument Clone() => new(Id, Model, Span, Start, ModelName, Version, Deployment, User, Counters.Clone()) { ETag = ETag };
 
         public UsageRollup ToRollup() =>
-            new(new UsageRollupKey(DateTimeOffset.FromUnixTimeSeconds(Hour), ModelName, Version, Deployment, User), Counters);
+            new(new UsageRollupKey(Span, DateTimeOffset.FromUnixTimeSeconds(Start), ModelName, Version, Deployment, User), Counters);
     }
 }

@@ -145,7 +145,7 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_access_tokens_user ON access_tokens(user_id, created_at);
 
-        -- Recorded calls (kept Usage:CallRetention) and their hourly rollups (kept), keyed by hour, model, version, deployment and user.
+        -- Recorded calls (kept Usage:CallRetention) and their hourly and daily rollups (kept), keyed by span, start, model, version, deployment and user.
         CREATE TABLE IF NOT EXISTS usage_calls (
             id TEXT PRIMARY KEY,
             model TEXT NOT NULL,
@@ -157,12 +157,13 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_usage_calls_at ON usage_calls(at);
         CREATE TABLE IF NOT EXISTS usage_rollups (
             key TEXT PRIMARY KEY,
-            hour INTEGER NOT NULL,
+            span TEXT NOT NULL,
+            start INTEGER NOT NULL,
             model TEXT NOT NULL,
             user_id TEXT NULL,
             doc TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, hour);
-        CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, hour);
-        CREATE INDEX IF NOT EXISTS ix_usage_rollups_hour ON usage_rollups(hour);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_start ON usage_rollups(span, start);
         """;
 }

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Usage;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
 /// <summary>
-/// Recorded calls and hourly rollups in <c>usage_calls</c> and <c>usage_rollups</c>. A batch is one
+/// Recorded calls and hourly and daily rollups in <c>usage_calls</c> and <c>usage_rollups</c>. A batch is one
 /// transaction: the calls are inserted and each rollup read, added to and written back while the
 /// database's writer lock is held, so concurrent batches (this process's or another's) all count.
 /// </summary>
@@ -45,9 +47,10 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
             var readKey = read.Parameters.Add("$key", SqliteType.Text);
             using var write = c.CreateCommand();
             write.Transaction = tx;
-            write.CommandText = "INSERT OR REPLACE INTO usage_rollups (key, hour, model, user_id, doc) VALUES ($key, $hour, $model, $user, $doc);";
+            write.CommandText = "INSERT OR REPLACE INTO usage_rollups (key, span, start, model, user_id, doc) VALUES ($key, $span, $start, $model, $user, $doc);";
             var key = write.Parameters.Add("$key", SqliteType.Text);
-            var hour = write.Parameters.Add("$hour", SqliteType.Integer);
+            var span = write.Parameters.Add("$span", SqliteType.Text);
+            var start = write.Parameters.Add("$start", SqliteType.Integer);
             var rollupModel = write.Parameters.Add("$model", SqliteType.Text);
             var user = write.Parameters.Add("$user", SqliteType.Text);
             var rollupDoc = write.Parameters.Add("$doc", SqliteType.Text);
@@ -59,7 +62,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
                     : new UsageCounters();
                 counters.Add(delta.Counters);
                 key.Value = delta.Key.Text;
-                hour.Value = delta.Key.Hour.ToUnixTimeSeconds();
+                span.Value = EnumNames<UsageGranularity>.NameOf(delta.Key.Span);
+                start.Value = delta.Key.Start.ToUnixTimeSeconds();
                 rollupModel.Value = delta.Key.Model.ToLowerInvariant();
                 user.Value = (object?)delta.Key.User ?? DBNull.Value;
                 rollupDoc.Value = JsonSerializer.Serialize(new RollupDocument(delta.Key.Model, delta.Key.Version, delta.Key.Deployment, delta.Key.User, counters), HubJson.Options);
@@ -73,7 +77,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
         database.ReadAsync<IReadOnlyList<UsageRollup>>(c =>
         {
             using var command = c.CreateCommand();
-            var where = "hour >= $from AND hour < $to";
+            var where = "span = $span AND start >= $from AND start < $to";
+            command.Parameters.AddWithValue("$span", EnumNames<UsageGranularity>.NameOf(query.Span));
             if (query.Model is not null)
             {
                 where += " AND model = $model";
@@ -84,7 +89,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
                 where += " AND user_id = $user";
                 command.Parameters.AddWithValue("$user", query.User);
             }
-            command.CommandText = $"SELECT hour, doc FROM usage_rollups WHERE {where};";
+            command.CommandText = $"SELECT start, doc FROM usage_rollups WHERE {where};";
             command.Parameters.AddWithValue("$from", query.From.ToUnixTimeSeconds());
             command.Parameters.AddWithValue("$to", query.To.ToUnixTimeSeconds());
             using var reader = command.ExecuteReader();
@@ -92,7 +97,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
             while (reader.Read())
             {
                 var document = JsonSerializer.Deserialize<RollupDocument>(reader.GetString(1), HubJson.Options)!;
-                rollups.Add(document.ToRollup(DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0))));
+                rollups.Add(document.ToRollup(query.Span, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0))));
             }
             return rollups;
         }, cancellationToken);
@@ -131,6 +136,6 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
 
     private sealed record RollupDocument(string Model, string? Version, string? Deployment, string? User, UsageCounters Counters)
     {
-        public UsageRollup ToRollup(DateTimeOffset hour) => new(new UsageRollupKey(hour, Model, Version, Deployment, User), Counters);
+        public UsageRollup ToRollup(UsageGranularity span, DateTimeOffset start) => new(new UsageRollupKey(span, start, Model, Version, Deployment, User), Counters);
     }
 }

@@ -14,6 +14,7 @@ public abstract class UsageStoreContract
     protected abstract IUsageStore OtherInstance { get; }
 
     private static readonly DateTimeOffset Hour = new(2027, 3, 1, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Day = new(2027, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly string _model = "Usage-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -40,20 +41,25 @@ public abstract class UsageStoreContract
         await RecordAsync(Store, Call("ann", 1, 12), Call("ann", 2, 40), Call("bob", 3, 900, error: UsageErrorClass.RateLimited), Call("ann", 70, 5, "v2"));
         await RecordAsync(Store, Call("ann", 4, 20));
 
-        var rollups = await Store.QueryAsync(new UsageRollupQuery(Hour, Hour.AddHours(2), Model: _model.ToUpperInvariant()), CancellationToken.None);
-        var annFirstHour = rollups.Single(r => r.Key is { User: "ann", Version: "v1" } && r.Key.Hour == Hour);
+        var rollups = await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour, Hour.AddHours(2), Model: _model.ToUpperInvariant()), CancellationToken.None);
+        var annFirstHour = rollups.Single(r => r.Key is { User: "ann", Version: "v1" } && r.Key.Start == Hour);
         Assert.Equal((3, 3, 30, 15), (annFirstHour.Counters.Calls, annFirstHour.Counters.Successes, annFirstHour.Counters.TokensIn, annFirstHour.Counters.TokensOut));
         Assert.Equal(72, annFirstHour.Counters.LatencyMsSum);
         Assert.Equal(3, annFirstHour.Counters.Latency.Sum());
         var bob = rollups.Single(r => r.Key.User == "bob");
         Assert.Equal(1, bob.Counters.Errors["rate_limited"]);
-        Assert.Equal(Hour.AddHours(1), rollups.Single(r => r.Key.Version == "v2").Key.Hour);
+        Assert.Equal(Hour.AddHours(1), rollups.Single(r => r.Key.Version == "v2").Key.Start);
         Assert.Equal(_model, annFirstHour.Key.Model);
 
-        Assert.Equal(2, (await Store.QueryAsync(new UsageRollupQuery(Hour, Hour.AddHours(2), Model: _model, User: "ann"), CancellationToken.None)).Count);
-        Assert.Single(await Store.QueryAsync(new UsageRollupQuery(Hour.AddHours(1), Hour.AddHours(2), Model: _model), CancellationToken.None));
-        Assert.Contains(await Store.QueryAsync(new UsageRollupQuery(Hour, Hour.AddHours(2), User: "bob"), CancellationToken.None), r => r.Key.Model == _model);
-        Assert.Empty(await Store.QueryAsync(new UsageRollupQuery(Hour.AddHours(2), Hour.AddHours(3), Model: _model), CancellationToken.None));
+        Assert.Equal(2, (await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour, Hour.AddHours(2), Model: _model, User: "ann"), CancellationToken.None)).Count);
+        Assert.Single(await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour.AddHours(1), Hour.AddHours(2), Model: _model), CancellationToken.None));
+        Assert.Contains(await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour, Hour.AddHours(2), User: "bob"), CancellationToken.None), r => r.Key.Model == _model);
+        Assert.Empty(await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour.AddHours(2), Hour.AddHours(3), Model: _model), CancellationToken.None));
+        // The day's rollups hold the same calls, one document per version and user.
+        var days = await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Day, Day, Day.AddDays(1), Model: _model), CancellationToken.None);
+        Assert.Equal(3, days.Count);
+        Assert.Equal(3, days.Single(r => r.Key is { User: "ann", Version: "v1" }).Counters.Calls);
+        Assert.All(days, r => Assert.Equal(Day, r.Key.Start));
     }
 
     [Fact]
@@ -74,7 +80,7 @@ public abstract class UsageStoreContract
         var writers = new[] { Store, OtherInstance };
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => RecordAsync(writers[i % 2], Call("ann", i % 60, i), Call("bob", i % 60, i))));
 
-        var rollups = await Store.QueryAsync(new UsageRollupQuery(Hour, Hour.AddHours(1), Model: _model), CancellationToken.None);
+        var rollups = await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour, Hour.AddHours(1), Model: _model), CancellationToken.None);
         Assert.Equal(40, rollups.Single(r => r.Key.User == "ann").Counters.Calls);
         Assert.Equal(40, rollups.Single(r => r.Key.User == "bob").Counters.Latency.Sum());
         Assert.Equal(Enumerable.Range(0, 40).Sum(), rollups.Single(r => r.Key.User == "bob").Counters.LatencyMsSum);
