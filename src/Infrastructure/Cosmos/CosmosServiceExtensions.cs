@@ -3,7 +3,9 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -37,6 +39,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
         services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
         services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
+        services.AddSingleton(HubContainers.UsageCalls);
+        services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         return services;
     }
 

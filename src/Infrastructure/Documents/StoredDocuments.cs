@@ -1,3 +1,4 @@
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
@@ -39,4 +40,6 @@ internal static class StoredDocuments
 
     public static DocumentKind<WebhookDelivery> WebhookDeliveries { get; } = new("Delivery", d => d.Id,
         d => new ConflictException($"Delivery '{d.Id}' already exists."));
+    public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,
+        t => new ConflictException($"Access token '{t.TokenId}' already exists."));
 }

@@ -25,8 +25,7 @@ public sealed class CliToolTests : IAsyncLifetime
         var packages = Path.Combine(_work, "packages");
         var project = Path.Combine(UpstreamFixtures.RepositoryRoot, "tools", "ModelsHub.Cli", "ModelsHub.Cli.csproj");
         // Release into a folder of its own, so the Debug build the other tests run is left alone.
-        await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "-p:BaseOutputPath=" + Path.Combine(_work, "bin") + "/",
-            "-p:BaseIntermediateOutputPath=" + Path.Combine(_work, "obj") + "/", "--nologo");
+        await RunAsync("dotnet", "pack", project, "-c", "Release", "-o", packages, "--artifacts-path", Path.Combine(_work, "artifacts"), "--nologo");
         // Only the local package source: the name must come from the package just built.
         var config = Path.Combine(_work, "nuget.config");
         await File.WriteAllTextAsync(config, $"""
