@@ -43,7 +43,7 @@ public static class ImportBench
             {
                 ["HuggingFace__Endpoint"] = hf.Endpoint.ToString(),
             });
-            var token = await CatalogBench.TokenAsync(server.Client, "bench-importer", "maintainer");
+            var token = await CatalogBench.TokenAsync(server.Client, "bench-importer", "admin");
 
             await ImportAsync(server, token, "bench/warmup", "bench-warmup");
             var smallRun = await ImportAsync(server, token, "bench/small", "bench-small");

@@ -1,9 +1,14 @@
 using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
+using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.ApiModels;
+using ModelsHub.Functions.Gateway;
+using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Downloads;
+using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Imports;
@@ -16,6 +21,7 @@ using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Webhooks;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +39,8 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubWebhooks(builder.Environment);
+builder.Services.AddHubApiModels(builder.Configuration);
 builder.Services.AddHubImports();
 
 var app = builder.Build();
@@ -46,6 +54,7 @@ app.UseHubProblemDetails();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
@@ -64,6 +73,13 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapWebhooksApi();
+api.MapGitHubWebhookApi();
+api.MapApiModelsApi();
+api.MapAccessTokensApi();
+api.MapGatewayApi();
+api.MapUsageApi();
+api.MapAiModelsApi();
 api.MapImportsApi();
 app.MapTriggers();
 

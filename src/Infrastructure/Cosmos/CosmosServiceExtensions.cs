@@ -3,7 +3,9 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
@@ -11,6 +13,7 @@ using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
@@ -35,6 +38,11 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
+        services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
+        services.AddSingleton(HubContainers.UsageCalls);
+        services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         services.AddCosmosPort<IModelImportStore, CosmosModelImportStore>(HubContainers.Imports);
         return services;
     }

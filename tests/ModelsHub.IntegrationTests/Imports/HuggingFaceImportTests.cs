@@ -26,6 +26,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
         _hf = await FakeHuggingFace.StartAsync();
         _hf.AddRepositories();
         _app = NewApplication().WithHuggingFace(_hf).With("Uploads:ChunkSizeBytes", Chunk.ToString());
+        _importer = await _app.ImporterAsync();
     }
 
     /// <summary>The hub under test (the Azure profile's subclass runs the same imports against the emulators).</summary>
@@ -39,12 +40,15 @@ public class HuggingFaceImportTests : IAsyncLifetime
         await _hf.DisposeAsync();
     }
 
-    private HttpClient Maintainer => _app.ClientFor("mia", "maintainer");
+    private HttpClient _importer = null!;
+
+    /// <summary>mia, a user an administrator granted sources.manage.</summary>
+    private HttpClient Importer => _importer;
 
     [Fact]
     public async Task APreviewListsTheSelectedFilesWithTheirSizesBeforeAnythingIsCopied()
     {
-        var preview = await (await Maintainer.GetAsync($"/api/imports/huggingface/preview?repoId=gpt2&include=*.json&include=*.safetensors&exclude=onnx/*")
+        var preview = await (await Importer.GetAsync($"/api/imports/huggingface/preview?repoId=gpt2&include=*.json&include=*.safetensors&exclude=onnx/*")
             .ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal(Gpt2, preview.GetProperty("repoId").GetString());
         Assert.Equal(_hf.Head(Gpt2), preview.GetProperty("commit").GetString());
@@ -59,7 +63,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task AnImportBecomesAModelWithItsCardAsReadmeAndAVersionWhoseFilesMatchTheHub()
     {
-        var client = Maintainer;
+        var client = Importer;
         var id = await StartImportAsync(client, new { repoId = "gpt2", include = new[] { "*.json", "*.safetensors", "onnx/" } });
         var import = await FinishedImportAsync(client, id);
         Assert.True(import.GetProperty("state").GetString() == "succeeded", import.ToString());
@@ -97,7 +101,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task ASecondImportAddsAVersionToTheExistingModel()
     {
-        var client = Maintainer;
+        var client = Importer;
         Assert.Equal("succeeded", (await FinishedImportAsync(client, await StartImportAsync(client, new { repoId = Gpt2, include = new[] { "config.json" } }))).GetProperty("state").GetString());
         _hf.Push(Gpt2, new Dictionary<string, FakeContent?> { ["config.json"] = FakeContent.Of("{\"model_type\": \"gpt2\", \"n_layer\": 24}") });
         var second = await FinishedImportAsync(client, await StartImportAsync(client, new { repoId = Gpt2, include = new[] { "config.json" }, model = new { name = "gpt2" }, version = new { label = "v2-24layers", notes = "deeper" } }));
@@ -111,7 +115,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task AFileWhoseBytesDoNotMatchItsSha256FailsTheImportAndLeavesNoVersion()
     {
-        var client = Maintainer;
+        var client = Importer;
         _hf.Corrupt(Gpt2, "model.safetensors");
         var import = await FinishedImportAsync(client, await StartImportAsync(client, new { repoId = Gpt2, include = new[] { "config.json", "model.safetensors" } }));
         Assert.Equal("failed", import.GetProperty("state").GetString());
@@ -136,7 +140,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task ARegularFileWhoseBytesDoNotMatchItsGitBlobIdFailsTheImport()
     {
-        var client = Maintainer;
+        var client = Importer;
         _hf.Corrupt(Gpt2, "config.json");
         var import = await FinishedImportAsync(client, await StartImportAsync(client, new { repoId = Gpt2, include = new[] { "config.json" } }));
         Assert.Equal("failed", import.GetProperty("state").GetString());
@@ -148,7 +152,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task AGatedRepositoryIsRefusedWithWhatToDoUntilATokenWithAccessIsSaved()
     {
-        var client = Maintainer;
+        var client = Importer;
         var body = new { repoId = Gated, include = new[] { "*.safetensors" } };
         var anonymous = await (await client.PostAsJsonAsync("/api/imports/huggingface", body, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
         var message = anonymous.GetProperty("errors").GetProperty("repoId")[0].GetString()!;
@@ -171,7 +175,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task APrivateRepositoryIsReadWithTheSavedToken()
     {
-        var client = Maintainer;
+        var client = Importer;
         var missing = await (await client.PostAsJsonAsync("/api/imports/huggingface", new { repoId = Private }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
         Assert.Contains("save a Hugging Face token", missing.GetProperty("errors").GetProperty("repoId")[0].GetString());
         await client.PutAsJsonAsync("/api/me/huggingface-token", new { token = GrantedToken }).ExpectAsync(HttpStatusCode.OK);
@@ -181,7 +185,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task AMissingRepositoryOrRevisionIsA400NamingTheField()
     {
-        var client = Maintainer;
+        var client = Importer;
         var repo = await (await client.PostAsJsonAsync("/api/imports/huggingface", new { repoId = "nobody/nothing" }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
         Assert.Contains("no public model repository 'nobody/nothing'", repo.GetProperty("errors").GetProperty("repoId")[0].GetString());
         var revision = await (await client.PostAsJsonAsync("/api/imports/huggingface", new { repoId = Gpt2, revision = "no-such-branch" }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
@@ -193,7 +197,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task AnIncludeThatMatchesNothingIsA400NamingItBeforeAnyDownload()
     {
-        var client = Maintainer;
+        var client = Importer;
         var problem = await (await client.PostAsJsonAsync("/api/imports/huggingface", new { repoId = Gpt2, include = new[] { "*.json", "*.gguf" } }, HubApplication.Json)
             .ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
         var errors = problem.GetProperty("errors");
@@ -208,7 +212,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task BadInputIsAProblemNamingEachField()
     {
-        var client = Maintainer;
+        var client = Importer;
         async Task<string[]> FieldsAsync(object body)
         {
             var problem = await (await client.PostAsJsonAsync("/api/imports/huggingface", body, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
@@ -237,12 +241,12 @@ public class HuggingFaceImportTests : IAsyncLifetime
         Assert.Contains("sources.manage", denied.GetProperty("detail").GetString());
         await _app.ClientFor("ursula", "user").GetAsync("/api/imports/huggingface/preview?repoId=gpt2").ExpectAsync(HttpStatusCode.Forbidden);
 
-        var id = await StartImportAsync(Maintainer, new { repoId = Gpt2, include = new[] { "config.json" } });
-        await FinishedImportAsync(Maintainer, id);
+        var id = await StartImportAsync(Importer, new { repoId = Gpt2, include = new[] { "config.json" } });
+        await FinishedImportAsync(Importer, id);
         await _app.ClientFor("ursula", "user").GetAsync($"/api/imports/{id}").ExpectAsync(HttpStatusCode.NotFound);
         await _app.ClientFor("max", "maintainer").GetAsync($"/api/imports/{id}").ExpectAsync(HttpStatusCode.NotFound);
         await _app.ClientFor("ada", "admin").GetAsync($"/api/imports/{id}").ExpectAsync(HttpStatusCode.OK);
-        Assert.Single((await (await Maintainer.GetAsync("/api/imports").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
+        Assert.Single((await (await Importer.GetAsync("/api/imports").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
         Assert.Empty((await (await _app.ClientFor("max", "maintainer").GetAsync("/api/imports").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
         await _app.ClientFor("max", "maintainer").GetAsync("/api/imports?all=true").ExpectAsync(HttpStatusCode.Forbidden);
         Assert.Single((await (await _app.ClientFor("ada", "admin").GetAsync("/api/imports?all=true").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
@@ -251,7 +255,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task ACancelledImportStopsAndKeepsNothing()
     {
-        var client = Maintainer;
+        var client = Importer;
         _hf.AddModel("big/model", new Dictionary<string, FakeContent> { ["model.safetensors"] = FakeContent.Pattern(8 * Chunk + 100, 21) });
         var stall = _hf.StallAt("big/model", "model.safetensors", 3 * Chunk + 10);
         var id = await StartImportAsync(client, new { repoId = "big/model" });
@@ -271,7 +275,7 @@ public class HuggingFaceImportTests : IAsyncLifetime
     [Fact]
     public async Task ProgressShowsBytesDoneOfTheFileBeingCopied()
     {
-        var client = Maintainer;
+        var client = Importer;
         _hf.AddModel("big/progress", new Dictionary<string, FakeContent> { ["model.safetensors"] = FakeContent.Pattern(8 * Chunk, 22) });
         var stall = _hf.StallAt("big/progress", "model.safetensors", 5 * Chunk);
         var id = await StartImportAsync(client, new { repoId = "big/progress" });

@@ -66,7 +66,7 @@ public sealed class ImportCrashSafetyTests : IAsyncLifetime
             string id;
             await using (var doomed = await HubProcess.StartAsync(data, Settings()))
             {
-                var client = await doomed.ClientForAsync("mia", "maintainer");
+                var client = await doomed.ImporterAsync();
                 id = await StartImportAsync(client, new { repoId = Repo, include = new[] { File, "config.json" } });
                 await stall.Reached.WaitAsync(TimeSpan.FromSeconds(60));
                 // Every whole chunk before the stall is stored before the kill; the one in flight is not.
@@ -126,14 +126,14 @@ public sealed class ImportCrashSafetyTests : IAsyncLifetime
             string id;
             await using (var doomed = await HubProcess.StartAsync(data, Settings(crashAt)))
             {
-                var client = await doomed.ClientForAsync("mia", "maintainer");
+                var client = await doomed.ImporterAsync();
                 id = await StartImportAsync(client, new { repoId = Gpt2, include = new[] { "*.json", "*.safetensors" }, model = new { name } });
                 Assert.True(await doomed.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"the server did not crash at {crashAt}:\n{doomed.Output}");
                 Assert.Contains("Workflows:CrashAt=" + crashAt, doomed.Output);
             }
 
             await using var restarted = await HubProcess.StartAsync(data, Settings());
-            var client2 = await restarted.ClientForAsync("mia", "maintainer");
+            var client2 = await restarted.ClientForAsync("mia", "user");
             var done = await FinishedImportAsync(client2, id, TimeSpan.FromSeconds(90));
             Assert.True(done.GetProperty("state").GetString() == "succeeded", done.ToString());
             Assert.True(done.GetProperty("modelCreated").GetBoolean());

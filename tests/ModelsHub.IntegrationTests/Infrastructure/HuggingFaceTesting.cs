@@ -67,6 +67,25 @@ public static class HuggingFaceTesting
         }
     }
 
+    /// <summary>
+    /// A signed-in user who may import: administrators grant <c>sources.manage</c> (only their own role bundles it),
+    /// as they would to the people who bring models in from outside.
+    /// </summary>
+    public static async Task<HttpClient> ImporterAsync(Func<string, string[], Task<HttpClient>> clientFor, string user = "mia")
+    {
+        var client = await clientFor(user, ["user"]);
+        await client.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        var admin = await clientFor("ada", ["admin"]);
+        await admin.PutAsync($"/api/users/{user}/permissions/sources.manage", null).ExpectAsync(HttpStatusCode.OK);
+        return client;
+    }
+
+    public static Task<HttpClient> ImporterAsync(this HubApplication app, string user = "mia") =>
+        ImporterAsync((u, roles) => Task.FromResult(app.ClientFor(u, roles)), user);
+
+    public static Task<HttpClient> ImporterAsync(this HubProcess hub, string user = "mia") =>
+        ImporterAsync((u, roles) => hub.ClientForAsync(u, roles), user);
+
     public static async Task<string> StartImportAsync(HttpClient client, object body)
     {
         var response = await client.PostAsJsonAsync("/api/imports/huggingface", body, HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
