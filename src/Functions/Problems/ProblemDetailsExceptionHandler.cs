@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Problems;
@@ -98,6 +99,8 @@ public static class ProblemsExtensions
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         });
+        // After the framework's writer: it answers callers that accept JSON; this one everybody else.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;
     }
@@ -108,5 +111,26 @@ public static class ProblemsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+}
+
+/// <summary>
+/// Writes problem+json for callers whose <c>Accept</c> excludes JSON (a browser navigation sends
+/// <c>text/html</c>), which the framework's writer declines: without it their errors became an empty
+/// 500, or the developer exception page with its stack trace. An error keeps its status and body
+/// whatever the caller accepts; a client that cannot read JSON still learns the status.
+/// </summary>
+internal sealed class ProblemJsonFallbackWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Status ??= context.HttpContext.Response.StatusCode;
+        // The same type and title defaults the framework's writer applies (a ProblemHttpResult applies them on creation).
+        _ = TypedResults.Problem(problem);
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json"));
     }
 }
