@@ -238,7 +238,12 @@ public sealed class BlobCreatedFunctionTests : IDisposable
 
     private sealed class Application : HubApplication
     {
-        public Application() => With("Uploads:ChunkSizeBytes", "262144");
+        public Application()
+        {
+            With("Uploads:ChunkSizeBytes", "262144");
+            // The host invokes the functions.
+            With("Triggers:InProcess", "false");
+        }
 
         protected override void ConfigureTestServices(IServiceCollection services) =>
             services.Replace(ServiceDescriptor.Singleton<IBlobEventPublisher>(new SilentEvents()));
@@ -356,6 +361,8 @@ public sealed class UploadExpiryTests : IDisposable
         {
             With("Uploads:ChunkSizeBytes", "262144");
             With("Uploads:OrphanGracePeriod", "00:00:00");
+            // The host's timer invokes the function.
+            With("Triggers:InProcess", "false");
         }
 
         protected override void ConfigureTestServices(IServiceCollection services) => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));

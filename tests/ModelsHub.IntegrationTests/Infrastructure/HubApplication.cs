@@ -1,11 +1,15 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
+using ModelsHub.Functions.Triggers;
 
 namespace ModelsHub.IntegrationTests.Infrastructure;
 
@@ -38,6 +42,12 @@ public class HubApplication : WebApplicationFactory<Program>
 
     private bool OwnsDataDirectory { get; }
 
+    /// <summary>
+    /// The client address requests arrive from (the in-memory server has no connection, so it would be null):
+    /// loopback, as from a client on the same machine, unless a test says otherwise.
+    /// </summary>
+    public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
+
     public static JsonSerializerOptions Json { get; } = HubJson.ConfigureForApi(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>Sets a configuration value before the app starts.</summary>
@@ -54,11 +64,40 @@ public class HubApplication : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(this)));
         builder.ConfigureServices(ConfigureTestServices);
+    }
+
+    private sealed class RemoteAddressFilter(HubApplication app) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
+        {
+            builder.Use((context, following) =>
+            {
+                context.Connection.RemoteIpAddress = app.RemoteAddress;
+                return following(context);
+            });
+            next(builder);
+        };
     }
 
     protected virtual void ConfigureTestServices(IServiceCollection services)
     {
+    }
+
+    /// <summary>
+    /// Runs a function as its in-process stand-in does (standalone, no HTTP endpoint invokes it): a trigger
+    /// with <paramref name="data"/> as its bindings, or a timer job.
+    /// </summary>
+    public async Task<object?> RunFunctionAsync(string name, object? data = null)
+    {
+        if (Services.GetServices<IFunctionTrigger>().FirstOrDefault(t => t.Name == name) is { } trigger)
+        {
+            var request = new InvocationRequest(JsonSerializer.SerializeToElement(data ?? new { }), JsonSerializer.SerializeToElement(new { DequeueCount = 1 }));
+            return await trigger.InvokeAsync(request, new TriggerLog(), CancellationToken.None);
+        }
+        await Services.GetServices<IScheduledJob>().Single(j => j.Name == name).RunAsync(CancellationToken.None);
+        return null;
     }
 
     public string TokenFor(string user, params string[] roles) =>
