@@ -238,6 +238,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
         yield return R("PUT /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
         yield return R("DELETE /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("DELETE /api/users/{id}/overrides/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/overrides/datasets.manage");
         yield return R("POST /api/admin/upstream-import", _ => new { video = Array.Empty<object>() }, AdminOnly(200));
         yield return R("GET /api/sync", null, AdminOnly(200));
         yield return R("GET /api/sync/{runId}", null, AdminOnly(200), _ => $"/api/sync/{run}");
