@@ -121,6 +121,11 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Register, null, model, cancellationToken));
         }
 
+        if (await reviews.FindPendingRegistrationAsync(model.Name, cancellationToken) is { } held)
+        {
+            throw new ConflictException(
+                $"The name '{held.ModelName}' is held by a registration waiting for review ({held.Id}); names are unique ignoring case, so choose another.", "name");
+        }
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
         await notifier.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
