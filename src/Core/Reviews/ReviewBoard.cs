@@ -63,6 +63,10 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             throw new ValidationException("feedback", $"Must be at most {MaxFeedbackLength} characters.");
         }
+        if (feedback is not null && TextRules.HasControlCharacters(feedback))
+        {
+            throw new ValidationException("feedback", TextRules.ControlCharactersMessage);
+        }
         var submission = await submissions.FindAsync(id, cancellationToken) ?? throw new NotFoundException("Submission", id);
         if (approve && caller.IsUser(submission.Submitter))
         {

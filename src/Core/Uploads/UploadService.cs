@@ -173,15 +173,14 @@ public sealed partial class UploadService(
         };
     }
 
-    /// <summary>Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. A missing upload is not an error.</summary>
+    /// <summary>
+    /// Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. An upload
+    /// that is not there (never was, or already aborted or expired) is a <see cref="NotFoundException"/>, as
+    /// reading it is.
+    /// </summary>
     public async Task AbortAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, "abort this upload", cancellationToken);
-        var session = await sessions.FindAsync(uploadId, cancellationToken);
-        if (session is null || session.ModelId != model.Id || session.VersionId != ModelVersion.IdFor(label))
-        {
-            return;
-        }
+        var session = await GetOwnedAsync(caller, modelName, label, uploadId, "abort this upload", cancellationToken);
         if (session.Status is UploadStatus.Completing or UploadStatus.Verified)
         {
             throw new ConflictException("The upload is being verified and published; wait for it to finish, then delete the version instead if you do not want it.");

@@ -124,7 +124,8 @@ public sealed class UploadsApiTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_app.DataDirectory, "blobs", "uploads", id)));
 
         await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NoContent);
-        await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NoContent);
+        // Gone: deleting it again is a 404, as reading it is.
+        await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NotFound);
         Assert.False(Directory.Exists(Path.Combine(_app.DataDirectory, "blobs", "uploads", id)));
         await client.GetAsync(upload.GetProperty("url").GetString()!).ExpectAsync(HttpStatusCode.NotFound);
         await Uploads.PutChunkAsync(client, upload, 1, content).ExpectAsync(HttpStatusCode.NotFound);
@@ -178,6 +179,24 @@ public sealed class UploadsApiTests : IDisposable
         // Anyone who may see the model may download; a hidden model's file is a 404.
         await _app.ClientFor("stranger", "user").GetAsync(url).ExpectAsync(HttpStatusCode.NotFound);
         await client.GetAsync("/api/models/fetch/versions/v1/files/other.bin").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AnUnknownUploadIsA404ToDeleteAsToRead()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "unknown");
+        await client.PostAsJsonAsync("/api/models/unknown/versions", new { label = "v1" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var url = "/api/models/unknown/versions/v1/uploads/0123456789abcdef0123456789abcdef";
+        await client.GetAsync(url).ExpectAsync(HttpStatusCode.NotFound);
+        var deleted = await client.DeleteAsync(url).ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal("application/problem+json", deleted.Content.Headers.ContentType?.MediaType);
+
+        // An upload that existed: deleting it is a 204, and once gone it is a 404 like any other.
+        var (_, upload) = await Uploads.CreateVersionAsync(client, "unknown", "v2", "a.bin", Uploads.RandomBytes(100, 25));
+        var existing = upload.GetProperty("url").GetString()!;
+        await client.DeleteAsync(existing).ExpectAsync(HttpStatusCode.NoContent);
+        await client.DeleteAsync(existing).ExpectAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
