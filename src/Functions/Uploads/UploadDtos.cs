@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Functions.Versions;
@@ -76,16 +78,12 @@ public static class UploadMappings
 /// <summary>The hub's own address, for the relative URLs an adapter hands out (the embedded upload target).</summary>
 public static class HubAddress
 {
-    public const string PublicBaseUrlKey = "Hub:PublicBaseUrl";
-
-    public static Uri Resolve(HttpRequest request, Uri url)
-    {
-        if (url.IsAbsoluteUri)
-        {
-            return url;
-        }
-        var configured = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[PublicBaseUrlKey];
-        var baseUrl = !string.IsNullOrWhiteSpace(configured) ? configured.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}";
-        return new Uri(baseUrl + url.OriginalString);
-    }
+    /// <summary>
+    /// <paramref name="url"/> against <c>Hub:PublicBaseUrl</c> (by default the address the server listens on),
+    /// never against the request's <c>Host</c>: a signed upload URL must not point wherever a caller's header says.
+    /// </summary>
+    public static Uri Resolve(HttpRequest request, Uri url) =>
+        url.IsAbsoluteUri
+            ? url
+            : new Uri(request.HttpContext.RequestServices.GetRequiredService<IOptions<HubOptions>>().Value.PublicBaseUrl.TrimEnd('/') + url.OriginalString);
 }

@@ -182,6 +182,26 @@ public sealed class UploadsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task TheUploadTargetNamesTheHubsOwnAddressNotTheRequestsHost()
+    {
+        var client = Owner;
+        client.DefaultRequestHeaders.Host = "attacker.example";
+        await Uploads.CreateModelAsync(client, "hosts");
+        var (_, upload) = await Uploads.CreateVersionAsync(client, "hosts", null, "h.bin", Uploads.RandomBytes(100, 24));
+        var target = upload.GetProperty("target").GetProperty("url").GetString()!;
+        Assert.StartsWith("http://localhost:7071/api/blobs/uploads/", target);
+        var again = await Uploads.GetAsync(client, upload.GetProperty("url").GetString()!);
+        Assert.StartsWith("http://localhost:7071/api/blobs/uploads/", again.GetProperty("target").GetProperty("url").GetString());
+
+        using var configured = new HubApplication().With("Hub:PublicBaseUrl", "https://hub.example.org/");
+        var other = configured.ClientFor("omar", "user");
+        other.DefaultRequestHeaders.Host = "attacker.example";
+        await Uploads.CreateModelAsync(other, "hosts");
+        var (_, second) = await Uploads.CreateVersionAsync(other, "hosts", null, "h.bin", Uploads.RandomBytes(100, 24));
+        Assert.StartsWith("https://hub.example.org/api/blobs/uploads/", second.GetProperty("target").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public async Task AnUnknownUploadIsA404ToDeleteAsToRead()
     {
         var client = Owner;
