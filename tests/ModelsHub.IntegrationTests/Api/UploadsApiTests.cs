@@ -182,6 +182,21 @@ public sealed class UploadsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUnknownRangeUnitIsIgnoredAndTheWholeFileServed()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "units");
+        var content = Uploads.RandomBytes(5000, 23);
+        await Uploads.UploadVersionAsync(client, "units", null, "u.bin", content);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/models/units/versions/v1/files/u.bin");
+        request.Headers.TryAddWithoutValidation("Range", "items=0-1");
+        var response = await client.SendAsync(request).ExpectAsync(HttpStatusCode.OK);
+        Assert.Null(response.Content.Headers.ContentRange);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task TheUploadTargetNamesTheHubsOwnAddressNotTheRequestsHost()
     {
         var client = Owner;
