@@ -31,6 +31,25 @@ public static partial class UploadRules
         [".md"] = "text/markdown",
     };
 
+    /// <summary>
+    /// Media types a download is served with as declared: archives, plain data and text that no browser
+    /// runs. Anything else an uploader declares (text/html, image/svg+xml, a script type) is served as
+    /// application/octet-stream, so a file cannot act as a page of the hub.
+    /// </summary>
+    public static IReadOnlySet<string> ServedAsDeclared { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        DefaultContentType, "application/zip", "application/x-tar", "application/gzip", "application/x-gzip",
+        "application/json", "application/x-ndjson", "application/jsonl", "application/vnd.apache.parquet",
+        "text/plain", "text/markdown", "text/csv", "text/tab-separated-values",
+    };
+
+    /// <summary>The type a file is served with: its declared type without parameters when it is safe, else application/octet-stream.</summary>
+    public static string ServedContentType(string declared)
+    {
+        var mediaType = declared.Split(';', 2)[0].Trim();
+        return ServedAsDeclared.Contains(mediaType) ? mediaType.ToLowerInvariant() : DefaultContentType;
+    }
+
     // Names Windows reserves for devices: the embedded store may run there.
     private static readonly HashSet<string> DeviceNames = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -377,7 +377,8 @@ public sealed partial class UploadService(
                 await blobs.DeleteAsync(session.StagingKey, cancellationToken);
                 return await FinishAsync(session, UploadStatus.Failed, "The version was deleted while this file was being verified.", cancellationToken);
             }
-            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, session.ContentType, cancellationToken);
+            // The published blob carries the type it may be served with (Blob Storage serves its own type through a read link).
+            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, UploadRules.ServedContentType(session.ContentType), cancellationToken);
             try
             {
                 await versions.RecordFileAsync(session, cancellationToken);

@@ -197,6 +197,39 @@ public sealed class UploadsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AFileIsServedAsOctetStreamUnlessItsTypeIsOnTheSafeList()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "types");
+        async Task<HttpResponseMessage> UploadAndGetAsync(string label, string fileName, string? contentType)
+        {
+            var content = Encoding.UTF8.GetBytes("<html><script>alert(document.cookie)</script></html>");
+            var response = await client.PostAsJsonAsync("/api/models/types/versions",
+                new { label, file = new { fileName, size = content.Length, sha256 = Uploads.Sha256(content), contentType } }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+            var upload = (await response.JsonAsync()).GetProperty("upload");
+            await Uploads.PutChunksAsync(client, upload, content);
+            await Uploads.CompleteAsync(client, upload).ExpectAsync(HttpStatusCode.OK);
+            return await client.GetAsync($"/api/models/types/versions/{label}/files/{fileName}").ExpectAsync(HttpStatusCode.OK);
+        }
+
+        foreach (var (label, name, declared, served) in new[]
+        {
+            ("v1", "page.txt", "text/html", "application/octet-stream"),
+            ("v2", "image.bin", "image/svg+xml", "application/octet-stream"),
+            ("v3", "script.json", "application/javascript", "application/octet-stream"),
+            ("v4", "config.json", (string?)null, "application/json"),
+            ("v5", "notes.txt", "text/plain; charset=utf-8", "text/plain"),
+            ("v6", "weights.tar.gz", (string?)null, "application/gzip"),
+        })
+        {
+            var download = await UploadAndGetAsync(label, name, declared);
+            Assert.Equal(served, download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        }
+    }
+
+    [Fact]
     public async Task TheUploadTargetNamesTheHubsOwnAddressNotTheRequestsHost()
     {
         var client = Owner;
