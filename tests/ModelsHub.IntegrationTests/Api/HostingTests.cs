@@ -64,6 +64,26 @@ public sealed class HostingTests : IDisposable
         Assert.Contains(named, Flatten(error));
     }
 
+    [Theory]
+    [InlineData("AzureAd:Instance", "http://login.microsoftonline.com/")]
+    [InlineData("AzureAd:Instance", "login.microsoftonline.com")]
+    [InlineData("AzureAd:Instance", "https://login.microsoftonline.com/?x=1")]
+    [InlineData("AzureAd:TenantId", "not a tenant/")]
+    [InlineData("AzureAd:ClientId", "has spaces in it")]
+    [InlineData("AzureAd:Audience", "not a uri")]
+    public void EntraSettingsThatCanNeverWorkFailAtStartNamingThem(string key, string value)
+    {
+        using var app = new HubApplication()
+            .With("Auth:Mode", "Entra")
+            .With("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .With("AzureAd:TenantId", "11111111-2222-3333-4444-555555555555")
+            .With("AzureAd:ClientId", "66666666-7777-8888-9999-000000000000")
+            .With("AzureAd:Audience", "api://modelshub")
+            .With(key, value);
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(key, Flatten(error));
+    }
+
     [Fact]
     public void ADataFolderThatIsAFileFailsAtStartNamingTheSetting()
     {
@@ -80,7 +100,7 @@ public sealed class HostingTests : IDisposable
         }
     }
 
-    private static string Flatten(Exception error) =>
+    internal static string Flatten(Exception error) =>
         error is AggregateException a ? string.Join("\n", a.InnerExceptions.Select(Flatten)) : error + (error.InnerException is null ? "" : "\n" + Flatten(error.InnerException));
 }
 
