@@ -161,5 +161,69 @@ public sealed class StandaloneServerTests
     }
 }
 
+/// <summary><c>dotnet run</c> as a newcomer uses it: the launch profile must not override the address they ask for.</summary>
+[Collection(nameof(DefaultPortCollection))]
+public sealed class DotnetRunTests
+{
+    [Fact]
+    public async Task DotnetRunListensWhereAspNetCoreUrlsSays()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var data = Path.Combine(Path.GetTempPath(), "modelshub-tests", "run-" + Guid.NewGuid().ToString("N"));
+        // The configuration the tests were built with (the server next to them was built the same way).
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "-c", configuration, "--project", Path.Combine(ModelsHub.Testing.UpstreamFixtures.RepositoryRoot, "src", "Functions")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("FUNCTIONS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Storage__Embedded__DataDirectory"] = data;
+        start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
+        start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
+            HttpResponseMessage? health = null;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    health = await client.GetAsync("/api/health");
+                    break;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+            lock (output) Assert.True(health?.StatusCode == HttpStatusCode.OK, $"no 200 from 127.0.0.1:{port}/api/health; dotnet run said:\n{output}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+}
+
 [CollectionDefinition(nameof(DefaultPortCollection), DisableParallelization = true)]
 public sealed class DefaultPortCollection;
