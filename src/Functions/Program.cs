@@ -40,6 +40,7 @@ if (HubCommands.TryGet(args) is { } command)
 }
 
 app.UseHubProblemDetails();
+app.UseHubCacheRules();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
