@@ -39,6 +39,7 @@ if (HubCommands.TryGet(args) is { } command)
     return await command.RunAsync(app.Services, args);
 }
 
+app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
 app.UseHubCacheRules();
 app.UseHubCors();

@@ -143,7 +143,6 @@ public static class VersionsApi
         // RFC 9530: the digest of the whole file, also on a 206, so a client can check what it assembled.
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:";
         context.Response.Headers["X-Content-SHA256"] = file.Sha256;
-        context.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Stream(content.Content, UploadRules.ServedContentType(file.ContentType), file.Name, content.LastModified,
             new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }

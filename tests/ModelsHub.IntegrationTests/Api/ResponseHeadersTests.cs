@@ -55,4 +55,28 @@ public sealed class ResponseHeadersTests : IDisposable
         Assert.Contains("Origin", Values(cors, "Vary"));
         Assert.Contains("Origin", Values(await _app.ClientFor(null).GetAsync("/api/models/stats"), "Vary"));
     }
+
+    [Fact]
+    public async Task EveryAnswerCarriesTheSecurityHeaders()
+    {
+        foreach (var url in new[] { "/api/health", "/api/models", "/api/models/missing", "/not-an-api-route" })
+        {
+            var response = await _app.ClientFor(null).GetAsync(url);
+            Assert.Equal("nosniff", Values(response, "X-Content-Type-Options"));
+            Assert.Equal("no-referrer", Values(response, "Referrer-Policy"));
+            // HSTS outside Development (these tests run as "Testing").
+            Assert.StartsWith("max-age=", Values(response, "Strict-Transport-Security"));
+        }
+        var api = await _app.ClientFor(null).GetAsync("/api/models");
+        Assert.Equal("DENY", Values(api, "X-Frame-Options"));
+        Assert.Contains("frame-ancestors 'none'", Values(api, "Content-Security-Policy"));
+
+        using var development = _app.WithWebHostBuilder(b => b.UseEnvironment("Development"));
+        var local = await development.CreateClient().GetAsync("/api/health").ExpectAsync(HttpStatusCode.OK);
+        Assert.False(local.Headers.Contains("Strict-Transport-Security"));
+        Assert.Equal("nosniff", Values(local, "X-Content-Type-Options"));
+        // The interactive API page (Development only) runs its own scripts: no API content policy on it.
+        var docs = await development.CreateClient().GetAsync("/api/docs").ExpectAsync(HttpStatusCode.OK);
+        Assert.False(docs.Headers.Contains("Content-Security-Policy"));
+    }
 }
