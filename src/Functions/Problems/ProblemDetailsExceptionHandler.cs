@@ -48,6 +48,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
+            InsufficientStorageException i => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage.", i.Message),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
         };
