@@ -31,6 +31,7 @@ public sealed partial class UploadService(
     IVersionStore versionStore,
     IUploadSessionStore sessions,
     IBlobStore blobs,
+    UploadQuotas quotas,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadService> logger)
@@ -76,6 +77,8 @@ public sealed partial class UploadService(
             UpdatedAt = now,
             ExpiresAt = now + Options.SessionLifetime,
         };
+
+        await quotas.EnsureRoomAsync(caller, session, cancellationToken);
 
         UploadSession created;
         for (var attempt = 0; ; attempt++)

@@ -48,6 +48,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
+            Core.Uploads.QuotaExceededException q => WithQuota(Problem(q.Exhausted ? StatusCodes.Status403Forbidden : StatusCodes.Status413PayloadTooLarge,
+                q.Exhausted ? "Quota used up." : "Over quota.", q.Message), q),
             InsufficientStorageException i => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage.", i.Message),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
@@ -71,6 +73,17 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
 
     private static ProblemDetails Problem(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>Which quota, its limit, what is used, what is left and what was asked for, for clients to show.</summary>
+    private static ProblemDetails WithQuota(ProblemDetails problem, Core.Uploads.QuotaExceededException q)
+    {
+        problem.Extensions["quota"] = q.Usage.Quota;
+        problem.Extensions["limit"] = q.Usage.Limit;
+        problem.Extensions["used"] = q.Usage.Used;
+        problem.Extensions["remaining"] = q.Usage.Remaining;
+        problem.Extensions["requested"] = q.Requested;
+        return problem;
+    }
 
     private static ProblemDetails WithExtension(ProblemDetails problem, string key, object value)
     {

@@ -44,6 +44,17 @@ public sealed record UploadTargetDto(string Kind, string Url, DateTimeOffset Exp
 
 public sealed record UploadListResponse(IReadOnlyList<UploadDto> Items);
 
+/// <summary>One quota: its limit, what is used and what is left (limit and remaining are null for an exempt administrator).</summary>
+public sealed record QuotaDto(long? Limit, long Used, long? Remaining);
+
+/// <summary>A user's storage quotas, counted across every model and dataset they upload to.</summary>
+public sealed record QuotasDto(bool Exempt, QuotaDto OpenUploadBytes, QuotaDto StoredBytes)
+{
+    public static QuotasDto From(UserQuotas quotas) => new(quotas.Exempt, Of(quotas.OpenUploadBytes), Of(quotas.StoredBytes));
+
+    private static QuotaDto Of(QuotaUsage usage) => new(usage.Limit, usage.Used, usage.Remaining);
+}
+
 public sealed record UploadCompletionResponse(UploadDto Upload, VersionDto? Version);
 
 /// <summary>An upload's declaration, for the OpenAPI document; bodies are read field by field.</summary>

@@ -104,6 +104,23 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         return sessions;
     }
 
+    public async Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        await _database.EnsureCreatedAsync(cancellationToken);
+        // Cross-partition: a user's uploads span models. activeBy is set only while the session is active.
+        var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.activeBy = @user").WithParameter("@user", userId);
+        var sessions = new List<UploadSession>();
+        string? token = null;
+        do
+        {
+            var page = await CosmosPaging.ReadPageAsync<Row, UploadSession>(_container, query, "user", token, Paging.MaxPageSize, Read, null, cancellationToken);
+            sessions.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return sessions;
+    }
+
     public async Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         if (max < 1)
@@ -139,6 +156,7 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         ["id"] = session.Id,
         ["modelId"] = session.ModelId,
         ["activeKey"] = session.IsActive ? session.BlobKey.ToLowerInvariant() : "done:" + session.Id,
+        ["activeBy"] = session.IsActive ? session.CreatedBy : null,
         ["createdUs"] = (session.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
         ["dueMs"] = session.DueAt.ToUnixTimeMilliseconds(),
         ["text"] = JsonSerializer.Serialize(session, HubJson.Options),

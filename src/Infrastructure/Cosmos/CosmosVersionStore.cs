@@ -173,6 +173,23 @@ public sealed class CosmosVersionStore : IVersionStore
         return [.. ids];
     }
 
+    public async Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken)
+    {
+        await _database.EnsureCreatedAsync(cancellationToken);
+        // Cross-partition: a user's files span models. uploaders lists whose files each version holds.
+        var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.kind = 'version' AND ARRAY_CONTAINS(c.uploaders, @user)").WithParameter("@user", userId);
+        long total = 0;
+        string? token = null;
+        do
+        {
+            var page = await CosmosPaging.ReadPageAsync<Row, ModelVersion>(_container, query, "uploader", token, Paging.MaxPageSize, Read, null, cancellationToken);
+            total += page.Items.Sum(v => v.Files.Where(f => f.OwnerIn(v) == userId).Sum(f => f.Size));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return total;
+    }
+
     /// <summary>
     /// Puts <paramref name="versionId"/> into the head's set or takes it out, under the head's ETag;
     /// taking out refuses (<paramref name="lastMessage"/>) when no other version would be left.
@@ -267,6 +284,7 @@ public sealed class CosmosVersionStore : IVersionStore
         ["modelId"] = version.ModelId,
         ["kind"] = "version",
         ["createdUs"] = (version.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+        ["uploaders"] = new JsonArray([.. version.Files.Select(f => f.OwnerIn(version)).Distinct(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
         ["text"] = JsonSerializer.Serialize(version, HubJson.Options),
     });
 

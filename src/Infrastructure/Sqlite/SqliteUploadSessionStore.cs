@@ -80,6 +80,16 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
             return ReadAll(command).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
         }, cancellationToken);
 
+    public Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<UploadSession>>(c =>
+        {
+            using var command = c.CreateCommand();
+            // Only active sessions hold an active_key; the creator is read from the document.
+            command.CommandText = "SELECT doc, etag FROM upload_sessions WHERE active_key IS NOT NULL AND json_extract(doc, '$.createdBy') = $user;";
+            command.Parameters.AddWithValue("$user", userId);
+            return ReadAll(command);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<UploadSession>>(c =>
         {

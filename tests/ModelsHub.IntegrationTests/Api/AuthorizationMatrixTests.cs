@@ -233,6 +233,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
         yield return R("GET /api/me/github-token", null, SignedIn(404));
         yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        yield return R("GET /api/me/quotas", null, SignedIn(200));
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
