@@ -25,6 +25,7 @@ builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubCors(builder.Configuration);
+builder.Services.AddHubRateLimits(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
@@ -45,10 +46,11 @@ app.UseHubCacheRules();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseHubRateLimits();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api").RequireHubCors();
+var api = app.MapGroup("/api").RequireHubCors().WithHubRateLimits();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();

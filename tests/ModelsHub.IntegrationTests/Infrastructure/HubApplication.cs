@@ -33,7 +33,20 @@ public class HubApplication : WebApplicationFactory<Program>
         _settings["Auth:Development:SigningKey"] = SigningKey;
         // Tests start syncs on demand; the hourly timer must not sync in the middle of one.
         _settings["Sync:Schedule"] = NeverDuringTests;
+        // Suites send thousands of requests as one user from one address; the limiter runs, but only RateLimitTests meet its limits.
+        foreach (var (key, value) in UnlimitedRates)
+        {
+            _settings[key] = value;
+        }
     }
+
+    /// <summary>Limits no test reaches unless it sets its own (the limiter still runs on every request).</summary>
+    public static IReadOnlyDictionary<string, string> UnlimitedRates { get; } = new Dictionary<string, string>
+    {
+        ["RateLimits:Writes:PermitLimit"] = "1000000",
+        ["RateLimits:Anonymous:PermitLimit"] = "1000000",
+        ["RateLimits:Gateway:PermitLimit"] = "1000000",
+    };
 
     /// <summary>A six-field schedule that fires once a year (New Year, midnight UTC), for timers tests drive themselves.</summary>
     public const string NeverDuringTests = "0 0 0 1 1 *";
