@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Functions.Auth;
@@ -40,7 +41,7 @@ public static class UploadsApi
     }
 
     public static async Task<Ok<QuotasDto>> GetMyQuotas(HttpContext context, UploadQuotas quotas, CancellationToken cancellationToken) =>
-        TypedResults.Ok(QuotasDto.From(await quotas.GetAsync(context.GetCaller(), cancellationToken)));
+        TypedResults.Ok((await quotas.GetAsync(context.GetCaller(), cancellationToken)).ToDto());
 
     public static async Task<Results<Created<UploadDto>, Ok<UploadDto>>> StartUpload(string name, string version, HttpContext context, VersionCatalog catalog,
         UploadService uploads, CancellationToken cancellationToken)

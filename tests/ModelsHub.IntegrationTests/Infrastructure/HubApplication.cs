@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Triggers;
@@ -61,7 +62,7 @@ public class HubApplication : WebApplicationFactory<Program>
     /// </summary>
     public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
 
-    public static JsonSerializerOptions Json { get; } = HubJson.ConfigureForApi(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static JsonSerializerOptions Json => ContractJson.Options;
 
     /// <summary>Sets a configuration value before the app starts.</summary>
     public HubApplication With(string key, string? value)
