@@ -60,6 +60,13 @@ public class ModelCatalogApiTests : IDisposable
         await _app.ClientFor("ada", "admin").GetAsync("/api/models/held-name").ExpectAsync(HttpStatusCode.NotFound);
         var review = await _app.ClientFor("rita", "reviewer").GetAsync($"/api/reviews/{submission}").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("pending", (await review.JsonAsync()).GetProperty("state").GetString());
+
+        // Once granted the permission, the submitter registers it publicly at once: that revises (supersedes) their own registration.
+        var ada = _app.ClientFor("ada", "admin");
+        await ada.PutAsync($"/api/users/bob/permissions/models.register.public", null).ExpectAsync(HttpStatusCode.OK);
+        await bob.PostAsJsonAsync("/api/models", Samples.Model("Held-Name", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var superseded = await _app.ClientFor("rita", "reviewer").GetAsync($"/api/reviews/{submission}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("superseded", (await superseded.JsonAsync()).GetProperty("state").GetString());
     }
 
     [Theory]
