@@ -114,8 +114,8 @@ public sealed class StandaloneServerTests
     {
         var workDir = Path.Combine(Path.GetTempPath(), "modelshub-standalone", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDir);
-        var server = Path.Combine(AppContext.BaseDirectory, "ModelsHub.Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [server])
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "ModelsHub.Functions.dll");
+        var start = new ProcessStartInfo("dotnet", [serverDll])
         {
             WorkingDirectory = workDir,
             RedirectStandardOutput = true,
@@ -126,37 +126,16 @@ public sealed class StandaloneServerTests
             start.Environment.Remove(key);
         }
         start.Environment["ASPNETCORE_CONTENTROOT"] = workDir;
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = StartedServer.Start(start);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri("http://localhost:7071"), Timeout = TimeSpan.FromSeconds(2) };
-            HttpResponseMessage? health = null;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    health = await client.GetAsync("/api/health");
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100);
-                }
-            }
-            Assert.True(health?.StatusCode == HttpStatusCode.OK, "no 200 from localhost:7071/api/health; server said:\n" + output);
+            await server.AssertAnswersAsync(new Uri("http://localhost:7071"), TimeSpan.FromSeconds(30));
             Assert.True(File.Exists(Path.Combine(workDir, ".data", "modelshub.db")), "no database under .data");
-            lock (output) Assert.Contains("Development sign-in is ON", output.ToString());
+            Assert.Contains("Development sign-in is ON", server.Output);
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await server.DisposeAsync();
             Directory.Delete(workDir, recursive: true);
         }
     }
@@ -192,37 +171,69 @@ public sealed class DotnetRunTests
         start.Environment["Storage__Embedded__DataDirectory"] = data;
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = StartedServer.Start(start);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
-            HttpResponseMessage? health = null;
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    health = await client.GetAsync("/api/health");
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100);
-                }
-            }
-            lock (output) Assert.True(health?.StatusCode == HttpStatusCode.OK, $"no 200 from 127.0.0.1:{port}/api/health; dotnet run said:\n{output}");
+            await server.AssertAnswersAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(60));
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await server.DisposeAsync();
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
+    }
+}
+
+/// <summary>A server process a test started: its output, a wait for its first 200 on /api/health, and its end.</summary>
+internal sealed class StartedServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private StartedServer(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static StartedServer Start(ProcessStartInfo start) => new(Process.Start(start)!);
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public async Task AssertAnswersAsync(Uri address, TimeSpan within)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        HttpResponseMessage? health = null;
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            try
+            {
+                health = await client.GetAsync("/api/health");
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.True(health?.StatusCode == HttpStatusCode.OK, $"no 200 from {address}api/health; the server said:\n{Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
     }
 }
 
