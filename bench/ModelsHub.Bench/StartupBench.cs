@@ -17,12 +17,22 @@ public static class StartupBench
         var runs = Math.Max(1, options.Runs);
         Console.WriteLine($"== startup: process start → first 200 on /api/health, {runs} cold starts each on a fresh data folder (embedded profile)");
         var root = BenchOptions.RepositoryRoot();
-        var package = Path.Combine(Path.GetTempPath(), "modelshub-bench", "publish-" + Guid.NewGuid().ToString("N"));
+        // BENCH_PACKAGE names a package published before (dotnet publish src/Functions -c Release -o DIR): publishing
+        // compiles the runtime too and takes minutes, so repeated runs may reuse one.
+        var reused = Environment.GetEnvironmentVariable("BENCH_PACKAGE");
+        var package = string.IsNullOrEmpty(reused) ? Path.Combine(Path.GetTempPath(), "modelshub-bench", "publish-" + Guid.NewGuid().ToString("N")) : Path.GetFullPath(reused);
         try
         {
-            var publish = Stopwatch.StartNew();
-            await RunToEndAsync("dotnet", ["publish", Path.Combine(root, "src", "Functions"), "-c", "Release", "-o", package, "-nologo", "-v", "quiet"], root);
-            Console.WriteLine($"  dotnet publish (ReadyToRun, self-contained linux-x64): {publish.Elapsed.TotalSeconds:0.0} s");
+            if (string.IsNullOrEmpty(reused))
+            {
+                var publish = Stopwatch.StartNew();
+                await RunToEndAsync("dotnet", ["publish", Path.Combine(root, "src", "Functions"), "-c", "Release", "-o", package, "-nologo", "-v", "quiet"], root);
+                Console.WriteLine($"  dotnet publish (self-contained linux-x64, composite ReadyToRun): {publish.Elapsed.TotalSeconds:0.0} s");
+            }
+            else
+            {
+                Console.WriteLine($"  the package published before in {package} (BENCH_PACKAGE)");
+            }
             var executable = Path.Combine(package, "ModelsHub.Functions");
 
             // Interleaved, so load from elsewhere on the machine falls on every kind alike.
@@ -47,7 +57,10 @@ public static class StartupBench
         }
         finally
         {
-            try { Directory.Delete(package, recursive: true); } catch (IOException) { }
+            if (string.IsNullOrEmpty(reused))
+            {
+                try { Directory.Delete(package, recursive: true); } catch (IOException) { }
+            }
         }
     }
 
