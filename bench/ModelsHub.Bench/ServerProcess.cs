@@ -84,6 +84,7 @@ public sealed class ServerProcess : IAsyncDisposable
         // The bench measures the server at full load from one address: limits it never reaches (the limiter still runs).
         start.Environment["RateLimits__Writes__PermitLimit"] = "100000000";
         start.Environment["RateLimits__Anonymous__PermitLimit"] = "100000000";
+        start.Environment["RateLimits__Gateway__PermitLimit"] = "100000000";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

@@ -1,6 +1,10 @@
 using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
+using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.ApiModels;
+using ModelsHub.Functions.Gateway;
+using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Downloads;
@@ -33,6 +37,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubApiModels(builder.Configuration);
 
 var app = builder.Build();
 
@@ -48,6 +53,7 @@ app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
 app.UseHubRateLimits();
+app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
@@ -66,6 +72,11 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapApiModelsApi();
+api.MapAccessTokensApi();
+api.MapGatewayApi();
+api.MapUsageApi();
+api.MapAiModelsApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -30,8 +30,12 @@ public sealed class CallerResolver(IUserStore users, UserDirectory directory, IM
             return users.FindAsync(id, cancellationToken);
         });
         var roles = Roles(principal);
-        var caller = new Caller(id, Caller.ResolvePermissions(roles, user), principal.FindFirst("name")?.Value);
-        if (user is not null && (user.NeverSignedIn || !user.LastSeenRoles.SequenceEqual(roles, StringComparer.Ordinal)))
+        var caller = new Caller(id, Caller.ResolvePermissions(roles, user), principal.FindFirst("name")?.Value ?? user?.DisplayName)
+        {
+            AccessTokenId = principal.FindFirst(AccessTokens.AccessTokenAuthenticationHandler.TokenIdClaim)?.Value,
+        };
+        // What a sign-in token says about the user (an access token carries the roles last seen, so it tells nothing new).
+        if (user is not null && caller.AccessTokenId is null && (user.NeverSignedIn || !user.LastSeenRoles.SequenceEqual(roles, StringComparer.Ordinal)))
         {
             cache.Set(CacheKey(id), await directory.RecordSeenAsync(user, caller, Profile(principal), cancellationToken), GrantsCacheTime);
         }

@@ -84,6 +84,21 @@ public sealed class RateLimitTests : IDisposable
         await FromAsync("198.51.100.8").ExpectAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task TheGatewayHasItsOwnPolicy()
+    {
+        using var app = new HubApplication().With("RateLimits:Gateway:PermitLimit", "2").With("RateLimits:Gateway:Window", "00:10:00");
+        var client = app.ClientFor("gwen", "user");
+        for (var i = 0; i < 2; i++)
+        {
+            var answer = await client.PostAsJsonAsync("/api/v1/chat/completions", new { model = "no-such-model", messages = new[] { new { role = "user", content = "hi" } } });
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        }
+        await AssertLimitedAsync(await client.PostAsJsonAsync("/api/v1/chat/completions", new { model = "no-such-model", messages = Array.Empty<object>() }), RateLimitPolicies.Gateway);
+        // Other writes are counted apart.
+        await client.PostAsJsonAsync("/api/models", Samples.Model("gwen-0"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+    }
+
     [Theory]
     [InlineData("RateLimits:Writes:PermitLimit", "0")]
     [InlineData("RateLimits:Anonymous:Window", "00:00:00")]
