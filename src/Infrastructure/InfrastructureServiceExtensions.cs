@@ -14,6 +14,7 @@ using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
@@ -21,6 +22,7 @@ using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
+using ModelsHub.Infrastructure.Webhooks;
 
 namespace ModelsHub.Infrastructure;
 
@@ -49,6 +51,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubWebhookSender(configuration);
         services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
@@ -90,6 +93,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Downloads;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Uploads;
@@ -71,6 +72,7 @@ public static class HostingExtensions
     /// <summary>The domain services: catalog, user center, upstream import, versions and uploads.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
+        services.AddSingleton<HubEvents>();
         services.AddSingleton<ModelChangeNotifier>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();

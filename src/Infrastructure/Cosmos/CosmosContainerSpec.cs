@@ -112,6 +112,19 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Webhooks keyed by id: managed by id; the owner's listing and the active ones an event is matched against fan out.</summary>
+    public static CosmosContainerSpec Webhooks { get; } = new("webhooks", "/id")
+    {
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>Deliveries keyed by webhook: a webhook's deliveries are one partition, listed newest first; the payload is not indexed.</summary>
+    public static CosmosContainerSpec WebhookDeliveries { get; } = new("webhookDeliveries", "/webhookId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
     /// <summary>Personal access tokens keyed by the hash of their secret: a request's token is one point read.</summary>
     public static CosmosContainerSpec AccessTokens { get; } = new("accessTokens", "/id");
 
@@ -129,5 +142,5 @@ public static class HubContainers
     };
 
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries];
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.IntegrationTests.Webhooks;
 
 namespace ModelsHub.IntegrationTests.Api;
 
@@ -207,6 +208,7 @@ public class AuthorizationMatrixTests : IDisposable
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
         var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes)
+            .Concat(WebhookAuthorizationMatrixTests.Routes)
             .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
@@ -268,6 +270,8 @@ public class AuthorizationMatrixTests : IDisposable
         // The embedded profile's stand-in for Blob Storage refuses an unsigned request; on the Azure profile it answers nothing (404).
         yield return R("GET /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=blocklist");
         yield return R("PUT /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=block&blockid=AAAA");
+        // GitHub's deliveries carry no bearer token, only GitHub's signature; this hub has no GitHub:WebhookSecret, so it takes none.
+        yield return R("POST /api/github/webhook", _ => new { action = "closed" }, All(404));
     }
 
     [Fact]
