@@ -237,11 +237,13 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
         yield return R("GET /api/me/github-token", null, SignedIn(404));
         yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        yield return R("GET /api/me/quotas", null, SignedIn(200));
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
         yield return R("PUT /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
         yield return R("DELETE /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("DELETE /api/users/{id}/overrides/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/overrides/datasets.manage");
         yield return R("POST /api/admin/upstream-import", _ => new { video = Array.Empty<object>() }, AdminOnly(200));
         yield return R("GET /api/sync", null, AdminOnly(200));
         yield return R("GET /api/sync/{runId}", null, AdminOnly(200), _ => $"/api/sync/{run}");
