@@ -33,6 +33,7 @@ builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubCors(builder.Configuration);
+builder.Services.AddHubRateLimits(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
@@ -50,15 +51,18 @@ if (HubCommands.TryGet(args) is { } command)
     return await command.RunAsync(app.Services, args);
 }
 
+app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
+app.UseHubCacheRules();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseHubRateLimits();
 app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api").RequireHubCors();
+var api = app.MapGroup("/api").RequireHubCors().WithHubRateLimits();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();

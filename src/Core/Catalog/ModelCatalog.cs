@@ -148,6 +148,14 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Register, null, model, cancellationToken));
         }
 
+        // The submitter who may now register it publicly at once revises their own registration (the applied one
+        // supersedes it); anything else under that name would make its approval impossible.
+        if (await reviews.FindPendingRegistrationAsync(model.Name, cancellationToken) is { } held
+            && !(caller.IsUser(held.Submitter) && model.Visibility == ModelVisibility.Public))
+        {
+            throw new ConflictException(
+                $"The name '{held.ModelName}' is held by a registration waiting for review ({held.Id}); names are unique ignoring case, so choose another.", "name");
+        }
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
         await notifier.NotifyAsync(new ModelChange(created.Name, null, created, caller.UserId), cancellationToken);

@@ -70,6 +70,10 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         {
             throw new ValidationException("feedback", $"Must be at most {MaxFeedbackLength} characters.");
         }
+        if (feedback is not null && TextRules.HasControlCharacters(feedback))
+        {
+            throw new ValidationException("feedback", TextRules.ControlCharactersMessage);
+        }
         var submission = await submissions.FindAsync(id, cancellationToken) ?? throw new NotFoundException("Submission", id);
         if (approve && caller.IsUser(submission.Submitter))
         {
@@ -162,6 +166,13 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
 
     /// <summary>Loads a submission for the workflow (no permission check).</summary>
     public Task<Submission?> FindAsync(string id, CancellationToken cancellationToken) => submissions.FindAsync(id, cancellationToken);
+
+    /// <summary>
+    /// The registration waiting for review under <paramref name="modelName"/> (any letter case), if any: it
+    /// holds the name for everyone, or its approval could never be applied.
+    /// </summary>
+    public async Task<Submission?> FindPendingRegistrationAsync(string modelName, CancellationToken cancellationToken) =>
+        (await submissions.ListForModelAsync(modelName, cancellationToken)).LastOrDefault(s => s is { State: SubmissionState.Pending, Kind: ChangeKind.Register });
 
     /// <summary>Notes the pull request on the submission.</summary>
     public Task SetPullRequestAsync(string id, ModelPullRequest pullRequest, CancellationToken cancellationToken) =>

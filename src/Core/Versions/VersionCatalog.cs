@@ -258,7 +258,7 @@ public sealed partial class VersionCatalog(
             var next = current.Clone();
             var replaced = next.FindFile(session.FileName);
             next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
-            next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now));
+            next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now, session.CreatedBy));
             next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
             next.AwaitedFiles.RemoveAll(f => string.Equals(f, session.FileName, StringComparison.OrdinalIgnoreCase));
             next.Status = next.AwaitedFiles.Count == 0 ? VersionStatus.Ready : VersionStatus.Uploading;

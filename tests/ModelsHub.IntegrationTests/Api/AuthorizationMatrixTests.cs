@@ -263,11 +263,13 @@ public class AuthorizationMatrixTests : IDisposable
         // An import of olivia's (granted sources.manage): hers and the administrators' to see; it has ended, so cancelling is a 409.
         yield return R("GET /api/imports/{id}", null, [401, 404, 404, 404, 404, 200], _ => $"/api/imports/{import}");
         yield return R("POST /api/imports/{id}/cancel", null, [401, 404, 404, 404, 404, 409], _ => $"/api/imports/{import}/cancel");
+        yield return R("GET /api/me/quotas", null, SignedIn(200));
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
         yield return R("PUT /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
         yield return R("DELETE /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("DELETE /api/users/{id}/overrides/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/overrides/datasets.manage");
         yield return R("POST /api/admin/upstream-import", _ => new { video = Array.Empty<object>() }, AdminOnly(200));
         yield return R("GET /api/sync", null, AdminOnly(200));
         yield return R("GET /api/sync/{runId}", null, AdminOnly(200), _ => $"/api/sync/{run}");

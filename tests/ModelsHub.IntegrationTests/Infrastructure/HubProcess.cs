@@ -96,6 +96,10 @@ public sealed class HubProcess : IAsyncDisposable
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
+        foreach (var (key, value) in HubApplication.UnlimitedRates)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         // Fault injection ends the process with FailFast; a dump per crash would only cost time.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         foreach (var (key, value) in settings)
