@@ -9,6 +9,7 @@ using ModelsHub.Contracts.Uploads;
 using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
@@ -40,6 +41,7 @@ public sealed partial class HuggingFaceImportWorkflow(
     IVersionStore versionStore,
     UploadService uploads,
     IBlobStore blobs,
+    HubEvents events,
     IOptions<HuggingFaceOptions> options,
     IOptions<WorkflowOptions> workflowOptions,
     TimeProvider clock,
@@ -69,6 +71,11 @@ public sealed partial class HuggingFaceImportWorkflow(
     public async Task<StepOutcome> RunStepAsync(WorkflowInstance instance, CancellationToken cancellationToken)
     {
         var import = await store.FindAsync(instance.Id, cancellationToken);
+        if (import is { IsFinished: true } && instance.Step is Steps.Finish or Steps.TakeBack)
+        {
+            // The step ended the import but stopped before the workflow could say so: tell subscribers again (same event id).
+            await RaiseEndedAsync(import, cancellationToken);
+        }
         if (import is null || import.IsFinished)
         {
             return StepOutcome.Complete(note: import is null ? "the import is gone" : $"the import has already ended ({EnumNames<ImportState>.NameOf(import.State)})");
@@ -420,12 +427,13 @@ public sealed partial class HuggingFaceImportWorkflow(
                 ? $"The model was submitted for review to become public (submission {write.Submission!.Id}); it stays private until a reviewer approves it."
                 : "The model was published.";
         }
-        await ChangeAsync(import.Id, i =>
+        var succeeded = await ChangeAsync(import.Id, i =>
         {
             i.State = ImportState.Succeeded;
             i.Notice = notice;
             i.FinishedAt = clock.GetUtcNow();
         }, cancellationToken);
+        await RaiseEndedAsync(succeeded, cancellationToken);
         LogSucceeded(logger, import.Id, import.Model, import.Version!, import.Files.Count, import.TotalBytes);
         return StepOutcome.Complete(note: $"{import.Model} {import.Version} ready");
     }
@@ -472,16 +480,24 @@ public sealed partial class HuggingFaceImportWorkflow(
             }
         }
         var outcome = import.CancelRequested ? ImportState.Cancelled : ImportState.Failed;
-        await ChangeAsync(import.Id, i =>
+        var ended = await ChangeAsync(import.Id, i =>
         {
             i.State = outcome;
             i.FinishedAt = clock.GetUtcNow();
         }, cancellationToken);
+        await RaiseEndedAsync(ended, cancellationToken);
         LogEnded(logger, import.Id, EnumNames<ImportState>.NameOf(outcome), import.Error);
         return StepOutcome.Complete(note: outcome == ImportState.Cancelled ? "cancelled; nothing kept" : $"failed; nothing kept: {import.Error}");
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /// <summary><c>import.succeeded</c>, <c>.failed</c> or <c>.cancelled</c>, to the webhooks of the model's owner (and the administrators').</summary>
+    private async Task RaiseEndedAsync(ModelImport import, CancellationToken cancellationToken)
+    {
+        var owner = (await models.FindAsync(import.Model, cancellationToken))?.Owner;
+        await events.RaiseAsync(EventPayloads.Import(import, owner, clock.GetUtcNow()), cancellationToken);
+    }
 
     /// <summary>
     /// Whether the import fails now rather than being retried: a refusal that retrying cannot change

@@ -25,7 +25,8 @@ public class HuggingFaceImportTests : IAsyncLifetime
     {
         _hf = await FakeHuggingFace.StartAsync();
         _hf.AddRepositories();
-        _app = NewApplication().WithHuggingFace(_hf).With("Uploads:ChunkSizeBytes", Chunk.ToString());
+        _app = NewApplication().WithHuggingFace(_hf).With("Uploads:ChunkSizeBytes", Chunk.ToString())
+            .With("Webhooks:AllowPrivateTargets", "true").With("Webhooks:AllowHttp", "true");
         _importer = await _app.ImporterAsync();
     }
 
@@ -250,6 +251,39 @@ public class HuggingFaceImportTests : IAsyncLifetime
         Assert.Empty((await (await _app.ClientFor("max", "maintainer").GetAsync("/api/imports").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
         await _app.ClientFor("max", "maintainer").GetAsync("/api/imports?all=true").ExpectAsync(HttpStatusCode.Forbidden);
         Assert.Single((await (await _app.ClientFor("ada", "admin").GetAsync("/api/imports?all=true").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task WebhooksHearWhenAnImportSucceedsAndWhenOneFails()
+    {
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
+        var client = Importer;
+        var hook = await (await client.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, events = new[] { "import.succeeded", "import.failed", "import.cancelled" } },
+            HubApplication.Json).ExpectAsync(HttpStatusCode.Created)).JsonAsync();
+        receiver.Secret = hook.GetProperty("secret").GetString();
+
+        var ok = await StartImportAsync(client, new { repoId = "gpt2", include = new[] { "config.json", "model.safetensors" } });
+        Assert.Equal("succeeded", (await FinishedImportAsync(client, ok)).GetProperty("state").GetString());
+        _hf.Corrupt(Gpt2, "model.safetensors");
+        var bad = await StartImportAsync(client, new { repoId = "gpt2", include = new[] { "model.safetensors" }, model = new { name = "broken" } });
+        Assert.Equal("failed", (await FinishedImportAsync(client, bad)).GetProperty("state").GetString());
+
+        var received = await GitHubTesting.EventuallyAsync(() => Task.FromResult(receiver.Requests.Count >= 2 ? receiver.Requests.ToList() : null), "two import events");
+        Assert.All(received, r => Assert.True(r.Verified, System.Text.Encoding.UTF8.GetString(r.Body)));
+        var succeeded = received.Single(r => r.Type == "io.modelshub.import.succeeded").Json;
+        Assert.Equal(($"evt_{ok}_succeeded", $"imports/{ok}"), (succeeded.GetProperty("id").GetString(), succeeded.GetProperty("subject").GetString()));
+        var data = succeeded.GetProperty("data").GetProperty("import");
+        Assert.Equal((Gpt2, _hf.Head(Gpt2), "gpt2", "v1", "succeeded", "mia"), (data.GetProperty("repoId").GetString(), data.GetProperty("commit").GetString(),
+            data.GetProperty("model").GetString(), data.GetProperty("version").GetString(), data.GetProperty("state").GetString(), data.GetProperty("createdBy").GetString()));
+        var weights = data.GetProperty("files").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "model.safetensors");
+        Assert.Equal(_hf.File(Gpt2, "model.safetensors").Sha256, weights.GetProperty("sha256").GetString());
+        Assert.Equal(2, data.GetProperty("fileCount").GetInt32());
+
+        var failed = received.Single(r => r.Type == "io.modelshub.import.failed").Json.GetProperty("data").GetProperty("import");
+        Assert.Equal(("broken", "failed"), (failed.GetProperty("model").GetString(), failed.GetProperty("state").GetString()));
+        Assert.Contains("sha256", failed.GetProperty("error").GetString());
+        Assert.Empty(failed.GetProperty("files").EnumerateArray());
+        Assert.Equal(2, received.Count);
     }
 
     [Fact]
