@@ -1,3 +1,4 @@
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
@@ -10,10 +11,10 @@ using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
-using ModelsHub.Functions.Users;
-using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -58,8 +59,8 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
-api.MapVersionsApi();
-api.MapUploadsApi();
+api.MapVersionsApi(AssetKind.Model);
+api.MapUploadsApi(AssetKind.Model);
 api.MapBlobMirrorApi();
 app.MapTriggers();
 

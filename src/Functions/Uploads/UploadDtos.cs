@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Functions.Versions;
@@ -7,10 +8,12 @@ namespace ModelsHub.Functions.Uploads;
 /// <summary>
 /// An upload as a client sees it: the layout to follow (chunk size, count, block ids), where to send
 /// chunks (<see cref="Target"/>, while open), and what has arrived, so any client can resume it.
+/// An upload into a model's version names its <see cref="Model"/>, into a dataset's its <see cref="Dataset"/>.
 /// </summary>
 public sealed record UploadDto(
     string Id,
-    string Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dataset,
     string Version,
     string FileName,
     long Size,
@@ -49,7 +52,7 @@ public sealed record UploadRequestBody(string FileName, long Size, string? Sha25
 
 public static class UploadMappings
 {
-    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(s.Model, s.Version)}/uploads/{s.Id}";
+    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(new Core.Assets.AssetVersionRef(s.AssetRef, s.Version))}/uploads/{s.Id}";
 
     public static UploadDto ToDto(this UploadState state, HttpRequest request)
     {
@@ -61,7 +64,8 @@ public static class UploadMappings
             target = new UploadTargetDto(t.Url.IsAbsoluteUri ? "blob" : "hub", url, t.ExpiresAt,
                 url + "&comp=block&blockid={blockId}", url + "&comp=blocklist");
         }
-        return new UploadDto(s.Id, s.Model, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
+        var (model, dataset) = VersionMappings.Names(s.AssetRef);
+        return new UploadDto(s.Id, model, dataset, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
             s.ChunkSize, s.ChunkCount, BlockIds.Scheme, state.Progress.ChunksReceived, state.Progress.BytesReceived,
             ChunkRanges.From(state.Progress.ReceivedChunks), state.Progress.Committed, target, s.CreatedBy, s.CreatedAt, s.ExpiresAt, s.CompletedAt, PathOf(s));
     }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Uploads;
 
@@ -41,13 +41,13 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
 
     public async Task<UploadSession> CreateAsync(UploadSession session, CancellationToken cancellationToken)
     {
-        if (!CosmosOutcomes.IsValidId(session.Id) || !CosmosOutcomes.IsValidId(session.ModelId))
+        if (!CosmosOutcomes.IsValidId(session.Id) || !CosmosOutcomes.IsValidId(session.AssetRef.Id))
         {
             throw new ValidationException("id", "Cannot be stored as a document id.");
         }
         await _database.EnsureCreatedAsync(cancellationToken);
         using var content = Write(session);
-        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(session.ModelId), NoContentBack, cancellationToken);
+        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(session.AssetKey), NoContentBack, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             throw new ConflictException($"Another upload of '{session.FileName}' into version '{session.Version}' is in progress.", "fileName");
@@ -64,7 +64,7 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         }
         using var content = Write(session);
         var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch), EnableContentResponseOnWrite = false };
-        using var response = await _container.ReplaceItemStreamAsync(content, session.Id, new PartitionKey(session.ModelId), options, cancellationToken);
+        using var response = await _container.ReplaceItemStreamAsync(content, session.Id, new PartitionKey(session.AssetKey), options, cancellationToken);
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound => throw new NotFoundException("Upload", session.Id),
@@ -80,14 +80,14 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         {
             return;
         }
-        using var response = await _container.DeleteItemStreamAsync(id, new PartitionKey(session.ModelId), cancellationToken: cancellationToken);
+        using var response = await _container.DeleteItemStreamAsync(id, new PartitionKey(session.AssetKey), cancellationToken: cancellationToken);
         if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
         {
             throw CosmosOutcomes.Unexpected(response, "delete upload session");
         }
     }
 
-    public async Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken)
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT c.text, c._etag FROM c ORDER BY c.createdUs, c.id");
@@ -96,7 +96,7 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
         do
         {
             var page = await CosmosPaging.ReadPageAsync<Row, UploadSession>(_container, query, "model", token, Paging.MaxPageSize, Read,
-                new PartitionKey(HubModel.IdFor(modelName)), cancellationToken);
+                new PartitionKey(asset.Key), cancellationToken);
             sessions.AddRange(page.Items);
             token = page.ContinuationToken;
         }
@@ -137,7 +137,7 @@ public sealed class CosmosUploadSessionStore : IUploadSessionStore
     private static MemoryStream Write(UploadSession session) => CosmosWorkflowStore.ToStream(new JsonObject
     {
         ["id"] = session.Id,
-        ["modelId"] = session.ModelId,
+        ["modelId"] = session.AssetKey,
         ["activeKey"] = session.IsActive ? session.BlobKey.ToLowerInvariant() : "done:" + session.Id,
         ["createdUs"] = (session.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
         ["dueMs"] = session.DueAt.ToUnixTimeMilliseconds(),

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
 
@@ -34,11 +34,11 @@ public sealed class CosmosVersionStore : IVersionStore
         _container = database.Container(HubContainers.Versions);
     }
 
-    public async Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken)
+    public async Task<AssetVersion?> FindAsync(AssetRef asset, string label, CancellationToken cancellationToken)
     {
-        var (model, id) = (HubModel.IdFor(modelName), ModelVersion.IdFor(label));
+        var (model, id) = (asset.Key, AssetVersion.IdFor(label));
         // A label no version can have (the head's "_head", "suggestion", a path) is simply not there.
-        if (!CosmosOutcomes.IsValidId(model) || !VersionRules.IsValidLabel(label))
+        if (!CosmosOutcomes.IsValidId(asset.Id) || !VersionRules.IsValidLabel(label))
         {
             return null;
         }
@@ -60,16 +60,16 @@ public sealed class CosmosVersionStore : IVersionStore
         return Read(row with { ETag = response.Headers.ETag ?? row.ETag });
     }
 
-    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AssetVersion>> ListAsync(AssetRef asset, CancellationToken cancellationToken)
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.kind = 'version' ORDER BY c.createdUs, c.id");
-        var versions = new List<ModelVersion>();
+        var versions = new List<AssetVersion>();
         string? token = null;
         do
         {
-            var page = await CosmosPaging.ReadPageAsync<Row, ModelVersion>(_container, query, "versions", token, Paging.MaxPageSize, Read,
-                new PartitionKey(HubModel.IdFor(modelName)), cancellationToken);
+            var page = await CosmosPaging.ReadPageAsync<Row, AssetVersion>(_container, query, "versions", token, Paging.MaxPageSize, Read,
+                new PartitionKey(asset.Key), cancellationToken);
             versions.AddRange(page.Items);
             token = page.ContinuationToken;
         }
@@ -77,39 +77,39 @@ public sealed class CosmosVersionStore : IVersionStore
         return versions;
     }
 
-    public async Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken)
+    public async Task<AssetVersion> CreateAsync(AssetVersion version, CancellationToken cancellationToken)
     {
-        if (!CosmosOutcomes.IsValidId(version.ModelId) || !VersionRules.IsValidLabel(version.Label) || version.Id != ModelVersion.IdFor(version.Label))
+        if (!CosmosOutcomes.IsValidId(version.AssetRef.Id) || !VersionRules.IsValidLabel(version.Label) || version.Id != AssetVersion.IdFor(version.Label))
         {
             throw new ValidationException("label", "Is not a label a version can have.");
         }
         await _database.EnsureCreatedAsync(cancellationToken);
         using var content = Write(version);
-        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(version.ModelId), NoContentBack, cancellationToken);
+        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(version.AssetKey), NoContentBack, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
+            throw new ConflictException($"{version.Kind.Title()} '{version.Asset}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
         }
         var stored = Stored(version, response, "create version");
-        await ChangeHeadAsync(version.ModelId, version.Id, add: true, null, cancellationToken);
+        await ChangeHeadAsync(version.AssetKey, version.Id, add: true, null, cancellationToken);
         return stored;
     }
 
-    public async Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken)
+    public async Task<AssetVersion> ReplaceAsync(AssetVersion version, string ifMatch, CancellationToken cancellationToken)
     {
         await _database.EnsureCreatedAsync(cancellationToken);
-        var name = $"{version.Model}/{version.Label}";
+        var name = $"{version.Asset}/{version.Label}";
         if (!VersionRules.IsValidLabel(version.Label))
         {
             throw new NotFoundException("Version", name);
         }
         if (!CosmosOutcomes.IsPlausibleETag(ifMatch))
         {
-            throw await FindAsync(version.Model, version.Label, cancellationToken) is null ? new NotFoundException("Version", name) : new PreconditionFailedException("Version", name);
+            throw await FindAsync(version.AssetRef, version.Label, cancellationToken) is null ? new NotFoundException("Version", name) : new PreconditionFailedException("Version", name);
         }
         using var content = Write(version);
         var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch), EnableContentResponseOnWrite = false };
-        using var response = await _container.ReplaceItemStreamAsync(content, version.Id, new PartitionKey(version.ModelId), options, cancellationToken);
+        using var response = await _container.ReplaceItemStreamAsync(content, version.Id, new PartitionKey(version.AssetKey), options, cancellationToken);
         return response.StatusCode switch
         {
             HttpStatusCode.NotFound => throw new NotFoundException("Version", name),
@@ -118,34 +118,34 @@ public sealed class CosmosVersionStore : IVersionStore
         };
     }
 
-    public async Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken)
+    public async Task DeleteAsync(AssetRef asset, string label, string? ifMatch, CancellationToken cancellationToken)
     {
-        var current = await FindAsync(modelName, label, cancellationToken);
+        var current = await FindAsync(asset, label, cancellationToken);
         if (current is null)
         {
             return;
         }
-        var name = $"{modelName}/{label}";
+        var name = $"{asset.Name}/{label}";
         if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
         {
             throw new PreconditionFailedException("Version", name);
         }
-        await ChangeHeadAsync(current.ModelId, current.Id, add: false, VersionRules.LastVersionMessage(modelName, label), cancellationToken);
+        await ChangeHeadAsync(current.AssetKey, current.Id, add: false, VersionRules.LastVersionMessage(asset, label), cancellationToken);
         var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch ?? current.ETag!) };
-        using var response = await _container.DeleteItemStreamAsync(current.Id, new PartitionKey(current.ModelId), options, cancellationToken);
+        using var response = await _container.DeleteItemStreamAsync(current.Id, new PartitionKey(current.AssetKey), options, cancellationToken);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
         {
             return;
         }
         // Not deleted after all: vouch for it again (a failure here leaves the set short, the safe side).
-        await ChangeHeadAsync(current.ModelId, current.Id, add: true, null, cancellationToken);
+        await ChangeHeadAsync(current.AssetKey, current.Id, add: true, null, cancellationToken);
         throw response.StatusCode == HttpStatusCode.PreconditionFailed ? new PreconditionFailedException("Version", name) : CosmosOutcomes.Unexpected(response, "delete version");
     }
 
-    public async Task DeleteAllAsync(string modelName, CancellationToken cancellationToken)
+    public async Task DeleteAllAsync(AssetRef asset, CancellationToken cancellationToken)
     {
         await _database.EnsureCreatedAsync(cancellationToken);
-        var model = HubModel.IdFor(modelName);
+        var model = asset.Key;
         var query = new QueryDefinition("SELECT c.id FROM c");
         string? token = null;
         do
@@ -165,7 +165,7 @@ public sealed class CosmosVersionStore : IVersionStore
         while (token is not null);
     }
 
-    public async Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListAssetKeysAsync(CancellationToken cancellationToken)
     {
         await _database.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
@@ -253,18 +253,18 @@ public sealed class CosmosVersionStore : IVersionStore
 
     private sealed record HeadRow(int Count, IReadOnlyList<string>? Ids);
 
-    private static ModelVersion Read(Row row)
+    private static AssetVersion Read(Row row)
     {
-        var version = JsonSerializer.Deserialize<ModelVersion>(row.Text!, HubJson.Options)!;
+        var version = JsonSerializer.Deserialize<AssetVersion>(row.Text!, HubJson.Options)!;
         version.ETag = CosmosOutcomes.FromCosmosETag(row.ETag);
         return version;
     }
 
     /// <summary>The version as its JSON text (metrics keep their order and digits) with the fields queries use beside it.</summary>
-    private static MemoryStream Write(ModelVersion version) => CosmosWorkflowStore.ToStream(new JsonObject
+    private static MemoryStream Write(AssetVersion version) => CosmosWorkflowStore.ToStream(new JsonObject
     {
         ["id"] = version.Id,
-        ["modelId"] = version.ModelId,
+        ["modelId"] = version.AssetKey,
         ["kind"] = "version",
         ["createdUs"] = (version.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
         ["text"] = JsonSerializer.Serialize(version, HubJson.Options),
@@ -279,7 +279,7 @@ public sealed class CosmosVersionStore : IVersionStore
         ["ids"] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]),
     });
 
-    private static ModelVersion Stored(ModelVersion version, ResponseMessage response, string operation)
+    private static AssetVersion Stored(AssetVersion version, ResponseMessage response, string operation)
     {
         if (!response.IsSuccessStatusCode)
         {

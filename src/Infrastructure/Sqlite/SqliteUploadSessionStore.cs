@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Uploads;
 
@@ -71,12 +71,12 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    public Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<UploadSession>>(c =>
         {
             using var command = c.CreateCommand();
             command.CommandText = "SELECT doc, etag FROM upload_sessions WHERE model_id = $model;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            command.Parameters.AddWithValue("$model", asset.Key);
             return ReadAll(command).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
         }, cancellationToken);
 
@@ -118,7 +118,7 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
     private static void Bind(SqliteCommand command, UploadSession session)
     {
         command.Parameters.AddWithValue("$id", session.Id);
-        command.Parameters.AddWithValue("$model", session.ModelId);
+        command.Parameters.AddWithValue("$model", session.AssetKey);
         command.Parameters.AddWithValue("$active_key", session.IsActive ? session.BlobKey.ToLowerInvariant() : DBNull.Value);
         command.Parameters.AddWithValue("$due_at", session.DueAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$etag", session.ETag);

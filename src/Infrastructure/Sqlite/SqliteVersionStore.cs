@@ -1,34 +1,34 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
-/// <summary>Versions in the <c>model_versions</c> table, keyed by (model id, label id).</summary>
+/// <summary>Versions of models and datasets in the <c>model_versions</c> table, keyed by (<see cref="AssetRef.Key"/>, label id): the <c>model_id</c> column holds the asset key, a model's id as before datasets existed.</summary>
 public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
 {
-    public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
+    public Task<AssetVersion?> FindAsync(AssetRef asset, string label, CancellationToken cancellationToken) =>
         // A label no version can have is simply not there (as in the Cosmos adapter, where "_head" is the count's document).
-        !VersionRules.IsValidLabel(label) ? Task.FromResult<ModelVersion?>(null) : database.ReadAsync(c =>
+        !VersionRules.IsValidLabel(label) ? Task.FromResult<AssetVersion?>(null) : database.ReadAsync(c =>
         {
             using var command = c.CreateCommand();
             command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model AND id = $id;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
-            command.Parameters.AddWithValue("$id", ModelVersion.IdFor(label));
+            command.Parameters.AddWithValue("$model", asset.Key);
+            command.Parameters.AddWithValue("$id", AssetVersion.IdFor(label));
             using var reader = command.ExecuteReader();
             return reader.Read() ? Read(reader) : null;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ModelVersion>>(c =>
+    public Task<IReadOnlyList<AssetVersion>> ListAsync(AssetRef asset, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<AssetVersion>>(c =>
         {
             using var command = c.CreateCommand();
             command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model ORDER BY created_at, id;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            command.Parameters.AddWithValue("$model", asset.Key);
             using var reader = command.ExecuteReader();
-            var versions = new List<ModelVersion>();
+            var versions = new List<AssetVersion>();
             while (reader.Read())
             {
                 versions.Add(Read(reader));
@@ -36,7 +36,7 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             return versions;
         }, cancellationToken);
 
-    public Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken) =>
+    public Task<AssetVersion> CreateAsync(AssetVersion version, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) =>
         {
             var stored = WithNewETag(version);
@@ -50,12 +50,12 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             }
             catch (SqliteException ex) when (SqliteDatabase.IsUniqueViolation(ex))
             {
-                throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
+                throw new ConflictException($"{version.Kind.Title()} '{version.Asset}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
             }
             return stored;
         }, cancellationToken);
 
-    public Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken) =>
+    public Task<AssetVersion> ReplaceAsync(AssetVersion version, string ifMatch, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) =>
         {
             var stored = WithNewETag(version);
@@ -66,18 +66,18 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             command.Parameters.AddWithValue("$if_match", ifMatch);
             if (command.ExecuteNonQuery() == 0)
             {
-                throw Count(c, tx, version.ModelId, version.Id) > 0
-                    ? new PreconditionFailedException("Version", $"{version.Model}/{version.Label}")
-                    : new NotFoundException("Version", $"{version.Model}/{version.Label}");
+                throw Count(c, tx, version.AssetKey, version.Id) > 0
+                    ? new PreconditionFailedException("Version", $"{version.Asset}/{version.Label}")
+                    : new NotFoundException("Version", $"{version.Asset}/{version.Label}");
             }
             return stored;
         }, cancellationToken);
 
-    public Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken) =>
+    public Task DeleteAsync(AssetRef asset, string label, string? ifMatch, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) =>
         {
-            var model = HubModel.IdFor(modelName);
-            var id = ModelVersion.IdFor(label);
+            var model = asset.Key;
+            var id = AssetVersion.IdFor(label);
             if (Count(c, tx, model, id) == 0)
             {
                 return false;
@@ -85,7 +85,7 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             // Counting and deleting in one transaction: two deletes cannot both take the last two versions.
             if (Count(c, tx, model, null) == 1)
             {
-                throw new ConflictException(VersionRules.LastVersionMessage(modelName, label));
+                throw new ConflictException(VersionRules.LastVersionMessage(asset, label));
             }
             using var command = c.CreateCommand();
             command.Transaction = tx;
@@ -95,22 +95,22 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             command.Parameters.AddWithValue("$if_match", (object?)ifMatch ?? DBNull.Value);
             if (command.ExecuteNonQuery() == 0)
             {
-                throw new PreconditionFailedException("Version", $"{modelName}/{label}");
+                throw new PreconditionFailedException("Version", $"{asset.Name}/{label}");
             }
             return true;
         }, cancellationToken);
 
-    public Task DeleteAllAsync(string modelName, CancellationToken cancellationToken) =>
+    public Task DeleteAllAsync(AssetRef asset, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) =>
         {
             using var command = c.CreateCommand();
             command.Transaction = tx;
             command.CommandText = "DELETE FROM model_versions WHERE model_id = $model;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
+            command.Parameters.AddWithValue("$model", asset.Key);
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ListAssetKeysAsync(CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<string>>(c =>
         {
             using var command = c.CreateCommand();
@@ -134,23 +134,23 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
         return (long)command.ExecuteScalar()!;
     }
 
-    private static ModelVersion Read(SqliteDataReader reader)
+    private static AssetVersion Read(SqliteDataReader reader)
     {
-        var version = JsonSerializer.Deserialize<ModelVersion>(reader.GetString(0), HubJson.Options)!;
+        var version = JsonSerializer.Deserialize<AssetVersion>(reader.GetString(0), HubJson.Options)!;
         version.ETag = reader.GetString(1);
         return version;
     }
 
-    private static ModelVersion WithNewETag(ModelVersion version)
+    private static AssetVersion WithNewETag(AssetVersion version)
     {
         var stored = version.Clone();
         stored.ETag = Guid.NewGuid().ToString("N");
         return stored;
     }
 
-    private static void Bind(SqliteCommand command, ModelVersion version)
+    private static void Bind(SqliteCommand command, AssetVersion version)
     {
-        command.Parameters.AddWithValue("$model", version.ModelId);
+        command.Parameters.AddWithValue("$model", version.AssetKey);
         command.Parameters.AddWithValue("$id", version.Id);
         command.Parameters.AddWithValue("$created_at", SqliteDatabase.SortKey(version.CreatedAt));
         command.Parameters.AddWithValue("$etag", version.ETag);

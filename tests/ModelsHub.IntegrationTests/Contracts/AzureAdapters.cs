@@ -41,9 +41,33 @@ public sealed class CosmosSubmissionStoreContract(AzureEmulators emulators) : Su
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
-public sealed class CosmosVersionStoreContract(AzureEmulators emulators) : VersionStoreContract
+public sealed class CosmosVersionStoreContract : VersionStoreContract
 {
-    protected override IVersionStore Store { get; } = new CosmosVersionStore(emulators.NewDatabase(null, HubContainers.Versions));
+    private readonly CosmosDatabase _database;
+
+    public CosmosVersionStoreContract(AzureEmulators emulators)
+    {
+        _database = emulators.NewDatabase(null, HubContainers.Versions);
+        Store = new CosmosVersionStore(_database);
+    }
+
+    protected override IVersionStore Store { get; }
+
+    protected override async Task StoreLegacyAsync(string modelId, string id, DateTimeOffset createdAt, string json)
+    {
+        await _database.EnsureCreatedAsync(CancellationToken.None);
+        var document = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = id,
+            ["modelId"] = modelId,
+            ["kind"] = "version",
+            ["createdUs"] = (createdAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+            ["text"] = json,
+        };
+        using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()));
+        using var response = await _database.Container(HubContainers.Versions).CreateItemStreamAsync(content, new Microsoft.Azure.Cosmos.PartitionKey(modelId));
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}");
+    }
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
