@@ -51,8 +51,9 @@ public sealed record DefaultVersion(string? Label, bool Pinned)
 }
 
 /// <summary>
-/// Which files a version takes: <see cref="AcceptedExtensions"/>, and with <see cref="SingleFile"/> one
-/// file that never changes once verified (a dataset version is the content its validation, and any
-/// training that used it, describe).
+/// Which files a version takes: <see cref="AcceptedExtensions"/>; with <see cref="SingleFile"/> one file
+/// that never changes once verified (a dataset version is the content its validation, and any training
+/// that used it, describe); with <see cref="EmptyFiles"/> also an empty one (a dataset's validation,
+/// not the upload, then says what is wrong with it).
 /// </summary>
-public sealed record VersionFilePolicy(IReadOnlyList<string> AcceptedExtensions, bool SingleFile);
+public sealed record VersionFilePolicy(IReadOnlyList<string> AcceptedExtensions, bool SingleFile, bool EmptyFiles = false);

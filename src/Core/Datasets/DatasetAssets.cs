@@ -10,7 +10,7 @@ namespace ModelsHub.Core.Datasets;
 /// <summary>A dataset as the version machinery sees it.</summary>
 public sealed record DatasetAsset(Dataset Dataset)
     : VersionedAsset(Dataset.Ref, Dataset.Owner, new DefaultVersion(Dataset.DefaultVersion, Dataset.DefaultVersionPinned), Dataset.ETag,
-        new VersionFilePolicy(Dataset.Format.Extensions(), SingleFile: true));
+        new VersionFilePolicy(Dataset.Format.Extensions(), SingleFile: true, EmptyFiles: true));
 
 /// <summary>
 /// Datasets' side of the version machinery: a version holds one file of the dataset's format, kept

@@ -87,9 +87,9 @@ public static partial class UploadRules
     /// <summary>
     /// Validates a declaration: a 400 naming each malformed field first, then 415 for a format the
     /// version does not accept (<paramref name="accepted"/>, a model's <see cref="AcceptedExtensions"/>
-    /// unless given), then 413 for a size over the limit.
+    /// unless given), then 413 for a size over the limit. An empty file is refused unless <paramref name="allowEmpty"/>.
     /// </summary>
-    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "", IReadOnlyList<string>? accepted = null)
+    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "", IReadOnlyList<string>? accepted = null, bool allowEmpty = false)
     {
         accepted ??= AcceptedExtensions;
         var errors = new ValidationErrors();
@@ -97,9 +97,9 @@ public static partial class UploadRules
         {
             errors.Add(prefix + "fileName", problem);
         }
-        if (request.Size < 1)
+        if (request.Size < (allowEmpty ? 0 : 1))
         {
-            errors.Add(prefix + "size", "Must be at least 1 byte.");
+            errors.Add(prefix + "size", allowEmpty ? "Must not be negative." : "Must be at least 1 byte.");
         }
         if (request.Sha256 is { } sha && !Sha256Hex().IsMatch(sha))
         {

@@ -43,7 +43,7 @@ public sealed partial class UploadService(
 
     /// <summary>Checks a declaration for a version of <paramref name="asset"/> before anything is created (400, then 415, then 413).</summary>
     public UploadRequest Validate(UploadRequest request, VersionedAsset asset, string fieldPrefix = "") =>
-        UploadRules.Validate(request, Options, fieldPrefix, asset.Files.AcceptedExtensions);
+        UploadRules.Validate(request, Options, fieldPrefix, asset.Files.AcceptedExtensions, asset.Files.EmptyFiles);
 
     /// <summary>
     /// Opens an upload of one file into a version of a model or a dataset. Declaring the same file
@@ -436,7 +436,8 @@ public sealed partial class UploadService(
         var expected = BlockIds.Sequence(session.ChunkCount);
         var listing = await blobs.GetBlocksAsync(session.StagingKey, cancellationToken);
         long size;
-        if (listing.Committed.Select(b => b.Id).SequenceEqual(expected))
+        // An empty file has no chunks: committing its empty list is what makes the blob exist.
+        if (session.ChunkCount > 0 && listing.Committed.Select(b => b.Id).SequenceEqual(expected))
         {
             size = listing.Committed.Sum(b => b.Size);
         }
