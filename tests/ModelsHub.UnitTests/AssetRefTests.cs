@@ -1,4 +1,7 @@
 using System.Text.Json;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Datasets;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;

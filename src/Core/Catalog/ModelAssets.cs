@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Uploads;

@@ -1,23 +1,17 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Assets;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Datasets;
-
-/// <summary>Who sees a dataset: its owner (and administrators) only, or everyone.</summary>
-public enum DatasetVisibility { Private, Public }
-
-/// <summary>
-/// Where a dataset is, from its versions: <see cref="Ready"/> while it has a ready version (training
-/// offers those), else the state of its newest version; <see cref="Empty"/> before its first version.
-/// </summary>
-public enum DatasetStatus { Empty, Uploading, Validating, Ready, Invalid, Failed }
 
 /// <summary>
 /// A dataset (seed 003 "数据集"): named, owned, private or public, of one <see cref="DatasetFormat"/>,
 /// with versions on the same machinery as a model's. It also keeps what its versions show in a
 /// listing (status, default version, records and size), which the version machinery maintains.
 /// </summary>
-public sealed class Dataset
+public sealed class Dataset : IStoredDocument<Dataset>
 {
     /// <summary>The name in lowercase: names are unique ignoring case.</summary>
     public required string Id { get; init; }
@@ -67,7 +61,7 @@ public sealed class Dataset
 
     /// <summary>Lowercase words a search matches: name, description, tags and format.</summary>
     [JsonIgnore]
-    public string SearchText => string.Join(' ', [Name, Description, .. Tags, Common.EnumNames<DatasetFormat>.NameOf(Format)]).ToLowerInvariant();
+    public string SearchText => string.Join(' ', [Name, Description, .. Tags, EnumNames<DatasetFormat>.NameOf(Format)]).ToLowerInvariant();
 
     public Dataset Clone()
     {

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using ModelsHub.Contracts.Datasets;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Versions;

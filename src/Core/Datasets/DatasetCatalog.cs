@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Datasets;
@@ -11,8 +12,6 @@ public sealed record DatasetInput
     public Optional<DatasetVisibility> Visibility { get; init; }
     public Optional<IReadOnlyList<string>> Tags { get; init; }
 }
-
-public enum DatasetSort { Name, Updated, Created }
 
 /// <summary>Filters, free text, sort and page of a dataset listing.</summary>
 public sealed record DatasetQuery

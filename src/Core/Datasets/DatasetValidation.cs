@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Datasets;
+
 namespace ModelsHub.Core.Datasets;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Datasets;

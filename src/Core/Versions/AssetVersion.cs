@@ -1,16 +1,10 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 
 namespace ModelsHub.Core.Versions;
-
-/// <summary>
-/// Where a version is. Every kind starts <see cref="Uploading"/> until its first file is verified;
-/// a model's version is then <see cref="Ready"/>, a dataset's is <see cref="Validating"/> until its
-/// validation ends <see cref="Ready"/> or <see cref="Invalid"/>. <see cref="Failed"/>: its file never
-/// arrived intact (with the reason).
-/// </summary>
-public enum VersionStatus { Uploading, Validating, Ready, Invalid, Failed }
 
 /// <summary>
 /// One version of a model or a dataset (seed 003 "版本"): a free label, notes, metrics and the files
@@ -18,7 +12,7 @@ public enum VersionStatus { Uploading, Validating, Ready, Invalid, Failed }
 /// section (<see cref="Validation"/> for datasets; a model version's training lineage is the next),
 /// so a kind gains fields without a document of its own.
 /// </summary>
-public sealed class AssetVersion
+public sealed class AssetVersion : IStoredDocument<AssetVersion>
 {
     /// <summary>The kind of asset; documents stored before datasets existed have none and are models.</summary>
     public AssetKind Kind { get; init; } = AssetKind.Model;

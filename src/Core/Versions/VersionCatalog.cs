@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Functions.Json;

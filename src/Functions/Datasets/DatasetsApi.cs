@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Functions.Auth;

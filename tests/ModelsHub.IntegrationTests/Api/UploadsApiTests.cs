@@ -1,9 +1,10 @@
-using System.Net.Http.Json;
 using System.Net;
-using System.Text.Json;
+using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;

@@ -1,11 +1,13 @@
-using System.Net.Http.Json;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Health;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Assets;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Models;

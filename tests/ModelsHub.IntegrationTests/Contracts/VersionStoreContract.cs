@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
@@ -242,7 +243,8 @@ public sealed class SqliteVersionStoreContract : VersionStoreContract, IDisposab
         {
             using var command = c.CreateCommand();
             command.Transaction = tx;
-            command.CommandText = "INSERT INTO model_versions (model_id, id, created_at, etag, doc) VALUES ($model, $id, $created, 'legacy', $doc);";
+            // The document as stored then; the table's own move from model_versions is SqliteSchemaMigrationTests'.
+            command.CommandText = "INSERT INTO asset_versions (asset_key, id, created_at, etag, doc) VALUES ($model, $id, $created, 'legacy', $doc);";
             command.Parameters.AddWithValue("$model", modelId);
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$created", SqliteDatabase.SortKey(createdAt));

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.ML.Tokenizers;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Core.Datasets;
 using Parquet;
 using Parquet.Schema;

@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Datasets;
+
 namespace ModelsHub.Core.Datasets.Validation;
 
 /// <summary>What a format's reader finds while it streams a file: counts, errors (the first ones kept), columns, roles, tokens.</summary>

@@ -1,16 +1,18 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ModelsHub.Core.Common;
+namespace ModelsHub.Contracts;
 
-/// <summary>Strict parsing of the lowercase wire names of an enum (no numbers, no aliases).</summary>
+/// <summary>
+/// The wire names of an enum (<see cref="ContractJson.EnumNamingPolicy"/>) and strict parsing of
+/// them (no numbers, no aliases): what query strings such as <c>?type=llm</c> carry.
+/// </summary>
 public static class EnumNames<T> where T : struct, Enum
 {
     // A member's [JsonStringEnumMemberName] wins, as it does for the JSON converter (jsonl-chat).
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
         .ToDictionary(v => typeof(T).GetField(v.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
-            ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+            ?? ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 
