@@ -4,6 +4,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
@@ -33,6 +34,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubDatasets();
 
 var app = builder.Build();
 
@@ -60,8 +62,12 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
-api.MapVersionsApi(AssetKind.Model);
-api.MapUploadsApi(AssetKind.Model);
+api.MapDatasetsApi();
+foreach (var kind in Enum.GetValues<AssetKind>())
+{
+    api.MapVersionsApi(kind);
+    api.MapUploadsApi(kind);
+}
 api.MapBlobMirrorApi();
 app.MapTriggers();
 

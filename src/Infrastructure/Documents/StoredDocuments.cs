@@ -1,6 +1,7 @@
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
@@ -33,4 +34,7 @@ internal static class StoredDocuments
 
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));
+
+    public static DocumentKind<Dataset> Datasets { get; } = new("Dataset", d => d.Name,
+        d => new ConflictException($"A dataset named '{d.Name}' already exists (names are unique ignoring case).", "name"));
 }

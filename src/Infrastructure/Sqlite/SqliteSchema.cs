@@ -133,6 +133,23 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_upload_sessions_asset ON upload_sessions(asset_key);
         CREATE INDEX IF NOT EXISTS ix_upload_sessions_due ON upload_sessions(due_at);
 
+        CREATE TABLE IF NOT EXISTS datasets (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            visibility TEXT NOT NULL,
+            format TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            tags TEXT NOT NULL,
+            search TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_datasets_owner ON datasets(owner, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_status ON datasets(status, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_created ON datasets(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_updated ON datasets(updated_at, id);
+
         -- The embedded blob store's staged uploads: the layout, and which blocks arrived (with their MD5).
         CREATE TABLE IF NOT EXISTS staged_blobs (
             key TEXT PRIMARY KEY,

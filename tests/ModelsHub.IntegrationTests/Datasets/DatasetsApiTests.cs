@@ -36,8 +36,8 @@ public sealed class DatasetsApiTests : IDisposable
              created.GetProperty("status").GetString(), created.GetProperty("owner").GetString()));
 
         // Larger than one chunk, so the upload really is chunked.
-        var content = DatasetTesting.ChatFile(4000);
-        Assert.True(content.Length > 262144 * 2);
+        var content = DatasetTesting.ChatFile(8000);
+        Assert.True(content.Length > 262144 * 2, $"{content.Length} bytes");
         var (declared, upload) = await Uploads.CreateVersionAtAsync(client, "/api/datasets/support-chats", null, "train.jsonl", content);
         Assert.Equal(("support-chats", "v1", "uploading"), (declared.GetProperty("dataset").GetString(), declared.GetProperty("label").GetString(), declared.GetProperty("status").GetString()));
         Assert.False(declared.TryGetProperty("model", out _));
@@ -51,17 +51,17 @@ public sealed class DatasetsApiTests : IDisposable
         var version = await DatasetTesting.WaitForValidationAsync(client, "support-chats", "v1");
         Assert.Equal("ready", version.GetProperty("status").GetString());
         var validation = version.GetProperty("validation");
-        Assert.Equal(4000, validation.GetProperty("recordCount").GetInt64());
+        Assert.Equal(8000, validation.GetProperty("recordCount").GetInt64());
         Assert.Equal(content.Length, validation.GetProperty("sizeBytes").GetInt64());
-        Assert.Equal(4000, validation.GetProperty("roles").GetProperty("user").GetInt64());
-        Assert.Equal(4000, validation.GetProperty("roles").GetProperty("assistant").GetInt64());
-        Assert.True(validation.GetProperty("tokenEstimate").GetInt64() > 4000 * 9);
+        Assert.Equal(8000, validation.GetProperty("roles").GetProperty("user").GetInt64());
+        Assert.Equal(8000, validation.GetProperty("roles").GetProperty("assistant").GetInt64());
+        Assert.True(validation.GetProperty("tokenEstimate").GetInt64() > 8000 * 9);
         Assert.Equal("o200k_base", validation.GetProperty("tokens").GetProperty("encoding").GetString());
         Assert.Empty(validation.GetProperty("errors").EnumerateArray());
         Assert.True(version.GetProperty("isDefault").GetBoolean());
 
         var dataset = await Uploads.GetAsync(client, "/api/datasets/support-chats");
-        Assert.Equal(("ready", "v1", 4000L, (long)content.Length, 1),
+        Assert.Equal(("ready", "v1", 8000L, (long)content.Length, 1),
             (dataset.GetProperty("status").GetString(), dataset.GetProperty("defaultVersion").GetString(), dataset.GetProperty("recordCount").GetInt64(),
              dataset.GetProperty("sizeBytes").GetInt64(), dataset.GetProperty("versionCount").GetInt32()));
 
@@ -109,7 +109,7 @@ public sealed class DatasetsApiTests : IDisposable
 
     public static TheoryData<string, string, string, string[]> BadFiles => new()
     {
-        { "jsonl-chat", "train.jsonl", "question,answer\nhi,hello\n", ["1: Is not valid JSON"] },
+        { "jsonl-chat", "train.jsonl", "question,answer\nhi,hello\n", ["1: Is not valid JSON", "2: Is not valid JSON"] },
         { "jsonl-chat", "train.jsonl", "", ["-: Is empty."] },
         { "jsonl-chat", "train.jsonl", DatasetTesting.Chat("a", "b") + "\n{\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('x', 1 << 20) + "\"}]}\n" + DatasetTesting.Chat("c", "d"), ["2: Is 1,048,"] },
         { "jsonl-completion", "train.jsonl", "{\"prompt\":\"2+2\",\"completion\":\"4\"}\n{\"instruction\":\"x\",\"output\":\"y\"}\n", ["2: Uses the instruction/output style"] },
@@ -334,7 +334,7 @@ public sealed class DatasetsApiTests : IDisposable
         Assert.Equal("/api/datasets/etags", created.Headers.Location!.OriginalString);
 
         var notModified = new HttpRequestMessage(HttpMethod.Get, "/api/datasets/etags");
-        notModified.Headers.TryAddWithoutValidation("If-None-Match", $"\"{etag}\"");
+        notModified.Headers.TryAddWithoutValidation("If-None-Match", etag);
         Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(notModified)).StatusCode);
 
         await client.SendJsonAsync(HttpMethod.Patch, "/api/datasets/etags", new { description = "x" }).ExpectAsync(HttpStatusCode.PreconditionRequired);
