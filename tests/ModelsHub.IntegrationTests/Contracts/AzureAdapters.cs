@@ -1,4 +1,5 @@
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
@@ -92,6 +93,12 @@ public sealed class AzureBlobStoreContract(AzureEmulators emulators) : BlobStore
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosDatasetStoreContract(AzureEmulators emulators) : DatasetStoreContract
+{
+    protected override IDatasetStore Store { get; } = new CosmosDatasetStore(emulators.NewDatabase(null, HubContainers.Datasets));
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
