@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Core.Assets;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.IntegrationTests.Infrastructure;
 using Parquet;
@@ -287,6 +289,30 @@ public sealed class DatasetsApiTests : IDisposable
         var stranger = new Caller("ursula", Roles.Bundles[Roles.User]);
         await Assert.ThrowsAsync<Core.Common.NotFoundException>(() =>
             catalog.GetReadLinkAsync(stranger, new AssetVersionRef(AssetRef.Dataset("linked-data"), "v1"), null, TimeSpan.FromMinutes(5), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AVersionACrashLeftValidatingIsValidatedAtTheNextSweep()
+    {
+        var client = Trainer;
+        await DatasetTesting.CreateAsync(client, "crashed");
+        // As a crash right after the file was recorded would leave it: validating, its file in place, no validation started.
+        var content = DatasetTesting.ChatFile(7);
+        var version = AssetVersion.New(AssetRef.Dataset("crashed"), "v1", "tess", DateTimeOffset.UtcNow.AddHours(-2));
+        version.Status = VersionStatus.Validating;
+        version.Files.Add(new VersionFile("train.jsonl", content.Length, Uploads.Sha256(content), "application/jsonl", DateTimeOffset.UtcNow.AddHours(-2)));
+        await _app.Services.GetRequiredService<IVersionStore>().CreateAsync(version, CancellationToken.None);
+        var blob = Path.Combine(_app.DataDirectory, "blobs", "datasets", "crashed", "v1", "train.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        await File.WriteAllBytesAsync(blob, content);
+        Assert.Equal("validating", (await Uploads.GetAsync(client, "/api/datasets/crashed/versions/v1")).GetProperty("status").GetString());
+
+        await _app.Services.GetRequiredService<UploadSweeper>().SweepAsync(CancellationToken.None);
+
+        var validated = await DatasetTesting.WaitForValidationAsync(client, "crashed", "v1");
+        Assert.Equal(("ready", 7L), (validated.GetProperty("status").GetString(), validated.GetProperty("validation").GetProperty("recordCount").GetInt64()));
+        Assert.Equal("ready", (await Uploads.GetAsync(client, "/api/datasets/crashed")).GetProperty("status").GetString());
+        Assert.True(File.Exists(blob));
     }
 
     [Fact]
