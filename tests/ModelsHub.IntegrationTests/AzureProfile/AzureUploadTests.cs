@@ -144,6 +144,7 @@ public sealed class AzureUploadTests(AzureEmulators emulators) : IDisposable
         var version = await UploadDatasetFileAsync(client, "azure-chats", "train.jsonl", content);
         Assert.Equal("ready", version.GetProperty("status").GetString());
         Assert.Equal(9000, version.GetProperty("validation").GetProperty("recordCount").GetInt64());
+        await DatasetTesting.WaitForDatasetAsync(client, "azure-chats", d => d.GetProperty("status").GetString() == "ready", "ready");
         var listed = await Uploads.GetAsync(client, "/api/datasets?status=ready");
         Assert.Equal(["azure-chats"], listed.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
 

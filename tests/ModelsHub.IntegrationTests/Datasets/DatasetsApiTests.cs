@@ -62,7 +62,7 @@ public sealed class DatasetsApiTests : IDisposable
         Assert.Empty(validation.GetProperty("errors").EnumerateArray());
         Assert.True(version.GetProperty("isDefault").GetBoolean());
 
-        var dataset = await Uploads.GetAsync(client, "/api/datasets/support-chats");
+        var dataset = await DatasetTesting.WaitForDatasetAsync(client, "support-chats", d => d.GetProperty("status").GetString() == "ready", "ready");
         Assert.Equal(("ready", "v1", 8000L, (long)content.Length, 1),
             (dataset.GetProperty("status").GetString(), dataset.GetProperty("defaultVersion").GetString(), dataset.GetProperty("recordCount").GetInt64(),
              dataset.GetProperty("sizeBytes").GetInt64(), dataset.GetProperty("versionCount").GetInt32()));
@@ -103,7 +103,7 @@ public sealed class DatasetsApiTests : IDisposable
         Assert.StartsWith("3 errors; the first: line 2:", version.GetProperty("failureReason").GetString());
         Assert.Equal(5, validation.GetProperty("recordCount").GetInt64());
 
-        var dataset = await Uploads.GetAsync(client, "/api/datasets/broken-chats");
+        var dataset = await DatasetTesting.WaitForDatasetAsync(client, "broken-chats", d => d.GetProperty("status").GetString() == "invalid", "invalid");
         Assert.Equal(("invalid", JsonValueKind.Null), (dataset.GetProperty("status").GetString(), dataset.GetProperty("defaultVersion").ValueKind));
         Assert.Empty((await Uploads.GetAsync(client, "/api/datasets?status=ready")).GetProperty("items").EnumerateArray());
         Assert.Single((await Uploads.GetAsync(client, "/api/datasets?status=invalid")).GetProperty("items").EnumerateArray());
@@ -311,7 +311,7 @@ public sealed class DatasetsApiTests : IDisposable
 
         var validated = await DatasetTesting.WaitForValidationAsync(client, "crashed", "v1");
         Assert.Equal(("ready", 7L), (validated.GetProperty("status").GetString(), validated.GetProperty("validation").GetProperty("recordCount").GetInt64()));
-        Assert.Equal("ready", (await Uploads.GetAsync(client, "/api/datasets/crashed")).GetProperty("status").GetString());
+        await DatasetTesting.WaitForDatasetAsync(client, "crashed", d => d.GetProperty("status").GetString() == "ready", "ready");
         Assert.True(File.Exists(blob));
     }
 
@@ -327,6 +327,7 @@ public sealed class DatasetsApiTests : IDisposable
         await tess.SendJsonAsync(HttpMethod.Patch, "/api/datasets/alpha-chat", new { description = "Customer support conversations", tags = new[] { "support", "en" } },
             (await tess.GetAsync("/api/datasets/alpha-chat")).ETagOf()).ExpectAsync(HttpStatusCode.OK);
         await DatasetTesting.UploadAndValidateAsync(tess, "alpha-chat", "v1", "train.jsonl", DatasetTesting.ChatFile(2));
+        await DatasetTesting.WaitForDatasetAsync(tess, "alpha-chat", d => d.GetProperty("status").GetString() == "ready", "ready");
 
         async Task<string[]> Names(HttpClient c, string query) =>
             (await Uploads.GetAsync(c, "/api/datasets" + query)).GetProperty("items").EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToArray();
