@@ -3,7 +3,9 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
@@ -36,6 +38,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
         services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
+        services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
+        services.AddSingleton(HubContainers.UsageCalls);
+        services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         return services;
     }
 
