@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ModelsHub.Testing;
+using static ModelsHub.Bench.BenchUploads;
 
 namespace ModelsHub.Bench;
 
@@ -141,11 +142,4 @@ public static class ImportBench
         var weights = files.EnumerateArray().First(f => f.GetProperty("name").GetString() == "model.safetensors");
         return new Run(import.GetProperty("totalBytes").GetInt64(), seconds, peak, start, weights.GetProperty("sha256").GetString());
     }
-
-    private static Task<JsonElement> SendAsync(HttpClient client, string token, HttpMethod method, string url, object? body) =>
-        UploadBench.SendAsync(client, token, method, url, body);
-
-    private static double Rate(long bytes, double seconds) => UploadBench.Rate(bytes, seconds);
-
-    private static string FormatSize(long bytes) => UploadBench.FormatSize(bytes);
 }

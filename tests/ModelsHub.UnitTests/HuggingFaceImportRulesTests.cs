@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Storage;
@@ -140,7 +141,9 @@ public sealed class HuggingFaceImportRulesTests
     public void BlobKeysOfImportedPathsParse()
     {
         Assert.True(BlobKeys.TryParseFile("models/m/v1/onnx/model.onnx", out var model, out var version, out var file));
-        Assert.Equal(("m", "v1", "onnx/model.onnx"), (model, version, file));
+        Assert.Equal((AssetRef.Model("m"), "v1", "onnx/model.onnx"), (model, version, file));
+        Assert.True(BlobKeys.TryParseFile("datasets/d/v2/splits/train.jsonl", out var dataset, out _, out var inFolder));
+        Assert.Equal((AssetRef.Dataset("d"), "splits/train.jsonl"), (dataset, inFolder));
         Assert.True(BlobKeys.TryParseUpload("uploads/abc/onnx/model.onnx", out var upload));
         Assert.Equal("abc", upload);
         Assert.False(BlobKeys.TryParseFile("models/m/v1//x", out _, out _, out _));

@@ -160,7 +160,7 @@ public sealed partial class HuggingFaceImportWorkflow(
             }
             else
             {
-                await versions.GetForChangeAsync(caller, import.Model, "import a version into this model", cancellationToken);
+                await versions.GetForChangeAsync(caller, import.Asset, "import a version into this model", cancellationToken);
             }
         }
 
@@ -169,14 +169,14 @@ public sealed partial class HuggingFaceImportWorkflow(
             var label = import.Version;
             if (label is null)
             {
-                label = VersionLabels.Suggest((await versionStore.ListAsync(import.Model, cancellationToken)).Select(v => v.Label));
+                label = VersionLabels.Suggest((await versionStore.ListAsync(import.Asset, cancellationToken)).Select(v => v.Label));
                 import = await ChangeAsync(import.Id, i => i.Version ??= label, cancellationToken);
                 label = import.Version!;
             }
             var paths = import.Files.Select(f => f.Path).ToList();
             try
             {
-                await versions.CreateAsync(caller, import.Model, new VersionInput
+                await versions.CreateAsync(caller, import.Asset, new VersionInput
                 {
                     Label = label,
                     Notes = import.VersionNotes,
@@ -185,7 +185,7 @@ public sealed partial class HuggingFaceImportWorkflow(
             }
             catch (ConflictException ex)
             {
-                if (await versionStore.FindAsync(import.Model, label, cancellationToken) is not { } existing)
+                if (await versionStore.FindAsync(import.Asset, label, cancellationToken) is not { } existing)
                 {
                     throw new PermanentStepException($"version.label: {ex.Message}");
                 }
@@ -229,7 +229,7 @@ public sealed partial class HuggingFaceImportWorkflow(
         }
     }
 
-    private static bool IsOurs(ModelImport import, ModelVersion version) =>
+    private static bool IsOurs(ModelImport import, AssetVersion version) =>
         version.CreatedBy == import.CreatedBy && version.CreatedAt >= import.CreatedAt
         && version.AwaitedFiles.Concat(version.Files.Select(f => f.Name)).All(name => import.FindFile(name) is not null);
 
@@ -268,7 +268,7 @@ public sealed partial class HuggingFaceImportWorkflow(
                 }
                 if (session.Status == UploadStatus.Open)
                 {
-                    var state = await uploads.GetAsync(caller, import.Model, import.Version!, session.Id, cancellationToken);
+                    var state = await uploads.GetAsync(caller, import.Asset, import.Version!, session.Id, cancellationToken);
                     if (!await StageMissingAsync(import, file, session, state.Progress.ReceivedChunks, token, deadline, cancelCheck, cancellationToken))
                     {
                         return StepOutcome.Continue(Steps.Copy, note: $"{file.Path}: copying goes on in the next step");
@@ -277,7 +277,7 @@ public sealed partial class HuggingFaceImportWorkflow(
                 UploadCompletion completion;
                 try
                 {
-                    completion = await uploads.CompleteAsync(caller, import.Model, import.Version!, session.Id, cancellationToken);
+                    completion = await uploads.CompleteAsync(caller, import.Asset, import.Version!, session.Id, cancellationToken);
                 }
                 catch (ConflictException ex) when (ex.Field == "chunks")
                 {
@@ -310,7 +310,7 @@ public sealed partial class HuggingFaceImportWorkflow(
         {
             try
             {
-                return (import, (await uploads.GetAsync(caller, import.Model, import.Version!, id, cancellationToken)).Session);
+                return (import, (await uploads.GetAsync(caller, import.Asset, import.Version!, id, cancellationToken)).Session);
             }
             catch (NotFoundException)
             {
@@ -318,7 +318,7 @@ public sealed partial class HuggingFaceImportWorkflow(
             }
         }
         var request = new UploadRequest(file.Path, file.Size, file.Sha256, null) { Origin = UploadOrigin.Import };
-        var started = await uploads.StartAsync(caller, import.Model, import.Version!, request, cancellationToken);
+        var started = await uploads.StartAsync(caller, import.Asset, import.Version!, request, cancellationToken);
         import = await ChangeFileAsync(import.Id, file.Path, f =>
         {
             f.UploadId = started.Session.Id;
@@ -389,7 +389,7 @@ public sealed partial class HuggingFaceImportWorkflow(
         {
             return;
         }
-        var content = await blobs.OpenReadAsync(BlobKeys.ForFile(import.Model, import.Version!, file.Path), cancellationToken);
+        var content = await blobs.OpenReadAsync(BlobKeys.ForFile(import.Asset, import.Version!, file.Path), cancellationToken);
         await using var stream = content.Content;
         using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
         sha1.AppendData(Encoding.ASCII.GetBytes($"blob {content.Length}\0"));
@@ -410,7 +410,7 @@ public sealed partial class HuggingFaceImportWorkflow(
 
     private async Task<StepOutcome> FinishAsync(ModelImport import, CancellationToken cancellationToken)
     {
-        var version = await versionStore.FindAsync(import.Model, import.Version!, cancellationToken)
+        var version = await versionStore.FindAsync(import.Asset, import.Version!, cancellationToken)
             ?? throw new PermanentStepException($"Version '{import.Version}' of model '{import.Model}' was deleted while its files were imported.");
         var missing = import.Files.Select(f => f.Path).Where(p => version.FindFile(p) is null).ToList();
         if (missing.Count > 0 || version.Status != VersionStatus.Ready)
@@ -448,7 +448,7 @@ public sealed partial class HuggingFaceImportWorkflow(
             {
                 try
                 {
-                    await uploads.AbortAsync(caller, import.Model, label, file.UploadId!, cancellationToken);
+                    await uploads.AbortAsync(caller, import.Asset, label, file.UploadId!, cancellationToken);
                 }
                 catch (ConflictException)
                 {
@@ -459,17 +459,17 @@ public sealed partial class HuggingFaceImportWorkflow(
                 {
                 }
             }
-            if (import.VersionCreated && await versionStore.FindAsync(import.Model, label, cancellationToken) is { } version && IsOurs(import, version))
+            if (import.VersionCreated && await versionStore.FindAsync(import.Asset, label, cancellationToken) is { } version && IsOurs(import, version))
             {
                 await versions.DiscardAsync(version, cancellationToken);
-                if (await versionStore.FindAsync(import.Model, label, cancellationToken) is not null)
+                if (await versionStore.FindAsync(import.Asset, label, cancellationToken) is not null)
                 {
                     return StepOutcome.After(PollDelay, Steps.TakeBack, note: "the version changed while it was taken back; again");
                 }
             }
         }
         if (import.ModelCreated && await models.FindAsync(import.Model, cancellationToken) is { } model
-            && (await versionStore.ListAsync(model.Name, cancellationToken)).Count == 0)
+            && (await versionStore.ListAsync(import.Asset, cancellationToken)).Count == 0)
         {
             try
             {

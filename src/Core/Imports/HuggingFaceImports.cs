@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
@@ -133,13 +134,13 @@ public sealed partial class HuggingFaceImports(
         {
             try
             {
-                await versions.GetForChangeAsync(caller, existing.Name, "import a version into this model", cancellationToken);
+                await versions.GetForChangeAsync(caller, AssetRef.Model(existing.Name), "import a version into this model", cancellationToken);
             }
             catch (NotFoundException)
             {
                 throw new ConflictException($"A model named '{name}' already exists and you may not add versions to it; choose another name.", "model.name");
             }
-            if (request.VersionLabel is { } label && await versionStore.FindAsync(existing.Name, label, cancellationToken) is not null)
+            if (request.VersionLabel is { } label && await versionStore.FindAsync(AssetRef.Model(existing.Name), label, cancellationToken) is not null)
             {
                 throw new ConflictException($"Model '{existing.Name}' already has a version '{label}'; choose another label or leave it out for the suggested one.", "version.label");
             }
@@ -504,7 +505,7 @@ public sealed partial class HuggingFaceImports(
         try
         {
             // The model's open uploads with what arrived of each (no fresh upload target is issued for a read).
-            var active = (await uploads.ListActiveAsync(CallerOf(import), import.Model, cancellationToken)).ToDictionary(u => u.Session.Id, StringComparer.Ordinal);
+            var active = (await uploads.ListActiveAsync(CallerOf(import), import.Asset, cancellationToken)).ToDictionary(u => u.Session.Id, StringComparer.Ordinal);
             foreach (var file in copying)
             {
                 if (active.TryGetValue(file.UploadId!, out var state))

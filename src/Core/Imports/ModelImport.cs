@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Imports;
@@ -35,6 +36,10 @@ public sealed class ModelImport : IStoredDocument<ModelImport>
 
     /// <summary>The hub model the files go to (new or existing).</summary>
     public required string Model { get; init; }
+
+    /// <summary>The model as an asset (its versions and uploads are addressed by it).</summary>
+    [JsonIgnore]
+    public AssetRef Asset => AssetRef.Model(Model);
 
     /// <summary>The model as it is registered when it does not exist yet.</summary>
     public required ImportedModel ModelSpec { get; init; }

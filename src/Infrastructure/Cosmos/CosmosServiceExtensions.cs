@@ -7,6 +7,7 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
@@ -40,6 +41,7 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
         services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
         services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
         services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
         services.AddSingleton(HubContainers.UsageCalls);
         services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
