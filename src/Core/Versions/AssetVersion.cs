@@ -99,5 +99,5 @@ public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
 public sealed record VersionFile(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string? UploadedBy = null)
 {
     /// <summary>Whose quota the file counts against.</summary>
-    public string OwnerIn(ModelVersion version) => UploadedBy ?? version.CreatedBy;
+    public string OwnerIn(AssetVersion version) => UploadedBy ?? version.CreatedBy;
 }
