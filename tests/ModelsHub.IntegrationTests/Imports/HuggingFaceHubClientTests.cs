@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Core.Imports;
 using ModelsHub.Infrastructure.HuggingFace;
+using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.Testing;
 using static ModelsHub.IntegrationTests.Infrastructure.HuggingFaceTesting;
 
@@ -78,7 +79,9 @@ public sealed class HuggingFaceHubClientTests : IAsyncLifetime
         file.Content.Read(1_000_000, expected);
         Assert.Equal(SHA256.HashData(expected), SHA256.HashData(copy.ToArray()));
         Assert.Equal(0, _hf.CdnRequestsWithToken);
-        var served = Assert.Single(_hf.Downloads(Gated, "model.safetensors"));
+        // The fake records a response once its handler returns, which may be just after the client read the last byte.
+        var served = Assert.Single(await GitHubTesting.EventuallyAsync(
+            () => Task.FromResult(_hf.Downloads(Gated, "model.safetensors") is { Count: > 0 } d ? d : null), "the fake's record of the download"));
         Assert.Equal((1_000_000L, file.Size - 1), (served.From, served.To));
     }
 
