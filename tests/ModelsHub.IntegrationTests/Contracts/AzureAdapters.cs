@@ -3,6 +3,7 @@ using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
@@ -103,4 +104,16 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
 {
     protected override IUploadSessionStore Store { get; } =
         new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosTrainingJobStoreContract(AzureEmulators emulators) : TrainingJobStoreContract
+{
+    protected override ITrainingJobStore Store { get; } = new CosmosTrainingJobStore(emulators.NewDatabase(null, HubContainers.TrainingJobs));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosTrainingEventStoreContract(AzureEmulators emulators) : TrainingEventStoreContract
+{
+    protected override ITrainingEventStore Store { get; } = new CosmosTrainingEventStore(emulators.NewDatabase(null, HubContainers.TrainingEvents));
 }
