@@ -14,20 +14,21 @@ public interface ITrainingCompute
     /// <summary>Whether <paramref name="trainer"/> can run here (a command for local processes, an image for Kubernetes).</summary>
     bool CanRun(TrainerDefinition trainer);
 
-    /// <summary>Whether another trainer may start now (local: fewer than <c>MaxConcurrent</c> run); the rest stay queued.</summary>
-    Task<bool> HasCapacityAsync(string jobId, CancellationToken cancellationToken);
-
     /// <summary>
     /// Starts the trainer for a job, or finds the one already started for it: never a second one while
-    /// the first may be alive. Returns the handle that finds it again (after a restart too).
+    /// the first may be alive. Returns the handle that finds it again (after a restart too), or null
+    /// when the compute has no room now (local: <c>MaxConcurrent</c> trainers run): the job stays queued.
     /// </summary>
-    Task<ComputeLaunch> StartAsync(TrainerLaunch launch, CancellationToken cancellationToken);
+    Task<ComputeLaunch?> StartAsync(TrainerLaunch launch, CancellationToken cancellationToken);
 
     /// <summary>What the trainer is doing now, by the handle <see cref="StartAsync"/> returned.</summary>
     Task<ComputeStatus> GetStatusAsync(string jobId, string handle, CancellationToken cancellationToken);
 
     /// <summary>Stops the trainer and everything it started (local: the process tree; Kubernetes: the Job, foreground). Stopping what is gone is not an error.</summary>
     Task StopAsync(string jobId, string handle, CancellationToken cancellationToken);
+
+    /// <summary>Lets go of what the compute keeps for an ended job (local: its folder; Kubernetes: nothing, the Job's TTL removes it).</summary>
+    Task ReleaseAsync(string jobId, string handle, CancellationToken cancellationToken);
 
     /// <summary>The trainer's last output lines (its standard output and error; the pod's log), for a failure's reason.</summary>
     Task<IReadOnlyList<string>> GetLogTailAsync(string jobId, string handle, int lines, CancellationToken cancellationToken);
