@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Training;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Core.Training;
 
@@ -21,6 +22,7 @@ public sealed partial class TrainingEventIngestion(
     ITrainingEventStore events,
     TrainingJobUpdates updates,
     TrainingLiveFeed feed,
+    WorkflowStarter workflows,
     TimeProvider clock,
     ILogger<TrainingEventIngestion> logger)
 {
@@ -63,6 +65,11 @@ public sealed partial class TrainingEventIngestion(
         {
             feed.Pulse(jobId);
         }
+        if (lines[^1].Type == TrainerEventType.Output)
+        {
+            // The workflow waits between looks at the trainer: the output is worth collecting now.
+            await workflows.WakeAsync(job.WorkflowId, cancellationToken);
+        }
         return new TrainerEventsAccepted(stored.Count, saved.LastSeq);
     }
 
@@ -101,10 +108,12 @@ public sealed partial class TrainingEventIngestion(
     private static bool Same(TrainerEvent a, TrainerEvent b) =>
         JsonSerializer.Serialize(a with { At = null }, ContractJson.Options) == JsonSerializer.Serialize(b with { At = null }, ContractJson.Options);
 
-    private Task FailAsync(string jobId, string reason, CancellationToken cancellationToken)
+    private async Task FailAsync(string jobId, string reason, CancellationToken cancellationToken)
     {
         LogRefused(logger, jobId, reason);
-        return updates.EndAsync(jobId, TrainingJobState.Failed, reason, CancellationToken.None);
+        var job = await updates.EndAsync(jobId, TrainingJobState.Failed, reason, CancellationToken.None);
+        // Its workflow stops the trainer and takes back what the job put into the output model.
+        await workflows.WakeAsync(job.WorkflowId, CancellationToken.None);
     }
 
     /// <summary>
