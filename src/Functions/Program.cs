@@ -10,6 +10,7 @@ using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Sync;
+using ModelsHub.Functions.Training;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
@@ -32,6 +33,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubTraining(builder.Configuration);
 
 var app = builder.Build();
 
@@ -62,6 +64,7 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapTrainingApi();
 app.MapTriggers();
 
 await app.RunAsync();

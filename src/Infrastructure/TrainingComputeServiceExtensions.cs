@@ -17,14 +17,20 @@ public static class TrainingComputeServiceExtensions
             ? [LocalTrainingCompute.ComputeName, KubernetesTrainingCompute.ComputeName]
             : [LocalTrainingCompute.ComputeName];
 
-    /// <param name="defaultWorkDirectory">Where local trainers run when <c>Training:Local:WorkDirectory</c> is not set.</param>
-    public static IServiceCollection AddHubTrainingCompute(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string> defaultWorkDirectory)
+    /// <summary>
+    /// The compute adapters. Local trainers run under <c>Training:Local:WorkDirectory</c>, by default
+    /// <c>&lt;data&gt;/training</c> in the embedded profile and a folder under the temp folder otherwise.
+    /// </summary>
+    public static IServiceCollection AddHubTrainingCompute(this IServiceCollection services, IConfiguration configuration)
     {
+        string DefaultWorkDirectory(IServiceProvider sp) => InfrastructureServiceExtensions.ReadProfile(configuration) == StorageProfile.Embedded
+            ? Path.Combine(sp.GetRequiredService<IOptions<Sqlite.EmbeddedStorageOptions>>().Value.ResolvedDataDirectory, "training")
+            : Path.Combine(Path.GetTempPath(), "modelshub-training");
         services.AddOptions<LocalComputeOptions>().Bind(configuration.GetSection(LocalComputeOptions.Section))
             .Validate(o => o.MaxConcurrent is >= 1 and <= 64, $"{LocalComputeOptions.Section}:MaxConcurrent must be between 1 and 64.")
             .ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<LocalComputeOptions>>(sp => new PostConfigureOptions<LocalComputeOptions>(null,
-            o => o.ResolvedWorkDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(o.WorkDirectory) ? defaultWorkDirectory(sp) : o.WorkDirectory)));
+            o => o.ResolvedWorkDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(o.WorkDirectory) ? DefaultWorkDirectory(sp) : o.WorkDirectory)));
         services.AddSingleton<ITrainingCompute, LocalTrainingCompute>();
 
         services.AddOptions<KubernetesComputeOptions>().Bind(configuration.GetSection(KubernetesComputeOptions.Section)).ValidateOnStart();
