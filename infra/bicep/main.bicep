@@ -154,7 +154,8 @@ param cosmosContainers containerSpec[] = [
   {
     name: 'versions'
     partitionKeyPath: '/modelId'
-    // A model's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
+    // Versions of models and datasets by asset key (/modelId: a model's id, dataset:{id} for a dataset);
+    // an asset's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -180,7 +181,7 @@ param cosmosContainers containerSpec[] = [
   {
     name: 'uploads'
     partitionKeyPath: '/modelId'
-    // One active session per file (unique within the model's partition); sessions list by
+    // Upload sessions by asset key, as versions; one active session per file (unique within the partition); sessions list by
     // (createdUs, id), the sweeper reads them by (dueMs, id).
     uniqueKeyPolicy: {
       uniqueKeys: [
@@ -276,6 +277,40 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
+  {
+    name: 'datasets'
+    partitionKeyPath: '/id'
+    // Listings sort by name, or by date then id (a composite index per order); the description is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/description/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'downloads', partitionKeyPath: '/id' }
 ]
 

@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
+
 namespace ModelsHub.Contracts;
 
 /// <summary>
@@ -6,8 +9,10 @@ namespace ModelsHub.Contracts;
 /// </summary>
 public static class EnumNames<T> where T : struct, Enum
 {
+    // A member's [JsonStringEnumMemberName] wins, as it does for the JSON converter (jsonl-chat).
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
-        .ToDictionary(v => ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(v => typeof(T).GetField(v.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+            ?? ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 

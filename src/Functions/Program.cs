@@ -1,8 +1,10 @@
 using ModelsHub.Contracts;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
@@ -12,10 +14,10 @@ using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Training;
 using ModelsHub.Functions.Triggers;
-using ModelsHub.Functions.Users;
-using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +35,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubDatasets();
 builder.Services.AddHubTraining(builder.Configuration);
 
 var app = builder.Build();
@@ -61,8 +64,12 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
-api.MapVersionsApi();
-api.MapUploadsApi();
+api.MapDatasetsApi();
+foreach (var kind in Enum.GetValues<AssetKind>())
+{
+    api.MapVersionsApi(kind);
+    api.MapUploadsApi(kind);
+}
 api.MapBlobMirrorApi();
 api.MapTrainingApi();
 app.MapTriggers();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -96,6 +97,7 @@ public static class InfrastructureServiceExtensions
         services.AddHubDataProtection(configuration, (builder, _) => builder.PersistKeysToFileSystem(new DirectoryInfo(keys)));
         services.AddSingleton<IVersionStore, SqliteVersionStore>();
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<IDatasetStore, SqliteDatasetStore>();
         services.AddSingleton<LocalBlobUrls>();
         services.AddSingleton(sp => new LocalBlobStore(sp.GetRequiredService<LocalBlobFolder>(), sp.GetRequiredService<SqliteDatabase>(),
             sp.GetRequiredService<LocalBlobUrls>(), sp.GetService<IBlobEventPublisher>()));

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace ModelsHub.Cli;
 
-/// <summary>The command line: a command, positional arguments and <c>--name value</c> options (environment variables as defaults).</summary>
+/// <summary>
+/// The command line: a command, positional arguments, <c>--name value</c> options (environment
+/// variables as defaults) and <c>--flag</c> switches (an option with no value after it).
+/// </summary>
 public sealed class CliOptions
 {
     private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
@@ -18,11 +21,8 @@ public sealed class CliOptions
         {
             if (args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                if (i + 1 >= args.Length)
-                {
-                    throw new UsageException($"{args[i]} needs a value.");
-                }
-                options._options[args[i][2..]] = args[++i];
+                var isSwitch = i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
+                options._options[args[i][2..]] = isSwitch ? SwitchValue : args[++i];
             }
             else if (options.Command.Length == 0)
             {
@@ -36,8 +36,16 @@ public sealed class CliOptions
         return options;
     }
 
+    private const string SwitchValue = "\0switch";
+
     public string? Get(string name, string? environment = null) =>
-        _options.TryGetValue(name, out var value) ? value : environment is null ? null : Environment.GetEnvironmentVariable(environment);
+        _options.TryGetValue(name, out var value)
+            ? value == SwitchValue ? throw new UsageException($"--{name} needs a value.") : value
+            : environment is null ? null : Environment.GetEnvironmentVariable(environment);
+
+    /// <summary>Whether the switch <c>--name</c> was given.</summary>
+    public bool Switch(string name) =>
+        _options.TryGetValue(name, out var value) && (value == SwitchValue ? true : throw new UsageException($"--{name} takes no value."));
 
     public string Require(string name, string? environment = null) =>
         Get(name, environment) ?? throw new UsageException($"--{name} is required{(environment is null ? "" : $" (or set {environment})")}.");

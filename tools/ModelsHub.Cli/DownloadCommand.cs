@@ -4,17 +4,18 @@ using System.Security.Cryptography;
 
 namespace ModelsHub.Cli;
 
-/// <summary>Downloads a version's file, resuming a partial one with Range, and checks the SHA-256 the hub states (Repr-Digest).</summary>
+/// <summary>Downloads a model's or a dataset's version file, resuming a partial one with Range, and checks the SHA-256 the hub states (Repr-Digest).</summary>
 public sealed class DownloadCommand(CliOptions options, TextWriter output)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var model = options.Require("model");
+        var asset = AssetTarget.From(options);
         var label = options.Require("version");
-        var name = options.Require("file");
-        var target = options.Get("out") ?? name;
         using var hub = new HubClient(CliCommand.HubAddress(options), options.Get("token", "MODELSHUB_TOKEN"));
-        var path = $"api/models/{Uri.EscapeDataString(model)}/versions/{Uri.EscapeDataString(label)}/files/{Uri.EscapeDataString(name)}";
+        var version = $"{asset.Path}/versions/{Uri.EscapeDataString(label)}";
+        var name = options.Get("file") ?? await OnlyFileAsync(hub, version, cancellationToken);
+        var target = options.Get("out") ?? name;
+        var path = $"{version}/files/{Uri.EscapeDataString(name)}";
 
         var existing = File.Exists(target) ? new FileInfo(target).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -49,6 +50,18 @@ public sealed class DownloadCommand(CliOptions options, TextWriter output)
             throw new HubRequestException($"The file's SHA-256 is {actual} but the hub states {expected}; delete {target} and download again.");
         }
         return 0;
+    }
+
+    /// <summary>The name of the version's one file; with several, the command must name one.</summary>
+    private static async Task<string> OnlyFileAsync(HubClient hub, string version, CancellationToken cancellationToken)
+    {
+        var found = await hub.ExpectAsync<ModelsHub.Contracts.Versions.VersionDto>(HttpMethod.Get, version, null, cancellationToken, HttpStatusCode.OK);
+        return found.Files switch
+        {
+            [var only] => only.Name,
+            [] => throw new HubRequestException($"Version {found.Label} has no file yet."),
+            _ => throw new UsageException($"Version {found.Label} has {found.Files.Count} files; name one with --file ({string.Join(", ", found.Files.Select(f => f.Name))})."),
+        };
     }
 
     /// <summary>From <c>Repr-Digest: sha-256=:base64:</c> (RFC 9530), else the plain hex header.</summary>

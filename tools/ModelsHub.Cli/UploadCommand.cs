@@ -13,7 +13,8 @@ namespace ModelsHub.Cli;
 /// <summary>
 /// A resumable upload, the way any client of the protocol works: open (or find) the upload, read
 /// which chunks the hub already has, send the missing ones with Content-MD5 (to a SAS URL or the
-/// hub's mirror of it — the same requests), commit the block list, then ask the hub to verify.
+/// hub's mirror of it — the same requests), commit the block list, then ask the hub to verify. A
+/// model's and a dataset's versions take their files alike; a dataset's then waits for its validation.
 /// </summary>
 public sealed class UploadCommand(CliOptions options, TextWriter output, TextWriter errors)
 {
@@ -30,8 +31,9 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         {
             throw new UsageException($"'{path}' is not a file.");
         }
-        var model = options.Require("model");
+        var asset = AssetTarget.From(options);
         var label = options.Get("version");
+        var wait = !options.Switch("no-wait");
         var parallel = options.Int("parallel", 4, 1, 32);
         var limiter = new RateLimiter(options.Bytes("limit-rate"));
         using var hub = new HubClient(CliCommand.HubAddress(options), options.Get("token", "MODELSHUB_TOKEN"));
@@ -41,11 +43,11 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         var sha = await HashAsync(file.FullName, cancellationToken);
         await output.WriteLineAsync($"sha256 {sha}");
 
-        var upload = await OpenAsync(hub, model, label, file, sha, cancellationToken);
+        var upload = await OpenAsync(hub, asset, label, file, sha, cancellationToken);
         var self = upload.Url;
         var chunkSize = upload.ChunkSize;
         var chunkCount = upload.ChunkCount;
-        await output.WriteLineAsync($"upload {upload.Id} into {upload.Model} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
+        await output.WriteLineAsync($"upload {upload.Id} into {asset.Noun} {asset.Name} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
 
         var state = await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
         if (state.Status == UploadStatus.Open)
@@ -90,17 +92,22 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             }));
             await CommitAsync(blobs, hub, self, target, chunkCount, upload.ContentType, cancellationToken);
         }
-        return await CompleteAsync(hub, self, sha, cancellationToken);
+        var version = await CompleteAsync(hub, self, sha, cancellationToken);
+        if (version is null)
+        {
+            return 1;
+        }
+        return asset.IsDataset && wait ? await new ValidationReport(output, errors).WaitAsync(hub, asset, version.Label, cancellationToken) : 0;
     }
 
     /// <summary>The file's unfinished upload if there is one, else a new upload (and a new version when needed).</summary>
-    private async Task<UploadDto> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
+    private async Task<UploadDto> OpenAsync(HubClient hub, AssetTarget asset, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
     {
-        var modelPath = $"api/models/{Uri.EscapeDataString(model)}";
+        var assetPath = asset.Path;
         var declaration = new UploadRequestBody(file.Name, file.Length, sha, options.Get("content-type"));
         if (label is not null)
         {
-            var answer = await hub.SendAsync<UploadDto>(HttpMethod.Post, $"{modelPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
+            var answer = await hub.SendAsync<UploadDto>(HttpMethod.Post, $"{assetPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
             if (answer is { Status: HttpStatusCode.Created or HttpStatusCode.OK, Value: { } opened })
             {
                 return opened;
@@ -108,19 +115,19 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             // A version that does not exist yet is created below; any other refusal stops here.
             if (answer.Status != HttpStatusCode.NotFound || answer.Problem?.Detail is { } detail && !detail.StartsWith("Version", StringComparison.Ordinal))
             {
-                throw HubClient.Problem(HttpMethod.Post, $"{modelPath}/versions/{label}/uploads", answer);
+                throw HubClient.Problem(HttpMethod.Post, $"{assetPath}/versions/{label}/uploads", answer);
             }
         }
         else
         {
-            var open = await hub.ExpectAsync<UploadListResponse>(HttpMethod.Get, $"{modelPath}/uploads", null, cancellationToken, HttpStatusCode.OK);
+            var open = await hub.ExpectAsync<UploadListResponse>(HttpMethod.Get, $"{assetPath}/uploads", null, cancellationToken, HttpStatusCode.OK);
             var unfinished = open.Items.FirstOrDefault(u => u.FileName == file.Name && u.Size == file.Length && u.Sha256 == sha && u.Status == UploadStatus.Open);
             if (unfinished is not null)
             {
                 return unfinished;
             }
         }
-        var version = await hub.ExpectAsync<VersionDto>(HttpMethod.Post, $"{modelPath}/versions", new VersionRequest(label, options.Get("notes"), null, declaration),
+        var version = await hub.ExpectAsync<VersionDto>(HttpMethod.Post, $"{assetPath}/versions", new VersionRequest(label, options.Get("notes"), null, declaration),
             cancellationToken, HttpStatusCode.Created);
         await output.WriteLineAsync($"version {version.Label} created");
         return version.Upload ?? throw new HubRequestException($"The hub created version {version.Label} but opened no upload into it.");
@@ -195,8 +202,8 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         }
     }
 
-    /// <summary>Asks the hub to verify and publish; waits while it works in the background.</summary>
-    private async Task<int> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
+    /// <summary>Asks the hub to verify and publish; waits while it works in the background. The version the file is in, or null when the hashes differ.</summary>
+    private async Task<VersionDto?> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
     {
         var answer = await hub.SendAsync<UploadCompletionResponse>(HttpMethod.Post, self + "/complete", null, cancellationToken);
         var deadline = DateTime.UtcNow.AddHours(2);
@@ -218,16 +225,14 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             throw HubClient.Problem(HttpMethod.Post, self + "/complete", answer);
         }
         var computed = completion.Upload.ComputedSha256;
-        var version = completion.Version;
-        await output.WriteLineAsync(version is null
-            ? $"verified: {completion.Upload.Model} {completion.Upload.Version}, sha256 {computed}"
-            : $"verified: {version.Model} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
+        var version = completion.Version ?? throw new HubRequestException($"The hub verified the upload but named no version: {completion.Upload.Url}");
+        await output.WriteLineAsync($"verified: {version.Model ?? version.Dataset} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
         if (computed != sha)
         {
             await errors.WriteLineAsync($"The hub computed SHA-256 {computed}, not {sha}.");
-            return 1;
+            return null;
         }
-        return 0;
+        return version;
     }
 
     /// <summary>The chunk indexes the hub has, from its <c>[first, last]</c> ranges.</summary>

@@ -1,21 +1,35 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
+using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Core.Uploads;
 
 /// <summary>
-/// A server-side upload of one file into one version: the layout the client follows, and the
-/// state that lets any client resume it or any worker finish it.
+/// A server-side upload of one file into one version of a model or a dataset: the layout the client
+/// follows, and the state that lets any client resume it or any worker finish it.
 /// </summary>
 public sealed class UploadSession : IStoredDocument<UploadSession>
 {
     public required string Id { get; init; }
 
-    public required string ModelId { get; init; }
+    /// <summary>The kind of asset; sessions stored before datasets existed have none and are models'.</summary>
+    public AssetKind Kind { get; init; } = AssetKind.Model;
 
-    public required string Model { get; init; }
+    /// <summary>The asset's <see cref="AssetRef.Key"/>: what the stores group sessions by.</summary>
+    public string AssetKey { get; init; } = "";
+
+    /// <summary>The asset's name as registered.</summary>
+    public string Asset { get; init; } = "";
+
+    // Sessions stored before datasets existed named their model "modelId" and "model"; read them as they are.
+    [JsonInclude, JsonPropertyName("modelId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? LegacyModelId { get => null; init => AssetKey = value ?? AssetKey; }
+
+    [JsonInclude, JsonPropertyName("model"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private string? LegacyModel { get => null; init => Asset = value ?? Asset; }
 
     public required string VersionId { get; init; }
 
@@ -41,7 +55,7 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
 
     public int ChunkCount { get; init; }
 
-    /// <summary>Where the file is published: <c>models/{model}/{version}/{file}</c>.</summary>
+    /// <summary>Where the file is published: <c>{models|datasets}/{asset}/{version}/{file}</c> (<see cref="BlobKeys"/>).</summary>
     public required string BlobKey { get; init; }
 
     /// <summary>Where the chunks are staged: <c>uploads/{id}/{file}</c>.</summary>
@@ -75,6 +89,9 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
     public bool IsActive => Status is UploadStatus.Open or UploadStatus.Completing or UploadStatus.Verified;
 
     [JsonIgnore]
+    public AssetRef AssetRef => new(Kind, Asset);
+
+    [JsonIgnore]
     public StagedBlob Staged => new(StagingKey, Size, ChunkSize, ChunkCount);
 
     /// <summary>When the sweeper looks at it next: its lease's end while a worker holds it, else its expiry.</summary>
@@ -86,8 +103,8 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
         ExpiresAt <= now && !(Status is UploadStatus.Completing or UploadStatus.Verified && LeaseUntil > now);
 
     /// <summary>Whether <paramref name="version"/> is the version this upload was opened for, not a later one with the same label.</summary>
-    public bool IsFor(ModelsHub.Core.Versions.ModelVersion version) =>
-        version.Id == VersionId && version.ModelId == ModelId
+    public bool IsFor(AssetVersion version) =>
+        version.Id == VersionId && version.AssetKey == AssetKey
         && (VersionCreatedAt is not { } created || (version.CreatedAt - created).Duration() < TimeSpan.FromMilliseconds(1));
 
     public UploadSession Clone() => (UploadSession)MemberwiseClone();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Training;
@@ -35,6 +36,7 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
         services.AddCosmosPort<ITrainingJobStore, CosmosTrainingJobStore>(HubContainers.TrainingJobs);
         services.AddCosmosPort<ITrainingEventStore, CosmosTrainingEventStore>(HubContainers.TrainingEvents);
         return services;

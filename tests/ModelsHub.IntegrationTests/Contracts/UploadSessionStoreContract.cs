@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -21,8 +22,8 @@ public abstract class UploadSessionStoreContract
         return new UploadSession
         {
             Id = id,
-            ModelId = Model.ToLowerInvariant(),
-            Model = Model,
+            AssetKey = AssetRef.Model(Model).Key,
+            Asset = Model,
             VersionId = version,
             Version = version,
             FileName = file,
@@ -30,7 +31,7 @@ public abstract class UploadSessionStoreContract
             DeclaredSha256 = new string('b', 64),
             ChunkSize = 5 * 1024 * 1024,
             ChunkCount = 3,
-            BlobKey = BlobKeys.ForFile(Model, version, file),
+            BlobKey = BlobKeys.ForFile(AssetRef.Model(Model), version, file),
             StagingKey = BlobKeys.ForUpload(id, file),
             CreatedBy = "olivia",
             CreatedAt = T0.AddMinutes(minute),
@@ -88,8 +89,8 @@ public abstract class UploadSessionStoreContract
     {
         var b = await Store.CreateAsync(New("b.bin", minute: 2), CancellationToken.None);
         var a = await Store.CreateAsync(New("a.bin", minute: 1), CancellationToken.None);
-        Assert.Equal([a.Id, b.Id], (await Store.ListForModelAsync(Model.ToUpperInvariant(), CancellationToken.None)).Select(s => s.Id));
-        Assert.Empty(await Store.ListForModelAsync(Model + "-none", CancellationToken.None));
+        Assert.Equal([a.Id, b.Id], (await Store.ListForAssetAsync(AssetRef.Model(Model.ToUpperInvariant()), CancellationToken.None)).Select(s => s.Id));
+        Assert.Empty(await Store.ListForAssetAsync(AssetRef.Model(Model + "-none"), CancellationToken.None));
     }
 
     [Fact]
@@ -103,7 +104,7 @@ public abstract class UploadSessionStoreContract
         claim.LeaseUntil = T0.AddMinutes(30);
         await Store.ReplaceAsync(claim, stalled.ETag!, CancellationToken.None);
 
-        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.ModelId == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
+        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.AssetKey == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
         Assert.Equal([stalled.Id, expired.Id], due);
         Assert.DoesNotContain(fresh.Id, due);
         Assert.Single(await Store.ListDueAsync(T0.AddHours(2), 1, CancellationToken.None));
