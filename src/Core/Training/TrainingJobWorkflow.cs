@@ -317,8 +317,17 @@ public sealed partial class TrainingJobWorkflow(
     private static partial void LogFailed(ILogger logger, string job, string reason);
 }
 
-/// <summary>The hub's address as trainers reach it: <c>Training:HubUrl</c>, else <c>Hub:PublicBaseUrl</c>.</summary>
-public sealed class HubAddresses(Uri trainerHub)
+/// <summary>
+/// The hub's address as trainers reach it: <c>Training:HubUrl</c>, else <c>Hub:PublicBaseUrl</c>, else the
+/// address this server listens on (asked of the server the first time it is needed).
+/// </summary>
+public sealed class HubAddresses(Func<Uri> resolve)
 {
-    public Uri TrainerHub { get; } = trainerHub.AbsoluteUri.EndsWith('/') ? trainerHub : new Uri(trainerHub.AbsoluteUri + "/");
+    private readonly Lazy<Uri> _trainerHub = new(() =>
+    {
+        var uri = resolve();
+        return uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    });
+
+    public Uri TrainerHub => _trainerHub.Value;
 }

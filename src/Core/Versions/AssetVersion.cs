@@ -51,6 +51,9 @@ public sealed class AssetVersion : IStoredDocument<AssetVersion>
     /// <summary>What validating a dataset version's file found; null for models and until a validation ends.</summary>
     public DatasetValidation? Validation { get; set; }
 
+    /// <summary>Where a model version a training job made comes from; null for versions uploaded by hand.</summary>
+    public VersionLineage? Lineage { get; set; }
+
     public required string CreatedBy { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -102,6 +105,7 @@ public sealed class AssetVersion : IStoredDocument<AssetVersion>
         Files = [.. Files],
         Metrics = new Dictionary<string, double>(Metrics),
         Validation = Validation,
+        Lineage = Lineage,
         CreatedBy = CreatedBy,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,

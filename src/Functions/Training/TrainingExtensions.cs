@@ -17,15 +17,27 @@ public static class TrainingExtensions
         services.AddOptions<TrainingOptions>().Bind(configuration.GetSection(TrainingOptions.Section))
             .PostConfigure(o =>
             {
-                if (!o.Trainers.ContainsKey(TrainingOptions.ReferenceTrainer))
+                // The reference trainer is always there; configuration may add to it (its container image for Kubernetes) or override parts.
+                var builtIn = ReferenceTrainer.Create(ReferenceTrainerCommand());
+                if (!o.Trainers.TryGetValue(TrainingOptions.ReferenceTrainer, out var configured))
                 {
-                    o.Trainers[TrainingOptions.ReferenceTrainer] = ReferenceTrainer.Create(ReferenceTrainerCommand());
+                    o.Trainers[TrainingOptions.ReferenceTrainer] = builtIn;
+                    return;
+                }
+                configured.Description ??= builtIn.Description;
+                configured.Local ??= builtIn.Local;
+                if (configured.DatasetFormats.Count == 0) configured.DatasetFormats = builtIn.DatasetFormats;
+                if (configured.Methods.Count == 0) configured.Methods = builtIn.Methods;
+                foreach (var (name, spec) in builtIn.Hyperparameters)
+                {
+                    configured.Hyperparameters.TryAdd(name, spec);
                 }
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TrainingOptions>>(new TrainingOptionsValidator(computes));
         services.AddHubTrainingCompute(configuration);
-        services.AddSingleton(sp => new HubAddresses(TrainerHub(sp.GetRequiredService<IOptions<TrainingOptions>>().Value, configuration)));
+        services.AddSingleton(sp => new HubAddresses(() => TrainerHub(sp, configuration)));
+        services.AddSingleton<ITrainingAssets, TrainingAssets>();
         services.AddSingleton<TrainerCatalog>();
         services.AddSingleton<TrainingLiveFeed>();
         services.AddSingleton<TrainingJobUpdates>();
@@ -48,9 +60,22 @@ public static class TrainingExtensions
     private static string DotnetHost() =>
         Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
 
-    private static Uri TrainerHub(TrainingOptions options, IConfiguration configuration)
+    private static Uri TrainerHub(IServiceProvider services, IConfiguration configuration)
     {
+        var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
         var configured = options.HubUrl is { Length: > 0 } hub ? hub : configuration[HubAddress.PublicBaseUrlKey];
-        return new Uri(string.IsNullOrWhiteSpace(configured) ? Hosting.HostingExtensions.DefaultUrl : configured);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return new Uri(configured);
+        }
+        // Where this server listens, with a wildcard host made a loopback one (the local compute's trainers run beside it).
+        var listening = services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault(a => a.StartsWith("http", StringComparison.Ordinal));
+        if (listening is null || !Uri.TryCreate(listening.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://127.0.0.1")
+                .Replace("://[::]", "://localhost"), UriKind.Absolute, out var address))
+        {
+            return new Uri(Hosting.HostingExtensions.DefaultUrl);
+        }
+        return address;
     }
 }
