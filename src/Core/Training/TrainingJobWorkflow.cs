@@ -33,7 +33,7 @@ public sealed partial class TrainingJobWorkflow(
 
     public static class Steps
     {
-        public const string Validate = "validate";
+        public const string Validate = "validate-inputs";
         public const string Stage = "stage";
         public const string Submit = "submit";
         public const string Monitor = "monitor";

@@ -13,15 +13,18 @@ namespace ModelsHub.Trainer.Contract;
 /// The trainer's side of the hub's file protocols: inputs are read from signed read links (checked
 /// against the SHA-256 the hub states), the output goes up through the hub's upload protocol
 /// (declare the file, Put Block per chunk with Content-MD5 to the target the hub hands out) with the
-/// job-scoped output URL instead of a user's token. Every request is retried a few times.
+/// job-scoped output URL instead of a user's token. A request that fails for want of the hub (it
+/// restarts, the network blips, 5xx, 429) is tried again with back-off for up to <see cref="GiveUpAfter"/>,
+/// as events are: a hub that comes back finds its trainer still at work.
 /// </summary>
-public sealed class HubTransfers(HttpClient http, TextWriter log)
+public sealed class HubTransfers(HttpClient http, TextWriter log, TimeSpan? giveUpAfter = null)
 {
-    private const int MaxAttempts = 6;
+    public TimeSpan GiveUpAfter { get; } = giveUpAfter ?? TimeSpan.FromMinutes(10);
 
     /// <summary>Downloads <paramref name="url"/> to <paramref name="path"/> and checks its size and SHA-256.</summary>
     public async Task DownloadAsync(Uri url, string path, long size, string sha256, CancellationToken cancellationToken)
     {
+        var started = DateTime.UtcNow;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -48,7 +51,7 @@ public sealed class HubTransfers(HttpClient http, TextWriter log)
                 }
                 return;
             }
-            catch (HttpRequestException ex) when (attempt < MaxAttempts)
+            catch (Exception ex) when (ex is HttpRequestException or IOException && DateTime.UtcNow - started < GiveUpAfter)
             {
                 await log.WriteLineAsync($"download: {ex.Message}; trying again");
                 await Task.Delay(Backoff(attempt), cancellationToken);
@@ -113,6 +116,7 @@ public sealed class HubTransfers(HttpClient http, TextWriter log)
 
     private async Task<UploadDto> SendAsync(Func<Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
+        var started = DateTime.UtcNow;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -135,7 +139,7 @@ public sealed class HubTransfers(HttpClient http, TextWriter log)
                 }
                 throw new HttpRequestException($"The hub answered {(int)response.StatusCode}: {text}");
             }
-            catch (HttpRequestException ex) when (attempt < MaxAttempts)
+            catch (HttpRequestException ex) when (DateTime.UtcNow - started < GiveUpAfter)
             {
                 await log.WriteLineAsync($"upload: {ex.Message}; trying again");
                 await Task.Delay(Backoff(attempt), cancellationToken);
@@ -143,7 +147,7 @@ public sealed class HubTransfers(HttpClient http, TextWriter log)
         }
     }
 
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, attempt - 1), 8000));
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, attempt - 1), 10_000));
 
     /// <summary>A URL without its query (signatures stay out of logs).</summary>
     private static string Describe(Uri url) => url.GetLeftPart(UriPartial.Path);
