@@ -52,7 +52,7 @@ public static class TrainingComputeServiceExtensions
         }
         if (!string.IsNullOrWhiteSpace(options.KubeconfigPath))
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, options.Context);
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, string.IsNullOrEmpty(options.Context) ? null : options.Context);
         }
         var configuration = new KubernetesClientConfiguration { Host = options.Host };
         if (!string.IsNullOrWhiteSpace(options.AccessTokenFile))

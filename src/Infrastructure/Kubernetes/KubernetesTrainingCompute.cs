@@ -181,7 +181,8 @@ public sealed partial class KubernetesTrainingCompute(
                             Effect = string.IsNullOrEmpty(t.Effect) ? null : t.Effect,
                             TolerationSeconds = t.TolerationSeconds,
                         }).ToList(),
-                        ImagePullSecrets = Options.ImagePullSecrets.Count == 0 ? null : Options.ImagePullSecrets.Select(s => new V1LocalObjectReference { Name = s }).ToList(),
+                        ImagePullSecrets = Options.ImagePullSecrets.Any(s => s.Length > 0)
+                            ? Options.ImagePullSecrets.Where(s => s.Length > 0).Select(s => new V1LocalObjectReference { Name = s }).ToList() : null,
                         Containers =
                         [
                             new V1Container

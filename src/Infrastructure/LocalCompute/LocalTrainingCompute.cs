@@ -20,7 +20,7 @@ public sealed class LocalComputeOptions
     public string? WorkDirectory { get; set; }
 
     /// <summary>The folder actually used (resolved at start).</summary>
-    public string ResolvedWorkDirectory { get; set; } = "";
+    public string ResolvedWorkDirectory { get; internal set; } = "";
 }
 
 /// <summary>
@@ -37,9 +37,12 @@ public sealed partial class LocalTrainingCompute(IOptions<LocalComputeOptions> o
 {
     public const string ComputeName = "local";
 
+    // The trainer's output goes to its folder, never to the hub's own streams: a trainer that outlives the
+    // hub must not hold them open (whoever reads the hub's output would wait for it).
     private const string Wrapper = """
+        exec </dev/null >>trainer.log 2>&1
         echo $$ > pid.tmp && mv pid.tmp pid
-        "$@" >> trainer.log 2>&1
+        "$@"
         code=$?
         echo $code > exit.tmp && mv exit.tmp exit
         exit $code

@@ -206,7 +206,7 @@ public class AuthorizationMatrixTests : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
-        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(DatasetAuthorizationMatrixTests.Routes)
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(DatasetAuthorizationMatrixTests.Routes).Concat(TrainingAuthorizationMatrixTests.Routes)
             .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
