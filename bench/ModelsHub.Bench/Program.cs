@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|download|workflow|upload|datasets|training|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|gateway|datasets|training|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,10 +21,11 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" or "download" or "datasets" or "training" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" or "gateway" or "datasets" or "training" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
+        "gateway" => !await GatewayBench.RunAsync(serverDll, options),
         "datasets" => !await DatasetBench.RunAsync(serverDll, options),
         "training" => !await TrainingBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
@@ -40,7 +41,7 @@ static bool SkippedOnAzure(string scenario)
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
 {
-    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "datasets", "training"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "datasets", "training"];
 
     public static BenchOptions Parse(string[] args)
     {

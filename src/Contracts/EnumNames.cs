@@ -9,10 +9,8 @@ namespace ModelsHub.Contracts;
 /// </summary>
 public static class EnumNames<T> where T : struct, Enum
 {
-    // A member's [JsonStringEnumMemberName] wins, as it does for the JSON converter (jsonl-chat).
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
-        .ToDictionary(v => typeof(T).GetField(v.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
-            ?? ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(WireName, v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 
@@ -27,4 +25,9 @@ public static class EnumNames<T> where T : struct, Enum
     }
 
     public static string Expected => "one of: " + string.Join(", ", Names);
+
+    // The JSON converter's rule: the member's [JsonStringEnumMemberName] when it has one (openai-compatible), else the policy's name.
+    private static string WireName(T value) =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+        ?? ContractJson.EnumNamingPolicy.ConvertName(value.ToString());
 }

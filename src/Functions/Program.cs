@@ -1,7 +1,11 @@
 using ModelsHub.Contracts;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
+using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.ApiModels;
+using ModelsHub.Functions.Gateway;
+using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Datasets;
@@ -36,6 +40,7 @@ builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
 builder.Services.AddHubDatasets();
+builder.Services.AddHubApiModels(builder.Configuration);
 builder.Services.AddHubTraining(builder.Configuration);
 
 var app = builder.Build();
@@ -49,6 +54,7 @@ app.UseHubProblemDetails();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
@@ -71,6 +77,11 @@ foreach (var kind in Enum.GetValues<AssetKind>())
     api.MapUploadsApi(kind);
 }
 api.MapBlobMirrorApi();
+api.MapApiModelsApi();
+api.MapAccessTokensApi();
+api.MapGatewayApi();
+api.MapUsageApi();
+api.MapAiModelsApi();
 api.MapTrainingApi();
 app.MapTriggers();
 

@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
@@ -15,6 +17,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
@@ -48,6 +51,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -88,6 +92,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITrainingJobStore, SqliteTrainingJobStore>();
         services.AddSingleton<ITrainingEventStore, SqliteTrainingEventStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens

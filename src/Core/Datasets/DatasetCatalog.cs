@@ -62,7 +62,7 @@ public sealed partial class DatasetCatalog(IDatasetStore store, VersionPurger pu
         var created = await store.CreateAsync(dataset, cancellationToken);
         LogCreated(logger, created.Name, created.Format, created.Visibility, owner);
         // A dataset deleted before it could clean up (a crash) must not lend its versions to this one.
-        await purger.OnAssetCreatedAsync(created.Ref, cancellationToken);
+        await PurgeAsync(() => purger.OnAssetCreatedAsync(created.Ref, cancellationToken), created.Name);
         return created;
     }
 
@@ -101,7 +101,20 @@ public sealed partial class DatasetCatalog(IDatasetStore store, VersionPurger pu
         _ = ifMatch ?? throw new PreconditionRequiredException();
         await store.DeleteAsync(current.Name, ifMatch == ETags.Any ? current.ETag : ifMatch, cancellationToken);
         LogDeleted(logger, current.Name, caller.UserId);
-        await purger.OnAssetDeletedAsync(current.Ref, cancellationToken);
+        await PurgeAsync(() => purger.OnAssetDeletedAsync(current.Ref, cancellationToken), current.Name);
+    }
+
+    /// <summary>The write already committed: a purge that fails is left to the upload sweeper, which removes what no dataset references.</summary>
+    private async Task PurgeAsync(Func<Task> purge, string name)
+    {
+        try
+        {
+            await purge();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPurgeFailed(logger, ex, name);
+        }
     }
 
     private static void Apply(Dataset dataset, DatasetInput input)
@@ -126,4 +139,7 @@ public sealed partial class DatasetCatalog(IDatasetStore store, VersionPurger pu
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dataset {Name} deleted by {User}")]
     private static partial void LogDeleted(ILogger logger, string name, string? user);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Versions, uploads or files of dataset {Name} could not be removed now; the upload sweeper removes them")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception, string name);
 }

@@ -11,25 +11,9 @@ namespace ModelsHub.Core.Uploads;
 /// A server-side upload of one file into one version of a model or a dataset: the layout the client
 /// follows, and the state that lets any client resume it or any worker finish it.
 /// </summary>
-public sealed class UploadSession : IStoredDocument<UploadSession>
+public sealed class UploadSession : AssetDocument, IStoredDocument<UploadSession>
 {
     public required string Id { get; init; }
-
-    /// <summary>The kind of asset; sessions stored before datasets existed have none and are models'.</summary>
-    public AssetKind Kind { get; init; } = AssetKind.Model;
-
-    /// <summary>The asset's <see cref="AssetRef.Key"/>: what the stores group sessions by.</summary>
-    public string AssetKey { get; init; } = "";
-
-    /// <summary>The asset's name as registered.</summary>
-    public string Asset { get; init; } = "";
-
-    // Sessions stored before datasets existed named their model "modelId" and "model"; read them as they are.
-    [JsonInclude, JsonPropertyName("modelId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private string? LegacyModelId { get => null; init => AssetKey = value ?? AssetKey; }
-
-    [JsonInclude, JsonPropertyName("model"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private string? LegacyModel { get => null; init => Asset = value ?? Asset; }
 
     public required string VersionId { get; init; }
 
@@ -87,9 +71,6 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
     /// <summary>Still in progress: the file's key is reserved for this session.</summary>
     [JsonIgnore]
     public bool IsActive => Status is UploadStatus.Open or UploadStatus.Completing or UploadStatus.Verified;
-
-    [JsonIgnore]
-    public AssetRef AssetRef => new(Kind, Asset);
 
     [JsonIgnore]
     public StagedBlob Staged => new(StagingKey, Size, ChunkSize, ChunkCount);

@@ -12,24 +12,8 @@ namespace ModelsHub.Core.Versions;
 /// section (<see cref="Validation"/> for datasets; a model version's training lineage is the next),
 /// so a kind gains fields without a document of its own.
 /// </summary>
-public sealed class AssetVersion : IStoredDocument<AssetVersion>
+public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
 {
-    /// <summary>The kind of asset; documents stored before datasets existed have none and are models.</summary>
-    public AssetKind Kind { get; init; } = AssetKind.Model;
-
-    /// <summary>The asset's <see cref="AssetRef.Key"/>: what the stores group versions by.</summary>
-    public string AssetKey { get; init; } = "";
-
-    /// <summary>The asset's name as registered.</summary>
-    public string Asset { get; init; } = "";
-
-    // Versions stored before datasets existed named their model "modelId" and "model"; read them as they are.
-    [JsonInclude, JsonPropertyName("modelId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private string? LegacyModelId { get => null; init => AssetKey = value ?? AssetKey; }
-
-    [JsonInclude, JsonPropertyName("model"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    private string? LegacyModel { get => null; init => Asset = value ?? Asset; }
-
     /// <summary>The label in lowercase: labels are unique per asset ignoring case.</summary>
     public required string Id { get; init; }
 
@@ -65,9 +49,6 @@ public sealed class AssetVersion : IStoredDocument<AssetVersion>
 
     [JsonIgnore]
     public string? ETag { get; set; }
-
-    [JsonIgnore]
-    public AssetRef AssetRef => new(Kind, Asset);
 
     [JsonIgnore]
     public AssetVersionRef Ref => new(AssetRef, Label);

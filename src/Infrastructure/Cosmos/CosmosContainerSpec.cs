@@ -18,11 +18,15 @@ public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
     /// <summary>Paths unique within one partition key value (a unique key policy: fixed when the container is created).</summary>
     public IReadOnlyList<string> UniqueKeys { get; init; } = [];
 
+    /// <summary>Cosmos TTL: null off; -1 on with each item's own <c>ttl</c> deciding.</summary>
+    public int? DefaultTimeToLive { get; init; }
+
     internal ContainerProperties ToProperties()
     {
         var properties = new ContainerProperties(Name, PartitionKeyPath)
         {
             IndexingPolicy = new IndexingPolicy { Automatic = true, IndexingMode = IndexingMode.Consistent },
+            DefaultTimeToLive = DefaultTimeToLive,
         };
         properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = "/*" });
         foreach (var path in ExcludedPaths)
@@ -120,6 +124,22 @@ public static class HubContainers
         CompositeIndexes = [["/createdUs", "/id"], ["/updatedUs", "/id"]],
     };
 
+    /// <summary>Personal access tokens keyed by the hash of their secret: a request's token is one point read.</summary>
+    public static CosmosContainerSpec AccessTokens { get; } = new("accessTokens", "/id");
+
+    /// <summary>Recorded calls by model (the latest calls of a model sort on /atUs); each expires through its own <c>ttl</c>.</summary>
+    public static CosmosContainerSpec UsageCalls { get; } = new("usageCalls", "/model")
+    {
+        ExcludedPaths = ["/call/*"],
+        DefaultTimeToLive = -1,
+    };
+
+    /// <summary>Hourly usage rollups by model: a model's report is one partition; a user's and the hub's fan out.</summary>
+    public static CosmosContainerSpec UsageRollups { get; } = new("usageRollups", "/model")
+    {
+        ExcludedPaths = ["/counters/*"],
+    };
+
     /// <summary>
     /// Training jobs keyed by id: the workflow's steps, the events URL and the API read and write one
     /// job by id (point operations); listings (newest first, by creator, model or state) fan out.
@@ -141,5 +161,5 @@ public static class HubContainers
     };
 
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, Datasets, TrainingJobs, TrainingEvents];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Datasets, TrainingJobs, TrainingEvents];
 }

@@ -1,3 +1,4 @@
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
@@ -41,4 +42,6 @@ internal static class StoredDocuments
 
     public static DocumentKind<Dataset> Datasets { get; } = new("Dataset", d => d.Name,
         d => new ConflictException($"A dataset named '{d.Name}' already exists (names are unique ignoring case).", "name"));
+    public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,
+        t => new ConflictException($"Access token '{t.TokenId}' already exists."));
 }

@@ -80,6 +80,7 @@ public sealed class DatasetAuthorizationMatrixTests : IDisposable
         {
             await DatasetTesting.CreateAsync(carol, names[k], "jsonl-chat", Kinds[k]);
             await DatasetTesting.UploadAndValidateAsync(carol, names[k], "v1", "train.jsonl", DatasetTesting.ChatFile(2));
+            await DatasetTesting.WaitForDatasetAsync(carol, names[k], d => d.GetProperty("status").GetString() == "ready", "ready");
         }
         return names;
     }

@@ -138,6 +138,29 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosAccessTokenStoreContract(AzureEmulators emulators) : AccessTokenStoreContract
+{
+    protected override Core.AccessTokens.IAccessTokenStore Store { get; } = new CosmosAccessTokenStore(emulators.NewDatabase(null, HubContainers.AccessTokens));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUsageStoreContract : UsageStoreContract
+{
+    public CosmosUsageStoreContract(AzureEmulators emulators)
+    {
+        var database = emulators.NewDatabase(null, HubContainers.UsageCalls, HubContainers.UsageRollups);
+        var options = Microsoft.Extensions.Options.Options.Create(new Core.Usage.UsageOptions());
+        Store = new CosmosUsageStore(database, options);
+        // Another instance of the hub: its own adapter over the same containers.
+        OtherInstance = new CosmosUsageStore(database, options);
+    }
+
+    protected override Core.Usage.IUsageStore Store { get; }
+
+    protected override Core.Usage.IUsageStore OtherInstance { get; }
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
 public sealed class CosmosTrainingJobStoreContract(AzureEmulators emulators) : TrainingJobStoreContract
 {
     protected override ITrainingJobStore Store { get; } = new CosmosTrainingJobStore(emulators.NewDatabase(null, HubContainers.TrainingJobs));

@@ -62,6 +62,11 @@ public sealed class DatasetCliTests : IAsyncLifetime
         Assert.Contains("line 2: Has no assistant message", invalid.Output);
         Assert.Contains("line 3: Is not valid JSON", invalid.Output);
 
+        // What a dataset shows of its versions is written just after them; a person's next command comes later than that.
+        using (var api = _hub.ClientWith(token))
+        {
+            await DatasetTesting.WaitForDatasetAsync(api, "support-chats", d => d.GetProperty("status").GetString() == "ready", "ready");
+        }
         var listed = await RunAsync(token, "datasets", "list", "--status", "ready");
         Assert.True(listed.Exit == 0, listed.Output);
         Assert.Contains("support-chats", listed.Output);

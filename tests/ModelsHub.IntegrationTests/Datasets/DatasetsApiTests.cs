@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Core.Assets;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.IntegrationTests.Infrastructure;
 using Parquet;
@@ -60,7 +62,7 @@ public sealed class DatasetsApiTests : IDisposable
         Assert.Empty(validation.GetProperty("errors").EnumerateArray());
         Assert.True(version.GetProperty("isDefault").GetBoolean());
 
-        var dataset = await Uploads.GetAsync(client, "/api/datasets/support-chats");
+        var dataset = await DatasetTesting.WaitForDatasetAsync(client, "support-chats", d => d.GetProperty("status").GetString() == "ready", "ready");
         Assert.Equal(("ready", "v1", 8000L, (long)content.Length, 1),
             (dataset.GetProperty("status").GetString(), dataset.GetProperty("defaultVersion").GetString(), dataset.GetProperty("recordCount").GetInt64(),
              dataset.GetProperty("sizeBytes").GetInt64(), dataset.GetProperty("versionCount").GetInt32()));
@@ -101,7 +103,7 @@ public sealed class DatasetsApiTests : IDisposable
         Assert.StartsWith("3 errors; the first: line 2:", version.GetProperty("failureReason").GetString());
         Assert.Equal(5, validation.GetProperty("recordCount").GetInt64());
 
-        var dataset = await Uploads.GetAsync(client, "/api/datasets/broken-chats");
+        var dataset = await DatasetTesting.WaitForDatasetAsync(client, "broken-chats", d => d.GetProperty("status").GetString() == "invalid", "invalid");
         Assert.Equal(("invalid", JsonValueKind.Null), (dataset.GetProperty("status").GetString(), dataset.GetProperty("defaultVersion").ValueKind));
         Assert.Empty((await Uploads.GetAsync(client, "/api/datasets?status=ready")).GetProperty("items").EnumerateArray());
         Assert.Single((await Uploads.GetAsync(client, "/api/datasets?status=invalid")).GetProperty("items").EnumerateArray());
@@ -290,6 +292,30 @@ public sealed class DatasetsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AVersionACrashLeftValidatingIsValidatedAtTheNextSweep()
+    {
+        var client = Trainer;
+        await DatasetTesting.CreateAsync(client, "crashed");
+        // As a crash right after the file was recorded would leave it: validating, its file in place, no validation started.
+        var content = DatasetTesting.ChatFile(7);
+        var version = AssetVersion.New(AssetRef.Dataset("crashed"), "v1", "tess", DateTimeOffset.UtcNow.AddHours(-2));
+        version.Status = VersionStatus.Validating;
+        version.Files.Add(new VersionFile("train.jsonl", content.Length, Uploads.Sha256(content), "application/jsonl", DateTimeOffset.UtcNow.AddHours(-2)));
+        await _app.Services.GetRequiredService<IVersionStore>().CreateAsync(version, CancellationToken.None);
+        var blob = Path.Combine(_app.DataDirectory, "blobs", "datasets", "crashed", "v1", "train.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        await File.WriteAllBytesAsync(blob, content);
+        Assert.Equal("validating", (await Uploads.GetAsync(client, "/api/datasets/crashed/versions/v1")).GetProperty("status").GetString());
+
+        await _app.Services.GetRequiredService<UploadSweeper>().SweepAsync(CancellationToken.None);
+
+        var validated = await DatasetTesting.WaitForValidationAsync(client, "crashed", "v1");
+        Assert.Equal(("ready", 7L), (validated.GetProperty("status").GetString(), validated.GetProperty("validation").GetProperty("recordCount").GetInt64()));
+        await DatasetTesting.WaitForDatasetAsync(client, "crashed", d => d.GetProperty("status").GetString() == "ready", "ready");
+        Assert.True(File.Exists(blob));
+    }
+
+    [Fact]
     public async Task ListsFilterByStatusFormatOwnerMineAndWordsAndPage()
     {
         var tess = Trainer;
@@ -301,6 +327,7 @@ public sealed class DatasetsApiTests : IDisposable
         await tess.SendJsonAsync(HttpMethod.Patch, "/api/datasets/alpha-chat", new { description = "Customer support conversations", tags = new[] { "support", "en" } },
             (await tess.GetAsync("/api/datasets/alpha-chat")).ETagOf()).ExpectAsync(HttpStatusCode.OK);
         await DatasetTesting.UploadAndValidateAsync(tess, "alpha-chat", "v1", "train.jsonl", DatasetTesting.ChatFile(2));
+        await DatasetTesting.WaitForDatasetAsync(tess, "alpha-chat", d => d.GetProperty("status").GetString() == "ready", "ready");
 
         async Task<string[]> Names(HttpClient c, string query) =>
             (await Uploads.GetAsync(c, "/api/datasets" + query)).GetProperty("items").EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToArray();

@@ -25,6 +25,17 @@ public static class DatasetTesting
         return await WaitForValidationAsync(client, dataset, created);
     }
 
+    /// <summary>
+    /// The dataset once <paramref name="done"/> holds: what it shows of its versions is written just after
+    /// the version it comes from, so it may lag a version that was just read.
+    /// </summary>
+    public static async Task<JsonElement> WaitForDatasetAsync(HttpClient client, string dataset, Func<JsonElement, bool> done, string what) =>
+        (JsonElement)await GitHubTesting.EventuallyAsync<object>(async () =>
+        {
+            var found = await Uploads.GetAsync(client, $"/api/datasets/{dataset}");
+            return done(found) ? found : null;
+        }, $"dataset {dataset} to show {what}", TimeSpan.FromSeconds(30));
+
     /// <summary>The version once it is no longer validating (an awaited condition, with a deadline).</summary>
     public static async Task<JsonElement> WaitForValidationAsync(HttpClient client, string dataset, string label) =>
         (JsonElement)await GitHubTesting.EventuallyAsync<object>(async () =>

@@ -101,10 +101,11 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
         var assistant = false;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var at = $"messages[{index}]";
+            // Named only when something is wrong: formatting it for every message would cost more than reading it.
+            string At() => $"messages[{index}]";
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return $"{at} must be an object {{\"role\", \"content\"}}, not {JsonText.Describe(reader.TokenType)}.";
+                return $"{At()} must be an object {{\"role\", \"content\"}}, not {JsonText.Describe(reader.TokenType)}.";
             }
             var role = -1;
             var content = false;
@@ -116,12 +117,12 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String)
                     {
-                        return $"{at}.role must be a string, not {JsonText.Describe(reader.TokenType)}.";
+                        return $"{At()}.role must be a string, not {JsonText.Describe(reader.TokenType)}.";
                     }
                     role = RoleOf(ref reader);
                     if (role < 0)
                     {
-                        return $"{at}.role '{JsonText.Shorten(reader.GetString())}' is not one of {string.Join(", ", RoleNames)}.";
+                        return $"{At()}.role '{JsonText.Shorten(reader.GetString())}' is not one of {string.Join(", ", RoleNames)}.";
                     }
                 }
                 else if (reader.ValueTextEquals("content"u8))
@@ -136,14 +137,14 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
                         case JsonTokenType.Null:
                             break;
                         case JsonTokenType.StartArray:
-                            if (Parts(ref reader, at, ref textBytes) is { } error)
+                            if (Parts(ref reader, index, ref textBytes) is { } error)
                             {
                                 return error;
                             }
                             content = true;
                             break;
                         default:
-                            return $"{at}.content must be a string or a list of content parts, not {JsonText.Describe(reader.TokenType)}.";
+                            return $"{At()}.content must be a string or a list of content parts, not {JsonText.Describe(reader.TokenType)}.";
                     }
                 }
                 else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8))
@@ -160,11 +161,11 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
             }
             if (role < 0)
             {
-                return $"{at} has no \"role\".";
+                return $"{At()} has no \"role\".";
             }
             if (!content && !(role == Assistant && calls))
             {
-                return $"{at} ({RoleNames[role]}) has no \"content\".";
+                return $"{At()} ({RoleNames[role]}) has no \"content\".";
             }
             roles[role]++;
             assistant |= role == Assistant;
@@ -177,14 +178,14 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
         return assistant ? null : "Has no assistant message; training learns from the assistant's replies.";
     }
 
-    private static string? Parts(ref Utf8JsonReader reader, string at, ref long textBytes)
+    private static string? Parts(ref Utf8JsonReader reader, int message, ref long textBytes)
     {
         var part = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                return $"{at}.content[{part}] must be an object such as {{\"type\": \"text\", \"text\": …}}, not {JsonText.Describe(reader.TokenType)}.";
+                return $"messages[{message}].content[{part}] must be an object such as {{\"type\": \"text\", \"text\": …}}, not {JsonText.Describe(reader.TokenType)}.";
             }
             var typed = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -200,7 +201,7 @@ internal sealed class ChatRecords(ValidationReport report) : ILineChecker
             }
             if (!typed)
             {
-                return $"{at}.content[{part}] has no \"type\".";
+                return $"messages[{message}].content[{part}] has no \"type\".";
             }
             part++;
         }
