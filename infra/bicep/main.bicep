@@ -154,8 +154,7 @@ param cosmosContainers containerSpec[] = [
   {
     name: 'versions'
     partitionKeyPath: '/modelId'
-    // Versions of models and datasets by asset key (/modelId: a model's id, dataset:{id} for a dataset);
-    // an asset's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
+    // A model's versions list oldest first by (createdUs, id); the version's JSON text is never filtered on.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -181,7 +180,7 @@ param cosmosContainers containerSpec[] = [
   {
     name: 'uploads'
     partitionKeyPath: '/modelId'
-    // Upload sessions by asset key, as versions; one active session per file (unique within the partition); sessions list by
+    // One active session per file (unique within the model's partition); sessions list by
     // (createdUs, id), the sweeper reads them by (dueMs, id).
     uniqueKeyPolicy: {
       uniqueKeys: [
@@ -277,6 +276,57 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
+  {
+    name: 'webhooks'
+    partitionKeyPath: '/id'
+    // Webhooks by id; owners' listings and the active ones an event is matched against sort by (createdUs, id).
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'webhookDeliveries'
+    partitionKeyPath: '/webhookId'
+    // A webhook's deliveries in one partition, newest first by (createdUs, id); the payload text is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   {
     name: 'datasets'
     partitionKeyPath: '/id'
@@ -423,6 +473,10 @@ param gitHubBaseBranch string = 'main'
 @description('The hub\'s default GitHub token, stored as a Key Vault secret; empty keeps the stored one (set it later with az keyvault secret set).')
 param gitHubDefaultToken string = ''
 
+@secure()
+@description('The secret of the model repository\'s webhook (pull_request events to /api/github/webhook), stored as a Key Vault secret; empty keeps the stored one. Without it the hub follows pull requests by polling only.')
+param gitHubWebhookSecret string = ''
+
 // --- Upstream sync --------------------------------------------------------------------------------
 
 @description('Six-field NCRONTAB schedule of the upstream sync timer (Sync:Schedule); hourly by default.')
@@ -513,6 +567,7 @@ var containers = {
   deadLetter: 'eventgrid-deadletter'
 }
 var gitHubTokenSecretName = 'github-default-token'
+var gitHubWebhookSecretName = 'github-webhook-secret'
 var dataProtectionKeyName = 'dataprotection'
 var azdApiService = 'api'
 var azdWebService = 'web'
@@ -618,6 +673,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     gitHubTokenSecretName: gitHubTokenSecretName
     gitHubToken: gitHubDefaultToken
+    gitHubWebhookSecretName: gitHubWebhookSecretName
+    gitHubWebhookSecret: gitHubWebhookSecret
     dataProtectionKeyName: dataProtectionKeyName
     enablePurgeProtection: keyVaultPurgeProtection
   }
@@ -675,6 +732,7 @@ var hubSettings = union(
     GitHub__Repository: gitHubRepository
     GitHub__BaseBranch: gitHubBaseBranch
     GitHub__DefaultToken: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubTokenSecretUri})'
+    GitHub__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubWebhookSecretUri})'
     DataProtection__KeyRingBlobUri: '${storage.outputs.blobServiceUri}/${containers.dataProtection}/keys.xml'
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
@@ -761,6 +819,8 @@ output COSMOS_DATABASE_NAME string = cosmos.outputs.databaseName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output GITHUB_TOKEN_SECRET_NAME string = gitHubTokenSecretName
+@description('Key Vault secret that holds the model repository webhook\'s secret (GitHub:WebhookSecret).')
+output GITHUB_WEBHOOK_SECRET_NAME string = gitHubWebhookSecretName
 output DATA_PROTECTION_KEY_ID string = keyVault.outputs.dataProtectionKeyId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = events.outputs.name

@@ -10,6 +10,7 @@ using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
+using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
@@ -21,6 +22,7 @@ using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Webhooks;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
@@ -33,12 +35,14 @@ builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubCors(builder.Configuration);
+builder.Services.AddHubRateLimits(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubWebhooks(builder.Environment);
 builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
 builder.Services.AddHubTraining(builder.Configuration);
@@ -50,15 +54,18 @@ if (HubCommands.TryGet(args) is { } command)
     return await command.RunAsync(app.Services, args);
 }
 
+app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
+app.UseHubCacheRules();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseHubRateLimits();
 app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api").RequireHubCors();
+var api = app.MapGroup("/api").RequireHubCors().WithHubRateLimits();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();
@@ -76,7 +83,10 @@ foreach (var kind in Enum.GetValues<AssetKind>())
     api.MapVersionsApi(kind);
     api.MapUploadsApi(kind);
 }
+api.MapQuotasApi();
 api.MapBlobMirrorApi();
+api.MapWebhooksApi();
+api.MapGitHubWebhookApi();
 api.MapApiModelsApi();
 api.MapAccessTokensApi();
 api.MapGatewayApi();

@@ -6,7 +6,7 @@ using ModelsHub.Contracts.Versions;
 namespace ModelsHub.Cli;
 
 /// <summary>Waits for a dataset version's validation and prints what it found: records and tokens when ready, the first errors with their lines when invalid.</summary>
-public sealed class ValidationReport(TextWriter output, TextWriter errors)
+public sealed class ValidationReport(CliContext cli)
 {
     private const int ErrorsShown = 20;
 
@@ -14,7 +14,7 @@ public sealed class ValidationReport(TextWriter output, TextWriter errors)
     public async Task<int> WaitAsync(HubClient hub, AssetTarget dataset, string label, CancellationToken cancellationToken)
     {
         var path = $"{dataset.Path}/versions/{Uri.EscapeDataString(label)}";
-        await output.WriteLineAsync($"validating {dataset.Name} {label}…");
+        cli.Say($"validating {dataset.Name} {label}…");
         var deadline = DateTime.UtcNow.AddHours(2);
         VersionDto version;
         while (true)
@@ -27,7 +27,11 @@ public sealed class ValidationReport(TextWriter output, TextWriter errors)
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
         await PrintAsync(version);
-        return version.Status == VersionStatus.Ready ? 0 : 1;
+        if (cli.Json)
+        {
+            cli.WriteJson(version);
+        }
+        return version.Status == VersionStatus.Ready ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private async Task PrintAsync(VersionDto version)
@@ -35,7 +39,7 @@ public sealed class ValidationReport(TextWriter output, TextWriter errors)
         var status = EnumNames<VersionStatus>.NameOf(version.Status);
         if (version.Validation is not { } found)
         {
-            await output.WriteLineAsync($"{version.Dataset} {version.Label} is {status}{(version.FailureReason is null ? "" : $": {version.FailureReason}")}");
+            cli.Say($"{version.Dataset} {version.Label} is {status}{(version.FailureReason is null ? "" : $": {version.FailureReason}")}");
             return;
         }
         var counts = found.Archive is { } archive
@@ -44,15 +48,15 @@ public sealed class ValidationReport(TextWriter output, TextWriter errors)
         var tokens = found.Tokens is { } t ? $", ~{t.Tokens:N0} tokens ({t.Encoding}{(t.Exact ? "" : ", estimated")})" : "";
         var shape = found.Roles is { Count: > 0 } roles ? $"; roles {string.Join(", ", roles.Select(r => $"{r.Key} {r.Value:N0}"))}"
             : found.Columns is { Count: > 0 } columns ? $"; columns {string.Join(", ", columns)}" : "";
-        await output.WriteLineAsync($"{version.Dataset} {version.Label} is {status}: {counts}{tokens}, {found.SizeBytes:N0} bytes ({EnumNames<DatasetFormat>.NameOf(found.Format)}){shape}");
+        cli.Say($"{version.Dataset} {version.Label} is {status}: {counts}{tokens}, {found.SizeBytes:N0} bytes ({EnumNames<DatasetFormat>.NameOf(found.Format)}){shape}");
         if (found.ErrorCount == 0)
         {
             return;
         }
-        await errors.WriteLineAsync($"{found.ErrorCount:N0} error{(found.ErrorCount == 1 ? "" : "s")}{(found.ErrorCount > ErrorsShown ? $", the first {ErrorsShown}" : "")}:");
+        await cli.Errors.WriteLineAsync($"{found.ErrorCount:N0} error{(found.ErrorCount == 1 ? "" : "s")}{(found.ErrorCount > ErrorsShown ? $", the first {ErrorsShown}" : "")}:");
         foreach (var error in found.Errors.Take(ErrorsShown))
         {
-            await errors.WriteLineAsync(error.Line is { } line ? $"  line {line}: {error.Message}" : $"  {error.Message}");
+            await cli.Errors.WriteLineAsync(error.Line is { } line ? $"  line {line}: {error.Message}" : $"  {error.Message}");
         }
     }
 }

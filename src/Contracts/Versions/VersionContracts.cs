@@ -61,7 +61,8 @@ public sealed record MetricComparisonDto(string Name, double? A, double? B, doub
 /// <summary>A file in either version: its size and SHA-256 in each (null where absent), and whether the bytes are the same.</summary>
 public sealed record FileComparisonDto(string Name, long? SizeA, long? SizeB, string? Sha256A, string? Sha256B, bool Same);
 
-public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl);
+/// <summary>A verified file of a version; <see cref="UploadedBy"/> is whose upload it was (their stored-bytes quota counts it).</summary>
+public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl, string? UploadedBy = null);
 
 public sealed record VersionListResponse(IReadOnlyList<VersionDto> Items, string? DefaultVersion, bool DefaultVersionPinned, string SuggestedLabel);
 

@@ -54,9 +54,17 @@ public static class ModelRules
         {
             errors.Add("description", $"Must be at most {MaxDescriptionLength} characters.");
         }
+        else if (TextRules.HasControlCharacters(model.Description))
+        {
+            errors.Add("description", TextRules.ControlCharactersMessage);
+        }
         if (model.Readme.Length > MaxReadmeLength)
         {
             errors.Add("readme", $"Must be at most {MaxReadmeLength} characters.");
+        }
+        else if (TextRules.HasControlCharacters(model.Readme))
+        {
+            errors.Add("readme", TextRules.ControlCharactersMessage);
         }
         ValidateTags(model.Tags, errors);
         if (model.Tier == ModelTier.Enterprise && model.Visibility != ModelVisibility.Public)

@@ -50,6 +50,8 @@ public static class Permissions
         [ManageDatasets] = "Create datasets; their owners (and administrators) change and delete them, add versions and upload their files.",
         [ManageExternalSources] = "Import from external sources and register API models.",
         [AdministerUsers] = "Administer users: grant and revoke permissions; everything else too.",
+        [ViewUsage] = "See everyone's usage (each user sees their own).",
+        [ManageTokens] = "Manage one's own personal access tokens.",
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);

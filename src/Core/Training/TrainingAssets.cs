@@ -121,7 +121,8 @@ public sealed class TrainingAssets(VersionCatalog versions, UploadService upload
             throw new ConflictException($"Model '{job.OutputModel}' already has a version '{version.Label}' that this job did not make.", "label");
         }
         var owner = await versions.Assets(AssetKind.Model).FindAsync(job.OutputModel, cancellationToken) ?? throw new NotFoundException("Model", job.OutputModel);
-        return await uploads.StartForAsync(owner, version.Label, request, job.CreatedBy, cancellationToken);
+        // The output counts against the starter's quotas as a file they uploaded would (judged by their user id alone: no exemption).
+        return await uploads.StartForAsync(owner, version.Label, request, new Caller(job.CreatedBy, []), cancellationToken);
     }
 
     public async Task<UploadState> GetOutputUploadAsync(TrainingJob job, string uploadId, CancellationToken cancellationToken) =>

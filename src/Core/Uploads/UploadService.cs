@@ -35,6 +35,7 @@ public sealed partial class UploadService(
     IVersionStore versionStore,
     IUploadSessionStore sessions,
     IBlobStore blobs,
+    UploadQuotas quotas,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadService> logger)
@@ -54,15 +55,17 @@ public sealed partial class UploadService(
     public async Task<UploadState> StartAsync(Caller caller, AssetRef asset, string label, UploadRequest request, CancellationToken cancellationToken)
     {
         var owner = await versions.GetForChangeAsync(caller, asset, $"upload files to this {asset.Kind.Noun()}", cancellationToken);
-        return await StartForAsync(owner, label, request, caller.UserId!, cancellationToken);
+        return await StartForAsync(owner, label, request, caller, cancellationToken);
     }
 
     /// <summary>
-    /// Opens an upload into a version of <paramref name="owner"/> for a client authorized otherwise (a
-    /// trainer with its job-scoped URL, on behalf of the job's starter <paramref name="createdBy"/>).
+    /// Opens an upload into a version of <paramref name="owner"/> on behalf of <paramref name="uploader"/>, whose
+    /// quotas it counts against: the caller, or for a client authorized otherwise (a trainer with its job-scoped
+    /// URL) the user it acts for (the job's starter).
     /// </summary>
-    public async Task<UploadState> StartForAsync(VersionedAsset owner, string label, UploadRequest request, string createdBy, CancellationToken cancellationToken)
+    public async Task<UploadState> StartForAsync(VersionedAsset owner, string label, UploadRequest request, Caller uploader, CancellationToken cancellationToken)
     {
+        var createdBy = uploader.UserId ?? throw new AuthenticationRequiredException();
         var declared = Validate(request, owner);
         var version = await versionStore.FindAsync(owner.Ref, label, cancellationToken) ?? throw new NotFoundException("Version", $"{owner.Ref.Name}/{label}");
         var fileName = declared.FileName!;
@@ -95,6 +98,8 @@ public sealed partial class UploadService(
             UpdatedAt = now,
             ExpiresAt = now + Options.SessionLifetime,
         };
+
+        await quotas.EnsureRoomAsync(uploader, session, cancellationToken);
 
         UploadSession created;
         for (var attempt = 0; ; attempt++)
@@ -207,15 +212,14 @@ public sealed partial class UploadService(
         };
     }
 
-    /// <summary>Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. A missing upload is not an error.</summary>
+    /// <summary>
+    /// Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. An upload
+    /// that is not there (never was, or already aborted or expired) is a <see cref="NotFoundException"/>, as
+    /// reading it is.
+    /// </summary>
     public async Task AbortAsync(Caller caller, AssetRef asset, string label, string uploadId, CancellationToken cancellationToken)
     {
-        var owner = await versions.GetForChangeAsync(caller, asset, "abort this upload", cancellationToken);
-        var session = await sessions.FindAsync(uploadId, cancellationToken);
-        if (session is null || session.AssetKey != owner.Ref.Key || session.VersionId != AssetVersion.IdFor(label))
-        {
-            return;
-        }
+        var session = await GetOwnedAsync(caller, asset, label, uploadId, "abort this upload", cancellationToken);
         if (session.Status is UploadStatus.Completing or UploadStatus.Verified)
         {
             throw new ConflictException("The upload is being verified and published; wait for it to finish, then delete the version instead if you do not want it.");
@@ -438,7 +442,8 @@ public sealed partial class UploadService(
                 await blobs.DeleteAsync(session.StagingKey, cancellationToken);
                 return await FinishAsync(session, UploadStatus.Failed, refusal, cancellationToken);
             }
-            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, session.ContentType, cancellationToken);
+            // The published blob carries the type it may be served with (Blob Storage serves its own type through a read link).
+            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, UploadRules.ServedContentType(session.ContentType), cancellationToken);
             try
             {
                 await versions.RecordFileAsync(session, cancellationToken);

@@ -48,7 +48,10 @@ public sealed partial class UsageRecorder(IUsageStore store, IOptions<UsageOptio
     /// <summary>Writes everything buffered so far. A failed write puts the batch back for the next flush.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_pending.IsEmpty)
+        // Nothing queued is not enough: another flush may have taken the calls and still be writing
+        // them, and a report that flushes before it reads must see them. The queue is checked first,
+        // so a batch taken after that check is seen by its holder on the gate.
+        if (_pending.IsEmpty && _flushGate.CurrentCount == 1)
         {
             return;
         }

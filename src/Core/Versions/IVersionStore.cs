@@ -32,4 +32,11 @@ public interface IVersionStore
 
     /// <summary>The keys (<see cref="AssetRef.Key"/>) of the assets that have at least one version, for the orphan sweep.</summary>
     Task<IReadOnlyList<string>> ListAssetKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The bytes of every verified file <paramref name="userId"/> uploaded (<see cref="VersionFile.UploadedBy"/>;
+    /// for files recorded before that was kept, the version's creator), across all versions of every asset:
+    /// what the user's stored-bytes quota counts.
+    /// </summary>
+    Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken);
 }

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -26,6 +28,7 @@ public sealed partial class VersionCatalog(
     IVersionStore store,
     VersionPurger purger,
     IBlobStore blobs,
+    HubEvents events,
     TimeProvider clock,
     ILogger<VersionCatalog> logger)
 {
@@ -329,7 +332,7 @@ public sealed partial class VersionCatalog(
                 var next = current.Clone();
                 replaced = next.FindFile(session.FileName);
                 next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
-                next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now));
+                next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now, session.CreatedBy));
                 next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
                 next.Status = kind.StatusOnceVerified;
                 next.FailureReason = null;
@@ -357,6 +360,11 @@ public sealed partial class VersionCatalog(
             if (saved.Status == VersionStatus.Validating)
             {
                 await kind.OnFileVerifiedAsync(saved, cancellationToken);
+            }
+            if (saved.Status == VersionStatus.Ready)
+            {
+                // Before the default moves to it: the model's update follows from the version being ready.
+                await RaiseAsync(WebhookEventTypes.VersionReady, asset.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
             }
             await RefreshDefaultAsync(session.AssetRef, cancellationToken);
             return saved;
@@ -393,9 +401,15 @@ public sealed partial class VersionCatalog(
     }
 
     /// <summary>A version without files fails with the reason; one that already has files stays as it was.</summary>
-    public Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken) =>
-        ChangeAsync(new AssetVersionRef(session.AssetRef, session.Version), v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
-            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken);
+    public async Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken)
+    {
+        var version = new AssetVersionRef(session.AssetRef, session.Version);
+        if (await ChangeAsync(version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
+            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken))
+        {
+            await RaiseFailedAsync(version, cancellationToken);
+        }
+    }
 
     /// <summary>A failed version without files goes back to uploading when a new upload opens for it.</summary>
     public Task RecordRetryAsync(AssetRef asset, string label, CancellationToken cancellationToken) =>
@@ -416,9 +430,12 @@ public sealed partial class VersionCatalog(
             if (version.Status == VersionStatus.Uploading && version.Files.Count == 0 && version.CreatedAt < staleBefore
                 && !sessions.Any(s => s.IsActive && s.VersionId == version.Id))
             {
-                await ChangeAsync(version.Ref, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
+                if (await ChangeAsync(version.Ref, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
                     v => (v.Status, v.FailureReason) = (VersionStatus.Failed, "No file was uploaded before the upload window closed; start a new upload."),
-                    cancellationToken);
+                    cancellationToken))
+                {
+                    await RaiseFailedAsync(version.Ref, cancellationToken);
+                }
                 settled++;
             }
             else if (version.Status == VersionStatus.Validating)
@@ -467,6 +484,21 @@ public sealed partial class VersionCatalog(
         }
         return false;
     }
+
+    /// <summary>A model version's failure reaches webhooks (datasets have no version events yet).</summary>
+    private async Task RaiseFailedAsync(AssetVersionRef version, CancellationToken cancellationToken)
+    {
+        if (version.Asset.Kind == AssetKind.Model && await store.FindAsync(version.Asset, version.Label, cancellationToken) is { Status: VersionStatus.Failed } failed)
+        {
+            var owner = (await Assets(version.Asset.Kind).FindAsync(version.Asset.Name, cancellationToken))?.Owner;
+            await RaiseAsync(WebhookEventTypes.VersionFailed, owner, failed, null, cancellationToken);
+        }
+    }
+
+    private Task RaiseAsync(string type, string? owner, AssetVersion version, VersionFile? file, CancellationToken cancellationToken) =>
+        version.Kind == AssetKind.Model
+            ? events.RaiseAsync(EventPayloads.Version(type, owner, version, file, clock.GetUtcNow()), cancellationToken)
+            : Task.CompletedTask;
 
     private static NotFoundException VersionNotFound(AssetRef asset, string label) => new("Version", $"{asset.Name}/{label}");
 

@@ -63,7 +63,7 @@ public static class TrainingExtensions
     private static Uri TrainerHub(IServiceProvider services, IConfiguration configuration)
     {
         var options = services.GetRequiredService<IOptions<TrainingOptions>>().Value;
-        var configured = options.HubUrl is { Length: > 0 } hub ? hub : configuration[HubAddress.PublicBaseUrlKey];
+        var configured = options.HubUrl is { Length: > 0 } hub ? hub : configuration[Hosting.HostingExtensions.PublicBaseUrlKey];
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return new Uri(configured);

@@ -43,6 +43,18 @@ public static class UploadsApi
         return api;
     }
 
+    /// <summary>The caller's quotas of the upload machinery (one route for every asset kind).</summary>
+    public static RouteGroupBuilder MapQuotasApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me/quotas", GetMyQuotas).WithTags("User center").WithName("GetMyQuotas").RequireAuthorization()
+            .WithSummary("Your storage quotas across every model and dataset: bytes in unfinished uploads and stored, each with its limit and what is left.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        return api;
+    }
+
+    public static async Task<Ok<QuotasDto>> GetMyQuotas(HttpContext context, UploadQuotas quotas, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await quotas.GetAsync(context.GetCaller(), cancellationToken)).ToDto());
+
     public static async Task<Results<Created<UploadDto>, Ok<UploadDto>>> StartUpload(AssetRoute route, string name, string version, HttpContext context, VersionCatalog catalog,
         UploadService uploads, CancellationToken cancellationToken)
     {

@@ -113,6 +113,19 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Webhooks keyed by id: managed by id; the owner's listing and the active ones an event is matched against fan out.</summary>
+    public static CosmosContainerSpec Webhooks { get; } = new("webhooks", "/id")
+    {
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>Deliveries keyed by webhook: a webhook's deliveries are one partition, listed newest first; the payload is not indexed.</summary>
+    public static CosmosContainerSpec WebhookDeliveries { get; } = new("webhookDeliveries", "/webhookId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
     /// <summary>
     /// Datasets keyed by their own id (the lowercase name), as models are: reads and writes by name are
     /// point operations and names stay unique ignoring case; listings fan out, sorted by name, or by
@@ -161,5 +174,5 @@ public static class HubContainers
     };
 
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Datasets, TrainingJobs, TrainingEvents];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, TrainingJobs, TrainingEvents];
 }

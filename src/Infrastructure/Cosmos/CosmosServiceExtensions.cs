@@ -14,6 +14,7 @@ using ModelsHub.Core.Training;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
@@ -38,6 +39,8 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
+        services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
         services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
         services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
         services.AddSingleton(HubContainers.UsageCalls);

@@ -9,6 +9,7 @@ using ModelsHub.Core.Training;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Documents;
@@ -40,6 +41,11 @@ internal static class StoredDocuments
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));
 
+    public static DocumentKind<Webhook> Webhooks { get; } = new("Webhook", w => w.Id,
+        w => new ConflictException($"Webhook '{w.Id}' already exists."));
+
+    public static DocumentKind<WebhookDelivery> WebhookDeliveries { get; } = new("Delivery", d => d.Id,
+        d => new ConflictException($"Delivery '{d.Id}' already exists."));
     public static DocumentKind<Dataset> Datasets { get; } = new("Dataset", d => d.Name,
         d => new ConflictException($"A dataset named '{d.Name}' already exists (names are unique ignoring case).", "name"));
     public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,

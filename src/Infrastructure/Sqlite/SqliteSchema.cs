@@ -177,6 +177,25 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
 
+        CREATE TABLE IF NOT EXISTS webhooks (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_owner ON webhooks(owner, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_created ON webhooks(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_active ON webhooks(active);
+
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            webhook_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (webhook_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_created ON webhook_deliveries(webhook_id, created_at, id);
         -- Personal access tokens by the SHA-256 of their secret: a request's token is one key lookup.
         CREATE TABLE IF NOT EXISTS access_tokens (
             hash TEXT PRIMARY KEY,

@@ -8,6 +8,7 @@ using ModelsHub.Core.Training;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Cosmos;
 using ModelsHub.Infrastructure.StorageQueues;
@@ -135,6 +136,19 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
 {
     protected override IUploadSessionStore Store { get; } =
         new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosWebhookStoreContract(AzureEmulators emulators) : WebhookStoreContract
+{
+    private readonly CosmosDatabase _database = emulators.NewDatabase(null, HubContainers.Webhooks, HubContainers.WebhookDeliveries);
+
+    private CosmosWebhookStore? _webhooks;
+    private CosmosWebhookDeliveryStore? _deliveries;
+
+    protected override IWebhookStore Webhooks => _webhooks ??= new CosmosWebhookStore(_database);
+
+    protected override IWebhookDeliveryStore Deliveries => _deliveries ??= new CosmosWebhookDeliveryStore(_database);
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
