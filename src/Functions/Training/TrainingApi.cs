@@ -57,8 +57,10 @@ public static class TrainingApi
             .WithSummary("Stop the job: its trainer is stopped (process tree, or the Kubernetes Job deleted) and the job ends cancelled; 409 once it has ended.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        // The trainer contract: authorized by the job's token in the URL, not by a user.
-        var trainer = api.MapGroup("/training-jobs/{id}").WithTags("Trainer contract").AllowAnonymous();
+        // The trainer contract: authorized by the job's token in the URL, not by a user. Not rate-limited: the
+        // token bounds it (one job's trainer, refused once the job ended), and every local trainer posts from
+        // the hub's own address, so a per-address allowance would throttle all of them together.
+        var trainer = api.MapGroup("/training-jobs/{id}").WithTags("Trainer contract").AllowAnonymous().DisableRateLimiting();
         trainer.MapPost("/events", PostTrainingEvents).WithName("PostTrainingEvents")
             .WithSummary("A trainer's event lines (application/x-ndjson: progress, metric, log, checkpoint, output), ?token= the job's; 409 once the job has ended.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

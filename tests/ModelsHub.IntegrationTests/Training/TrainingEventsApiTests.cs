@@ -76,6 +76,23 @@ public sealed class TrainingEventsApiTests
         Assert.Empty(await IdsAsync(hub.App.ClientFor("max", "trainer"), ""));
     }
 
+    [Fact]
+    public async Task ATrainersEventsAreBoundByItsJobTokenNotByTheWriteRateLimit()
+    {
+        // Every local trainer posts from the hub's own address: the per-address write allowance would throttle them all together.
+        await using var hub = new ShellTrainerHub(configure: app => app.With("RateLimits:Writes:PermitLimit", "20").With("RateLimits:Writes:Window", "00:10:00"));
+        await hub.SeedAsync();
+        var id = await hub.StartAsync();
+        var env = await hub.EnvironmentOfAsync(id);
+
+        for (var seq = 1; seq <= 25; seq++)
+        {
+            await hub.PostEventsAsync(env, $$"""{"seq":{{seq}},"type":"metric","name":"loss","value":{{1.0 / seq}}}""").ExpectAsync(HttpStatusCode.OK);
+        }
+
+        Assert.Equal(25, (await Uploads.GetAsync(hub.Owner, $"/api/training-jobs/{id}")).GetProperty("eventCount").GetInt64());
+    }
+
     private static List<long> Seqs(JsonElement page) => page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()).ToList();
 
     private static async Task<List<string?>> IdsAsync(HttpClient client, string query) =>
