@@ -24,6 +24,15 @@ public static class WebhookEventTypes
     public const string PullRequestOpened = "pull_request.opened";
     public const string PullRequestMerged = "pull_request.merged";
     public const string PullRequestClosed = "pull_request.closed";
+    /// <summary>A training job was started (it is queued for its compute).</summary>
+    public const string TrainingJobCreated = "training_job.created";
+    /// <summary>The job's trainer runs (its compute says so, or its first events arrived).</summary>
+    public const string TrainingJobRunning = "training_job.running";
+    /// <summary>The job's output is registered as a new version with its lineage.</summary>
+    public const string TrainingJobSucceeded = "training_job.succeeded";
+    /// <summary>The job failed (the reason and the trainer's last log lines); nothing of its output stays.</summary>
+    public const string TrainingJobFailed = "training_job.failed";
+    public const string TrainingJobCancelled = "training_job.cancelled";
 
     /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
     public const string Ping = "ping";
@@ -35,6 +44,7 @@ public static class WebhookEventTypes
         VersionReady, VersionFailed,
         ReviewSubmitted, ReviewDecided,
         PullRequestOpened, PullRequestMerged, PullRequestClosed,
+        TrainingJobCreated, TrainingJobRunning, TrainingJobSucceeded, TrainingJobFailed, TrainingJobCancelled,
     ];
 
     public static string CloudEventType(string name) => CloudEventTypePrefix + name;

@@ -1,13 +1,15 @@
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 
 namespace ModelsHub.Core.Training;
 
 /// <summary>
 /// The one way a job document changes after it was created: a change applied to the job as stored,
 /// written with its ETag, read again and re-applied when another writer came first; then the job's
-/// live readers are woken. Every writer (the API, the event ingestion, the workflow) goes through it.
+/// live readers are woken, and a move into a state users care about is raised as a hub event (webhooks):
+/// once, by the write that made it. Every writer (the API, the event ingestion, the workflow) goes through it.
 /// </summary>
-public sealed class TrainingJobUpdates(ITrainingJobStore store, TrainingLiveFeed feed, TimeProvider clock)
+public sealed class TrainingJobUpdates(ITrainingJobStore store, TrainingLiveFeed feed, HubEvents events, TimeProvider clock)
 {
     private const int MaxAttempts = 50;
 
@@ -35,11 +37,25 @@ public sealed class TrainingJobUpdates(ITrainingJobStore store, TrainingLiveFeed
             {
                 var saved = await store.ReplaceAsync(next, current.ETag!, cancellationToken);
                 feed.Pulse(id);
+                if (saved.State != current.State)
+                {
+                    // The change committed: its event must not be lost to a caller that went away meanwhile.
+                    await RaiseAsync(saved, CancellationToken.None);
+                }
                 return saved;
             }
             catch (PreconditionFailedException) when (attempt < MaxAttempts)
             {
             }
+        }
+    }
+
+    /// <summary>Raises the event of the state <paramref name="job"/> is in (a new job: created), if users care about it.</summary>
+    public async Task RaiseAsync(TrainingJob job, CancellationToken cancellationToken)
+    {
+        if (EventPayloads.TrainingJob(job, clock.GetUtcNow()) is { } hubEvent)
+        {
+            await events.RaiseAsync(hubEvent, cancellationToken);
         }
     }
 

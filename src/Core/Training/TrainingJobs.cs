@@ -115,6 +115,7 @@ public sealed partial class TrainingJobs(
             new Dictionary<string, string> { ["jobId"] = job.Id }, caller.UserId, cancellationToken, send: false);
         var created = await store.CreateAsync(job, cancellationToken);
         await starter.SendAsync(job.WorkflowId, cancellationToken);
+        await updates.RaiseAsync(created, CancellationToken.None);
         LogCreated(logger, created.Id, created.Model, created.Version, created.Dataset, created.DatasetVersion, created.Trainer, created.Compute, caller.UserId);
         return created;
     }
