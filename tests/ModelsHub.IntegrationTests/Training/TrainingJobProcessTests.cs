@@ -24,8 +24,49 @@ public sealed class TrainingJobProcessTests : IAsyncLifetime
     [Fact]
     public async Task ANewcomerTrainsANewVersionOnTheLocalComputeAndFollowsItLive()
     {
-        await using var hub = await HubProcess.StartAsync(new Dictionary<string, string> { ["Training__MonitorInterval"] = "00:00:00.200" });
+        await using var hub = await HubProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Training__MonitorInterval"] = "00:00:00.200",
+            // A second trainer that crashes, for the CLI's failure.
+            ["Training__Trainers__crash__Local__Command"] = "/bin/sh",
+            ["Training__Trainers__crash__Local__Arguments__0"] = "-c",
+            ["Training__Trainers__crash__Local__Arguments__1"] = "echo 'CUDA out of memory' >&2; exit 3",
+            ["Training__Trainers__crash__DatasetFormats__0"] = "csv",
+            ["Training__Trainers__crash__Methods__0"] = "full",
+        });
         await RunWalkthroughAsync(hub, compute: null);
+
+        // The same from the command line: `modelshub train` follows the job live and exits with its result.
+        var token = await hub.TokenAsync("tess", "trainer");
+        async Task<(int Exit, string Output)> Modelshub(params string[] args)
+        {
+            using var cli = hub.StartCli([.. args, "--hub", hub.Address.ToString(), "--token", token]);
+            return (await cli.WaitAsync(TimeSpan.FromMinutes(3)), cli.Output);
+        }
+        var trained = await Modelshub("train", "--model", "news-topics", "--version", "v2", "--dataset", "news", "--dataset-version", "v1",
+            "--set", "epochs=2", "--output-label", "v2.1");
+        Assert.True(trained.Exit == 0, trained.Output);
+        Assert.Contains("running", trained.Output);
+        Assert.Contains("loss ", trained.Output);
+        Assert.Contains("progress 100%", trained.Output);
+        Assert.Contains("Succeeded: version v2.1 of news-topics (", trained.Output);
+        var lineage = (await Uploads.GetAsync(await hub.ClientForAsync("tess", "trainer"), "/api/models/news-topics/versions/v2.1")).GetProperty("lineage");
+        Assert.Equal(("v2", 2), (lineage.GetProperty("baseVersion").GetString(), lineage.GetProperty("hyperparameters").GetProperty("epochs").GetInt32()));
+
+        var crashed = await Modelshub("train", "--model", "news-topics", "--version", "v1", "--dataset", "news", "--dataset-version", "v1", "--trainer", "crash");
+        Assert.True(crashed.Exit == 1, crashed.Output);
+        Assert.Contains("Failed: ", crashed.Output);
+        Assert.Contains("exited with code 3", crashed.Output);
+        Assert.Contains("CUDA out of memory", crashed.Output);
+
+        var refused = await Modelshub("train", "--model", "news-topics", "--version", "v1", "--dataset", "news", "--dataset-version", "v1", "--set", "epochz=3");
+        Assert.True(refused.Exit == 1, refused.Output);
+        Assert.Contains("400", refused.Output);
+        Assert.Contains("epochz", refused.Output);
+
+        var listed = await Modelshub("jobs", "list", "--state", "failed", "--json");
+        Assert.True(listed.Exit == 0, listed.Output);
+        Assert.Single(JsonDocument.Parse(listed.Output).RootElement.GetProperty("items").EnumerateArray());
     }
 
     [Fact]
