@@ -11,6 +11,7 @@ public static class ReferenceTrainer
     {
         Description = "Reference trainer: ML.NET text classification (FeaturizeText + L-BFGS maximum entropy) continuing from the base version's model.",
         Local = local,
+        IsBuiltIn = true,
         DatasetFormats = ["csv", "jsonl-completion"],
         Methods = ["full"],
         Hyperparameters = new(StringComparer.Ordinal)

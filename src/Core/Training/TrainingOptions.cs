@@ -44,6 +44,13 @@ public sealed class TrainerOptions
     /// <summary>How the <c>kubernetes</c> compute starts it: a container image (and its arguments).</summary>
     public ContainerTrainerOptions? Container { get; set; }
 
+    /// <summary>
+    /// The reference trainer as registered by default (not bound from configuration). It may have no way to
+    /// start where the hub was published without it (the Functions package): jobs asking for it are then
+    /// refused naming the compute, instead of the hub refusing to start.
+    /// </summary>
+    public bool IsBuiltIn { get; internal init; }
+
     /// <summary>Dataset formats it reads (<c>csv</c>, <c>jsonl-completion</c>, <c>jsonl-chat</c>, <c>parquet</c>, <c>archive</c>).</summary>
     public List<string> DatasetFormats { get; set; } = [];
 

@@ -47,7 +47,7 @@ public sealed class TrainingOptionsValidator(IEnumerable<string> computes) : IVa
             {
                 errors.Add($"{path}: a trainer's name uses lowercase letters, digits and '-' (at most 40).");
             }
-            if (trainer.Local is null && trainer.Container is null)
+            if (trainer.Local is null && trainer.Container is null && !trainer.IsBuiltIn)
             {
                 errors.Add($"{path} needs Local:Command (a process on the hub's machine) or Container:Image (a Kubernetes pod), or both.");
             }
