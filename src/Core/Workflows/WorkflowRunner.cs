@@ -315,6 +315,40 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
         return instance;
     }
 
+    /// <summary>
+    /// Ends a running instance's wait (a timer such as a polling delay) because something it waits for
+    /// happened: its current step becomes due now and is asked for. An instance that is not running,
+    /// or is due already, is left as it is.
+    /// </summary>
+    public async Task WakeAsync(string id, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var instance = await store.FindAsync(id, cancellationToken);
+            var now = clock.GetUtcNow();
+            if (instance is null || instance.IsFinished)
+            {
+                return;
+            }
+            if (instance.NextAttemptAt is not { } due || due <= now)
+            {
+                break;
+            }
+            var next = instance.Clone();
+            next.NextAttemptAt = now;
+            try
+            {
+                await store.ReplaceAsync(next, instance.ETag!, cancellationToken);
+                break;
+            }
+            catch (PreconditionFailedException)
+            {
+                // It moved meanwhile (a step ran): look again.
+            }
+        }
+        await SendAsync(id, cancellationToken);
+    }
+
     /// <summary>Asks for the instance's current step now.</summary>
     public async Task SendAsync(string id, CancellationToken cancellationToken)
     {
