@@ -219,6 +219,43 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokingTheTokensPermissionSuspendsTheOwnersTokensFromTheNextRequest()
+    {
+        var owner = _hub.App.ClientFor("suspended");
+        var token = await ApiModelHub.TokenAsync(owner, "gateway", "read");
+        var chat = _hub.OpenAiClientFor(token).GetChatClient("gpt4o");
+        var reader = _hub.ClientWithToken(token);
+        await chat.CompleteChatAsync([new UserChatMessage("before")]);
+        await reader.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+
+        await _admin.DeleteAsync("/api/users/suspended/permissions/tokens").ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(401, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("after")]))).Status);
+        await reader.GetAsync("/api/me").ExpectAsync(HttpStatusCode.Unauthorized);
+        // The tokens are suspended, not deleted: the owner still sees them, and they work again once the permission is back.
+        Assert.Single((await (await owner.GetAsync("/api/me/tokens").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
+        await _admin.DeleteAsync("/api/users/suspended/overrides/tokens").ExpectAsync(HttpStatusCode.OK);
+        await chat.CompleteChatAsync([new UserChatMessage("restored")]);
+    }
+
+    [Fact]
+    public async Task ATokenCarriesWhatItsOwnerHoldsNowNotWhenItWasLastUsed()
+    {
+        var maintainer = _hub.App.ClientFor("demoted", "maintainer");
+        await maintainer.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        var writer = _hub.ClientWithToken(await ApiModelHub.TokenAsync(maintainer, "read", "write"));
+        await writer.PostAsJsonAsync("/api/models", new { name = "by-maintainer", type = "custom", visibility = "public" }).ExpectAsync(HttpStatusCode.Created);
+
+        // The owner's next sign-in carries fewer roles: their token's next request has only what those give
+        // (a public registration goes to review), and so does it once an administrator revokes a permission.
+        await _hub.App.ClientFor("demoted", "user").GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        await writer.PostAsJsonAsync("/api/models", new { name = "by-user", type = "custom", visibility = "public" }).ExpectAsync(HttpStatusCode.Accepted);
+        await writer.PostAsJsonAsync("/api/models", new { name = "private-one", type = "custom" }).ExpectAsync(HttpStatusCode.Created);
+        await _admin.DeleteAsync("/api/users/demoted/permissions/models.register.private").ExpectAsync(HttpStatusCode.OK);
+        await writer.PostAsJsonAsync("/api/models", new { name = "private-two", type = "custom" }).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task ATokenWithoutTheGatewayScopeIsRefused()
     {
         var readOnly = await ApiModelHub.TokenAsync(_hub.App.ClientFor("reader"), "read");
