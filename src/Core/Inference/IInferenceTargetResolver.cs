@@ -45,10 +45,20 @@ public sealed class ApiModelTargetResolver(ApiKeyVault keys) : IInferenceTargetR
         {
             return ValueTask.FromResult<ResolvedTarget?>(null);
         }
+        var version = provider.Version ?? model.DefaultVersion;
+        // The catalog's cache hands out the same provider block until the model changes: a gateway call then
+        // skips the key's decryption, the endpoint's parsing and the client key's hash.
+        if (_resolved.TryGetValue(provider, out var known) && known.Target.Kind == kind && known.Subject.Model == model.Name && known.Subject.Version == version)
+        {
+            return ValueTask.FromResult<ResolvedTarget?>(known);
+        }
         var key = provider.ProtectedKey is null ? null : keys.Reveal(provider.ProtectedKey)
             ?? throw new ModelCallException(UsageErrorClass.Auth,
                 $"The key of model '{model.Name}' can no longer be decrypted (the hub's key ring changed); set it again with PUT /api/models/{model.Name}/provider.");
-        var target = new InferenceTarget(kind, new Uri(provider.Endpoint), provider.ModelId, key);
-        return ValueTask.FromResult<ResolvedTarget?>(new ResolvedTarget(target, new UsageSubject(model.Name, provider.Version ?? model.DefaultVersion, null)));
+        var target = new ResolvedTarget(new InferenceTarget(kind, new Uri(provider.Endpoint), provider.ModelId, key), new UsageSubject(model.Name, version, null));
+        _resolved.AddOrUpdate(provider, target);
+        return ValueTask.FromResult<ResolvedTarget?>(target);
     }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelProvider, ResolvedTarget> _resolved = new();
 }
