@@ -235,5 +235,13 @@ internal static class SqliteSchema
         -- Moved by every usage batch: a report built at one stamp is served again until it moves.
         CREATE TABLE IF NOT EXISTS usage_changes (id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL);
         INSERT OR IGNORE INTO usage_changes (id, stamp) VALUES (1, 0);
+        CREATE TABLE IF NOT EXISTS model_imports (
+            id TEXT PRIMARY KEY,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created ON model_imports(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created_by ON model_imports(created_by, created_at, id);
         """;
 }
