@@ -90,7 +90,7 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<LocalBlobFolder>());
         services.AddSingleton<SqliteModelStore>();
         services.AddSingleton<IModelStore>(sp => sp.GetRequiredService<IOptions<EmbeddedStorageOptions>>().Value.ReadCache
-            ? new CachedModelStore(sp.GetRequiredService<SqliteModelStore>(), sp.GetRequiredService<SqliteDatabase>().DataVersion,
+            ? new CachedModelStore(sp.GetRequiredService<SqliteModelStore>(), sp.GetRequiredService<SqliteDatabase>().CatalogVersion,
                 sp.GetRequiredService<TimeProvider>(), CachedModelStore.DefaultForeignWriteCheckInterval)
             : sp.GetRequiredService<SqliteModelStore>());
         services.AddSingleton<IUserStore, SqliteUserStore>();

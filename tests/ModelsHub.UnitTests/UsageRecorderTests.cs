@@ -49,5 +49,7 @@ public sealed class UsageRecorderTests
         public Task<IReadOnlyList<UsageRollup>> QueryAsync(UsageRollupQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<UsageRecord>> RecentCallsAsync(string model, int maxItems, bool failuresOnly, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
     }
 }

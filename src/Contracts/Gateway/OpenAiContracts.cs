@@ -74,3 +74,15 @@ public sealed record OpenAiError(
     [property: JsonPropertyName("param")] string? Param,
     [property: JsonPropertyName("code")] string? Code);
 
+
+/// <summary>OpenAI's <c>model</c> object: a hub model the caller may call through the gateway (<c>owned_by</c>: its owner in the hub).</summary>
+public sealed record OpenAiModel(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("created")] long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy);
+
+/// <summary>OpenAI's model list (<c>GET /v1/models</c>).</summary>
+public sealed record OpenAiModelList(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("data")] IReadOnlyList<OpenAiModel> Data);

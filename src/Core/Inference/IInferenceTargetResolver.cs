@@ -1,6 +1,7 @@
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.Usage;
 
 namespace ModelsHub.Core.Inference;
@@ -18,21 +19,46 @@ public interface IInferenceTargetResolver
 {
     /// <summary>The target for the model, or null when this resolver does not serve it.</summary>
     ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where in the catalog the models this resolver serves are found: the gateway's model list
+    /// (<c>GET /api/v1/models</c>) asks the catalog each of these filters (as the caller, paged to the end)
+    /// and keeps what <see cref="Serves"/> accepts. Filters need not be exact, only wide enough.
+    /// </summary>
+    IReadOnlyList<ModelQuery> Candidates { get; }
+
+    /// <summary>Whether <see cref="ResolveAsync"/> would answer for this model, judged from what a listing shows of it (no key is decrypted).</summary>
+    bool Serves(ModelSummary model);
 }
 
 /// <summary>An API model's provider block: its endpoint, model id and decrypted key.</summary>
 public sealed class ApiModelTargetResolver(ApiKeyVault keys) : IInferenceTargetResolver
 {
+    public IReadOnlyList<ModelQuery> Candidates { get; } = Enum.GetValues<ModelSource>().Where(s => s.IsApiSource())
+        .Select(s => new ModelQuery { Source = s, Status = ModelStatus.Active, PageSize = Common.Paging.MaxPageSize }).ToList();
+
+    public bool Serves(ModelSummary model) => model.ProviderModelId is not null && model.ProviderEndpoint is not null && model.Source.IsApiSource();
+
     public ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, CancellationToken cancellationToken)
     {
         if (model.Provider is not { } provider || ProviderKinds.For(model.Source) is not { } kind)
         {
             return ValueTask.FromResult<ResolvedTarget?>(null);
         }
+        var version = provider.Version ?? model.DefaultVersion;
+        // The catalog's cache hands out the same provider block until the model changes: a gateway call then
+        // skips the key's decryption, the endpoint's parsing and the client key's hash.
+        if (_resolved.TryGetValue(provider, out var known) && known.Target.Kind == kind && known.Subject.Model == model.Name && known.Subject.Version == version)
+        {
+            return ValueTask.FromResult<ResolvedTarget?>(known);
+        }
         var key = provider.ProtectedKey is null ? null : keys.Reveal(provider.ProtectedKey)
             ?? throw new ModelCallException(UsageErrorClass.Auth,
                 $"The key of model '{model.Name}' can no longer be decrypted (the hub's key ring changed); set it again with PUT /api/models/{model.Name}/provider.");
-        var target = new InferenceTarget(kind, new Uri(provider.Endpoint), provider.ModelId, key);
-        return ValueTask.FromResult<ResolvedTarget?>(new ResolvedTarget(target, new UsageSubject(model.Name, provider.Version ?? model.DefaultVersion, null)));
+        var target = new ResolvedTarget(new InferenceTarget(kind, new Uri(provider.Endpoint), provider.ModelId, key), new UsageSubject(model.Name, version, null));
+        _resolved.AddOrUpdate(provider, target);
+        return ValueTask.FromResult<ResolvedTarget?>(target);
     }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelProvider, ResolvedTarget> _resolved = new();
 }

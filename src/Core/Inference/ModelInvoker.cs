@@ -89,6 +89,60 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
         }
     }
 
+    /// <summary>
+    /// The models the caller may call (the gateway's model list): those they see, active, that a
+    /// resolver serves, by name.
+    /// </summary>
+    public async Task<IReadOnlyList<ModelSummary>> ListCallableAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            throw new AuthenticationRequiredException("Sign in, or send a personal access token, to list the models you may call.");
+        }
+        var callable = new Dictionary<string, ModelSummary>(StringComparer.OrdinalIgnoreCase);
+        foreach (var resolver in _resolvers)
+        {
+            foreach (var candidates in resolver.Candidates)
+            {
+                var query = candidates;
+                while (true)
+                {
+                    var page = await catalog.ListAsync(caller, query, cancellationToken);
+                    foreach (var model in page.Items)
+                    {
+                        if (model.Status == ModelStatus.Active && resolver.Serves(model))
+                        {
+                            callable.TryAdd(model.Name, model);
+                        }
+                    }
+                    if (page.ContinuationToken is not { } next) break;
+                    query = query with { ContinuationToken = next };
+                }
+            }
+        }
+        return callable.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>One model the caller may call (404 when hidden or nothing serves it, 409 when inactive), as a listing shows it.</summary>
+    public async Task<ModelSummary> GetCallableAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            throw new AuthenticationRequiredException("Sign in, or send a personal access token, to look up a model.");
+        }
+        var model = await catalog.GetForCallAsync(caller, modelName, cancellationToken);
+        var summary = model.ToSummary();
+        if (!_resolvers.Any(r => r.Serves(summary)))
+        {
+            throw new NotFoundException("Model", modelName);
+        }
+        if (model.Status != ModelStatus.Active)
+        {
+            throw new ModelCallException(UsageErrorClass.Inactive, Inactive(model.Name));
+        }
+        return summary;
+    }
+
     /// <summary>The model's target, or a recorded refusal (inactive, nothing to call).</summary>
     private async Task<PendingCall> PrepareAsync(Caller caller, string modelName, UsageOperation operation, bool streamed, CancellationToken cancellationToken)
     {
@@ -116,8 +170,7 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
         var pending = new PendingCall(this, caller, subject, target!, operation, streamed, started);
         if (model.Status != ModelStatus.Active)
         {
-            var inactive = new ModelCallException(UsageErrorClass.Inactive,
-                $"Model '{model.Name}' is inactive; start it (POST /api/models/{model.Name}/toggle-status) to call it.");
+            var inactive = new ModelCallException(UsageErrorClass.Inactive, Inactive(model.Name));
             pending.Failed(inactive);
             throw inactive;
         }
@@ -130,6 +183,8 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
         }
         return pending;
     }
+
+    private static string Inactive(string model) => $"Model '{model}' is inactive; start it (POST /api/models/{model}/toggle-status) to call it.";
 
     /// <summary>One call on its way: times it and records its outcome exactly once.</summary>
     internal sealed class PendingCall(ModelInvoker owner, Caller caller, UsageSubject subject, ResolvedTarget target, UsageOperation operation, bool streamed, long started)

@@ -17,6 +17,13 @@ public interface IUsageStore
     /// <summary>The rollups of the span that start in range and match (model ignoring case, user exactly).</summary>
     Task<IReadOnlyList<UsageRollup>> QueryAsync(UsageRollupQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A value that moves whenever any writer (this instance or another) records usage, so a report built
+    /// from rollups read at one value may be served again while it holds; null when the store cannot tell
+    /// cheaply (reports are then read afresh every time).
+    /// </summary>
+    ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken);
+
     /// <summary>The most recent calls of a model (newest first), for the error analysis of one model.</summary>
     Task<IReadOnlyList<UsageRecord>> RecentCallsAsync(string model, int maxItems, bool failuresOnly, CancellationToken cancellationToken);
 }

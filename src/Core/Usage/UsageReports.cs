@@ -30,6 +30,9 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
     public const int MaxHourBuckets = 24 * 31;
     public const int MaxDays = 366;
     public const int MaxTop = 100;
+    private const int MaxBuiltReports = 256;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Stamp, object Report)> _built = new(StringComparer.Ordinal);
 
     public async Task<UsageReport> ForModelAsync(Caller caller, string modelName, UsageRange range, CancellationToken cancellationToken)
     {
@@ -43,9 +46,8 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             throw new ValidationException("by", "A model's usage splits by user or version.");
         }
         var (from, to) = Resolve(range);
-        await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to, Model: model.Name), cancellationToken);
-        return Build(model.Name, null, from, to, range, rollups);
+        return await ReadAsync($"model|{model.Name}|{from.UtcTicks}|{to.UtcTicks}|{range.Granularity}|{range.By}",
+            new UsageRollupQuery(range.Granularity, from, to, Model: model.Name), rollups => Build(model.Name, null, from, to, range, rollups), cancellationToken);
     }
 
     public async Task<UsageReport> ForCallerAsync(Caller caller, UsageRange range, CancellationToken cancellationToken)
@@ -56,22 +58,21 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             throw new ValidationException("by", "Your own usage splits by model or version.");
         }
         var (from, to) = Resolve(range);
-        await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to, User: user), cancellationToken);
-        return Build(null, user, from, to, range, rollups);
+        return await ReadAsync($"user|{user}|{from.UtcTicks}|{to.UtcTicks}|{range.Granularity}|{range.By}",
+            new UsageRollupQuery(range.Granularity, from, to, User: user), rollups => Build(null, user, from, to, range, rollups), cancellationToken);
     }
 
     public async Task<UsageOverview> OverviewAsync(Caller caller, UsageRange range, int top, CancellationToken cancellationToken)
     {
         ModelAccess.Demand(caller, caller.Has(Permissions.ViewUsage) ? null : Permissions.ViewUsage, "see the hub's usage");
         var (from, to) = Resolve(range);
-        await recorder.FlushAsync(cancellationToken);
-        var rollups = await store.QueryAsync(new UsageRollupQuery(range.Granularity, from, to), cancellationToken);
-        var totals = new UsageCounters();
-        foreach (var r in rollups) totals.Add(r.Counters);
-        return new UsageOverview(from, to, UsageStatistics.Of(totals),
-            Groups(rollups, r => r.Key.Model, range.Granularity).Take(top).ToList(),
-            Groups(rollups, r => r.Key.User, range.Granularity).Take(top).ToList());
+        var step = Step(range.Granularity);
+        return await ReadAsync($"hub|{from.UtcTicks}|{to.UtcTicks}|{range.Granularity}|{top}", new UsageRollupQuery(range.Granularity, from, to), rollups =>
+        {
+            var byModel = UsageGrid.Of(rollups, r => r.Key.Model, from, to, step);
+            var byUser = UsageGrid.Of(rollups, r => r.Key.User, from, to, step);
+            return new UsageOverview(from, to, UsageStatistics.Of(byModel.Totals), byModel.Groups.Take(top).ToList(), byUser.Groups.Take(top).ToList());
+        }, cancellationToken);
     }
 
     /// <summary>The latest calls of a model, for looking into its errors (those who manage it, or <c>usage.view</c>).</summary>
@@ -84,6 +85,34 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         }
         await recorder.FlushAsync(cancellationToken);
         return await store.RecentCallsAsync(model.Name, Math.Clamp(maxItems, 1, Paging.MaxPageSize), failuresOnly, cancellationToken);
+    }
+
+    /// <summary>
+    /// Flushes this instance's buffered calls, then builds the report from the store's rollups, or serves
+    /// the one built while the store's change stamp was the same (no usage recorded since, by anyone): a
+    /// dashboard polled by many pays for one read per change, and rollups of a busy model change at most
+    /// once per flush interval. Reports are immutable; the memory is bounded.
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string key, UsageRollupQuery query, Func<IReadOnlyList<UsageRollup>, T> build, CancellationToken cancellationToken)
+        where T : class
+    {
+        await recorder.FlushAsync(cancellationToken);
+        // Read before the rollups: a batch landing in between moves the stamp past the one this report is kept under.
+        var stamp = await store.ChangeStampAsync(cancellationToken);
+        if (stamp is { } current && _built.TryGetValue(key, out var kept) && kept.Stamp == current)
+        {
+            return (T)kept.Report;
+        }
+        var report = build(await store.QueryAsync(query, cancellationToken));
+        if (stamp is { } at)
+        {
+            if (_built.Count >= MaxBuiltReports)
+            {
+                _built.Clear();
+            }
+            _built[key] = (at, report);
+        }
+        return report;
     }
 
     private static bool MaySeeOthers(Caller caller, HubModel model) =>
@@ -113,43 +142,77 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
 
     private static UsageReport Build(string? model, string? user, DateTimeOffset from, DateTimeOffset to, UsageRange range, IReadOnlyList<UsageRollup> rollups)
     {
-        var totals = new UsageCounters();
-        foreach (var r in rollups) totals.Add(r.Counters);
-        var groups = range.By switch
+        Func<UsageRollup, string?>? key = range.By switch
         {
-            UsageGrouping.User => Groups(rollups, r => r.Key.User, range.Granularity),
-            UsageGrouping.Version => Groups(rollups, r => r.Key.Version, range.Granularity),
-            UsageGrouping.Model => Groups(rollups, r => r.Key.Model, range.Granularity),
-            _ => [],
+            UsageGrouping.User => r => r.Key.User,
+            UsageGrouping.Version => r => r.Key.Version,
+            UsageGrouping.Model => r => r.Key.Model,
+            _ => null,
         };
-        return new UsageReport(model, user, from, to, range.Granularity, range.By, UsageStatistics.Of(totals),
-            Series(rollups, range.Granularity), groups);
+        var grid = UsageGrid.Of(rollups, key ?? (_ => null), from, to, Step(range.Granularity));
+        return new UsageReport(model, user, from, to, range.Granularity, range.By, UsageStatistics.Of(grid.Totals),
+            grid.Series, key is null ? [] : grid.Groups);
     }
 
-    /// <summary>One series per key, busiest first (then by key).</summary>
-    private static List<UsageGroup> Groups(IReadOnlyList<UsageRollup> rollups, Func<UsageRollup, string?> key, UsageGranularity granularity) =>
-        rollups.GroupBy(key, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var sum = new UsageCounters();
-                foreach (var r in g) sum.Add(r.Counters);
-                return new UsageGroup(g.Key, UsageStatistics.Of(sum), Series(g.ToList(), granularity));
-            })
-            .OrderByDescending(g => g.Totals.Calls).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .ToList();
-
-    /// <summary>Buckets that had calls, oldest first.</summary>
-    private static List<UsageBucket> Series(IReadOnlyList<UsageRollup> rollups, UsageGranularity granularity)
+    /// <summary>
+    /// Rollups summed once per group and time bucket (a report reads thousands of them: each is added
+    /// once), and from those sums the groups' totals, the series of all groups and the report's totals.
+    /// Groups come busiest first (then by key); buckets that had calls, oldest first.
+    /// </summary>
+    private sealed class UsageGrid
     {
-        var step = Step(granularity);
-        var buckets = new SortedDictionary<DateTimeOffset, UsageCounters>();
-        foreach (var r in rollups)
+        public required UsageCounters Totals { get; init; }
+
+        public required List<UsageBucket> Series { get; init; }
+
+        public required List<UsageGroup> Groups { get; init; }
+
+        public static UsageGrid Of(IReadOnlyList<UsageRollup> rollups, Func<UsageRollup, string?> key, DateTimeOffset from, DateTimeOffset to, TimeSpan step)
         {
-            var start = Floor(r.Key.Start, step);
-            if (!buckets.TryGetValue(start, out var sum)) buckets[start] = sum = new UsageCounters();
-            sum.Add(r.Counters);
+            var count = (int)Math.Max(1, (to.UtcTicks - from.UtcTicks + step.Ticks - 1) / step.Ticks);
+            var rows = new Dictionary<string, (string? Key, UsageCounters?[] Buckets)>(StringComparer.Ordinal);
+            foreach (var rollup in rollups)
+            {
+                var k = key(rollup);
+                // The null key (calls without a user or version) is a group of its own; no key holds U+0000.
+                var slot = k ?? "\0";
+                if (!rows.TryGetValue(slot, out var row))
+                {
+                    rows[slot] = row = (k, new UsageCounters?[count]);
+                }
+                var index = (int)Math.Clamp((rollup.Key.Start.UtcTicks - from.UtcTicks) / step.Ticks, 0, count - 1);
+                (row.Buckets[index] ??= new UsageCounters()).Add(rollup.Counters);
+            }
+            var all = new UsageCounters?[count];
+            var groups = new List<(UsageCounters Totals, UsageGroup Group)>(rows.Count);
+            foreach (var (k, buckets) in rows.Values)
+            {
+                var totals = new UsageCounters();
+                var series = new List<UsageBucket>();
+                for (var i = 0; i < count; i++)
+                {
+                    if (buckets[i] is not { } sum) continue;
+                    totals.Add(sum);
+                    (all[i] ??= new UsageCounters()).Add(sum);
+                    series.Add(new UsageBucket(from + step * i, UsageStatistics.Of(sum)));
+                }
+                groups.Add((totals, new UsageGroup(k, UsageStatistics.Of(totals), series)));
+            }
+            var grand = new UsageCounters();
+            var overall = new List<UsageBucket>();
+            for (var i = 0; i < count; i++)
+            {
+                if (all[i] is not { } sum) continue;
+                grand.Add(sum);
+                overall.Add(new UsageBucket(from + step * i, UsageStatistics.Of(sum)));
+            }
+            return new UsageGrid
+            {
+                Totals = grand,
+                Series = overall,
+                Groups = groups.OrderByDescending(g => g.Totals.Calls).ThenBy(g => g.Group.Key, StringComparer.Ordinal).Select(g => g.Group).ToList(),
+            };
         }
-        return buckets.Select(b => new UsageBucket(b.Key, UsageStatistics.Of(b.Value))).ToList();
     }
 
     private static TimeSpan Step(UsageGranularity granularity) => granularity == UsageGranularity.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);

@@ -27,6 +27,7 @@ public sealed record UsageRollupKey(UsageGranularity Span, DateTimeOffset Start,
 /// The counts of a rollup, or a delta to add to one. Every field is a sum, so two deltas (from two
 /// instances, or two flushes) merge by adding: no field depends on the order calls arrived in.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(UsageCountersJsonConverter))]
 public sealed class UsageCounters
 {
     public long Calls { get; set; }

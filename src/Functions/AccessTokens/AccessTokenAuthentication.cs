@@ -16,11 +16,13 @@ namespace ModelsHub.Functions.AccessTokens;
 /// Personal access tokens as bearer tokens, beside sign-in tokens: a bearer value starting with
 /// <see cref="AccessTokenService.Prefix"/> is looked up by its hash (cached briefly; a revocation on
 /// this instance forgets it at once), and signs the request in as the token's owner with the roles
-/// their latest sign-in carried. Its scopes are enforced per endpoint by <see cref="AccessTokenScopes"/>.
+/// their latest sign-in carried, as long as they still hold the <c>tokens</c> permission (an
+/// administrator who revokes it suspends every token of theirs from the next request on). Its scopes
+/// are enforced per endpoint by <see cref="AccessTokenScopes"/>.
 /// </summary>
 public sealed class AccessTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokenValidator validator) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokenValidator validator, CallerResolver callers) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AccessToken";
     public const string TokenIdClaim = "hub_pat";
@@ -32,12 +34,17 @@ public sealed class AccessTokenAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var validated = await validator.ValidateAsync(presented, Context.RequestAborted);
-        if (validated is null)
+        if (await validator.ValidateAsync(presented, Context.RequestAborted) is not { } token)
         {
             return AuthenticateResult.Fail("The access token is unknown, revoked or expired.");
         }
-        var (token, roles) = validated.Value;
+        // The owner as they stand now (the grants cache that permission changes and sign-ins refresh), not as when the token was cached.
+        var owner = await callers.FindUserAsync(token.UserId, Context.RequestAborted);
+        IReadOnlyList<string> roles = owner?.LastSeenRoles ?? [];
+        if (!Caller.ResolvePermissions(roles, owner).Contains(Permissions.ManageTokens))
+        {
+            return AuthenticateResult.Fail($"The owner of this access token no longer holds the '{Permissions.ManageTokens}' permission.");
+        }
         var claims = new List<Claim> { new("sub", token.UserId), new(TokenIdClaim, token.TokenId) };
         claims.AddRange(roles.Select(r => new Claim("roles", r)));
         claims.AddRange(token.Scopes.Select(s => new Claim(ScopeClaim, EnumNames<TokenScope>.NameOf(s))));
@@ -46,22 +53,20 @@ public sealed class AccessTokenAuthenticationHandler(
     }
 }
 
-/// <summary>Validates presented tokens, remembering each answer for a few seconds (the token and its owner's roles).</summary>
-public sealed class AccessTokenValidator(AccessTokenService tokens, IUserStore users, IMemoryCache cache, TimeProvider clock)
+/// <summary>Validates presented tokens, remembering each answer for a few seconds (the owner's permissions are looked at per request).</summary>
+public sealed class AccessTokenValidator(AccessTokenService tokens, IMemoryCache cache, TimeProvider clock)
 {
     private static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(10);
 
-    public async ValueTask<(AccessToken Token, IReadOnlyList<string> Roles)?> ValidateAsync(string presented, CancellationToken cancellationToken)
+    public async ValueTask<AccessToken?> ValidateAsync(string presented, CancellationToken cancellationToken)
     {
         var key = CacheKey(AccessTokenService.HashOf(presented));
         if (!cache.TryGetValue(key, out Entry? entry))
         {
-            var token = await tokens.ValidateAsync(presented, cancellationToken);
-            var user = token is null ? null : await users.FindAsync(token.UserId, cancellationToken);
-            entry = new Entry(token, user?.LastSeenRoles ?? []);
+            entry = new Entry(await tokens.ValidateAsync(presented, cancellationToken));
             cache.Set(key, entry, CacheTime);
         }
-        return entry!.Token is { } t && !t.IsExpired(clock.GetUtcNow()) ? (t, entry.Roles) : null;
+        return entry!.Token is { } t && !t.IsExpired(clock.GetUtcNow()) ? t : null;
     }
 
     /// <summary>Forgets a token at once (it was revoked on this instance).</summary>
@@ -69,7 +74,7 @@ public sealed class AccessTokenValidator(AccessTokenService tokens, IUserStore u
 
     private static string CacheKey(string hash) => "access-token:" + hash;
 
-    private sealed record Entry(AccessToken? Token, IReadOnlyList<string> Roles);
+    private sealed record Entry(AccessToken? Token);
 }
 
 /// <summary>Which scope an endpoint needs from an access token; without it, GET/HEAD need read and the rest write.</summary>

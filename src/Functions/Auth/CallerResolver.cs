@@ -24,11 +24,7 @@ public sealed class CallerResolver(IUserStore users, UserDirectory directory, IM
         {
             return Caller.Anonymous;
         }
-        var user = await cache.GetOrCreateAsync(CacheKey(id), entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = GrantsCacheTime;
-            return users.FindAsync(id, cancellationToken);
-        });
+        var user = await FindUserAsync(id, cancellationToken);
         var roles = Roles(principal);
         var caller = new Caller(id, Caller.ResolvePermissions(roles, user), principal.FindFirst("name")?.Value ?? user?.DisplayName)
         {
@@ -41,6 +37,17 @@ public sealed class CallerResolver(IUserStore users, UserDirectory directory, IM
         }
         return caller;
     }
+
+    /// <summary>
+    /// The stored user (grants, revocations, the roles last seen), remembered for a few seconds; a change
+    /// made through this instance (<see cref="Forget"/>, a sign-in with other roles) is seen at once.
+    /// </summary>
+    public async ValueTask<HubUser?> FindUserAsync(string id, CancellationToken cancellationToken) =>
+        await cache.GetOrCreateAsync(CacheKey(id), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = GrantsCacheTime;
+            return users.FindAsync(id, cancellationToken);
+        });
 
     /// <summary>Drops the cached grants so the next request sees a change at once.</summary>
     public void Forget(string userId) => cache.Remove(CacheKey(userId));

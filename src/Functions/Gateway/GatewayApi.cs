@@ -39,6 +39,11 @@ public static class GatewayApi
             .Accepts<JsonElement>("application/json").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status502BadGateway);
+        v1.MapGet("/models", ListModels).WithName("ListGatewayModels")
+            .WithSummary("OpenAI's model list: the hub models you may call through the gateway (visible to you, active, with a provider), by name.");
+        v1.MapGet("/models/{model}", GetModel).WithName("GetGatewayModel")
+            .WithSummary("OpenAI's model object for one hub model you may call through the gateway.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
     }
 
@@ -125,12 +130,23 @@ public static class GatewayApi
         return TypedResults.Ok(new EmbeddingsResponse("list", data, call.Usage.Model, new OpenAiEmbeddingUsage(call.Usage.TokensIn, call.Usage.TokensIn)));
     }
 
+    public static async Task<Ok<OpenAiModelList>> ListModels(HttpContext context, ModelInvoker invoker, CancellationToken cancellationToken)
+    {
+        var models = await invoker.ListCallableAsync(context.GetCaller(), cancellationToken);
+        return TypedResults.Ok(new OpenAiModelList("list", models.Select(ToOpenAi).ToList()));
+    }
+
+    public static async Task<Ok<OpenAiModel>> GetModel(string model, HttpContext context, ModelInvoker invoker, CancellationToken cancellationToken) =>
+        TypedResults.Ok(ToOpenAi(await invoker.GetCallableAsync(context.GetCaller(), model, cancellationToken)));
+
+    private static OpenAiModel ToOpenAi(Core.Catalog.ModelSummary model) => new(model.Name, "model", model.CreatedAt.ToUnixTimeSeconds(), model.Owner);
+
     /// <summary>
     /// The gateway's paths, whose errors also carry OpenAI's <c>{"error": {...}}</c> so OpenAI clients read
     /// them (by path: the exception handler runs without the endpoint).
     /// </summary>
     public static bool IsGatewayPath(PathString path) =>
-        path.StartsWithSegments("/api/v1/chat/completions") || path.StartsWithSegments("/api/v1/embeddings");
+        path.StartsWithSegments("/api/v1/chat/completions") || path.StartsWithSegments("/api/v1/embeddings") || path.StartsWithSegments("/api/v1/models");
 
     /// <summary>OpenAI's error <c>type</c> for an error class (what OpenAI clients switch on).</summary>
     public static string ErrorType(UsageErrorClass errorClass) => errorClass switch

@@ -23,6 +23,8 @@ public static class MeApi
     {
         var caller = context.GetCaller();
         var user = await directory.GetOrCreateAsync(caller, CallerResolver.Profile(context.User), cancellationToken);
+        // A profile created just now (the resolver remembered it missing): the caller's access tokens carry its roles from the next request on.
+        callers.Forget(user.Id);
         return TypedResults.Ok(user.ToMeDto(caller));
     }
 

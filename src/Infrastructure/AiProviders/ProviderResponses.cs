@@ -27,7 +27,8 @@ internal sealed class ProviderResponses : DelegatingHandler
         if (Current.Value is { } observation)
         {
             observation.Status = (int)response.StatusCode;
-            observation.RetryAfter = RetryAfter(response);
+            // Only a failure is ever retried after; a success's headers are left unparsed.
+            observation.RetryAfter = response.IsSuccessStatusCode ? null : RetryAfter(response);
         }
         return response;
     }

@@ -96,6 +96,9 @@ public sealed class CosmosUsageStore : IUsageStore
         return rows.Select(r => r.ToRollup()).ToList();
     }
 
+    /// <summary>Instances write rollups independently and Cosmos has no cheap stamp over a container: no report is reused.</summary>
+    public ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
+
     public async Task<IReadOnlyList<UsageRecord>> RecentCallsAsync(string model, int maxItems, bool failuresOnly, CancellationToken cancellationToken)
     {
         var rows = await _calls.QueryAsync(_calls.Select((failuresOnly ? "WHERE c.failed = true " : "") + "ORDER BY c.atUs DESC"),

@@ -8,7 +8,7 @@ namespace ModelsHub.Infrastructure.Sqlite;
 /// empty cache after it commits, and a reader fills only the cache it captured before it read the
 /// database (a read racing a write lands in the discarded one). Writes by another process on the
 /// same file (the CLI's <c>import-upstream</c> beside a running server) are noticed through a change
-/// stamp (SQLite's <c>data_version</c>) looked at most once per check interval, which empties the
+/// stamp that only catalog writes move (<see cref="SqliteDatabase.CatalogVersion"/>) looked at most once per check interval, which empties the
 /// cache too. Pages and counts depend on the time (expiry), so each is kept for the second it was
 /// read in, under a key without the time; the cache holds at most <see cref="MaxEntries"/> entries
 /// per kind and starts afresh when full.

@@ -85,10 +85,15 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
     }
 
     /// <summary>
-    /// SQLite's <c>data_version</c> on one long-lived connection: it changes whenever any other
-    /// connection commits, this process's or another's, so a cache can notice foreign writes.
+    /// A stamp that changes whenever any connection, this process's or another's, commits a change to
+    /// the models table (triggers move it; see <see cref="SqliteSchema"/>), so the catalog's read cache
+    /// notices foreign writes. SQLite's <c>data_version</c> would do too, but it moves with every commit
+    /// to the file: the usage flush every second, workflow steps, uploads.
     /// </summary>
-    public long DataVersion()
+    public long CatalogVersion() => Stamp("catalog_changes");
+
+    /// <summary>The stamp of a one-row change table (<c>catalog_changes</c>, <c>usage_changes</c>), read on one long-lived connection.</summary>
+    internal long Stamp(string table)
     {
         lock (_versionGate)
         {
@@ -98,7 +103,7 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
                 connection.Open();
                 _versionConnection = connection;
             }
-            return Convert.ToInt64(Scalar(_versionConnection, "PRAGMA data_version;"));
+            return Convert.ToInt64(Scalar(_versionConnection, $"SELECT stamp FROM {table} WHERE id = 1;"));
         }
     }
 

@@ -48,6 +48,13 @@ internal static class SqliteSchema
             etag TEXT NOT NULL,
             summary TEXT NOT NULL,
             doc TEXT NOT NULL);
+        -- A stamp that only catalog writes move (any connection's, another process's too): the read cache's
+        -- change check, which usage flushes and workflow steps committing to the same file must not trip.
+        CREATE TABLE IF NOT EXISTS catalog_changes (id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL);
+        INSERT OR IGNORE INTO catalog_changes (id, stamp) VALUES (1, 0);
+        CREATE TRIGGER IF NOT EXISTS tr_models_inserted AFTER INSERT ON models BEGIN UPDATE catalog_changes SET stamp = stamp + 1 WHERE id = 1; END;
+        CREATE TRIGGER IF NOT EXISTS tr_models_updated AFTER UPDATE ON models BEGIN UPDATE catalog_changes SET stamp = stamp + 1 WHERE id = 1; END;
+        CREATE TRIGGER IF NOT EXISTS tr_models_deleted AFTER DELETE ON models BEGIN UPDATE catalog_changes SET stamp = stamp + 1 WHERE id = 1; END;
         CREATE INDEX IF NOT EXISTS ix_models_updated ON models(updated_at, id);
         CREATE INDEX IF NOT EXISTS ix_models_created ON models(created_at, id);
         CREATE INDEX IF NOT EXISTS ix_models_owner ON models(owner, id);
@@ -225,6 +232,9 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, span, start);
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, span, start);
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_start ON usage_rollups(span, start);
+        -- Moved by every usage batch: a report built at one stamp is served again until it moves.
+        CREATE TABLE IF NOT EXISTS usage_changes (id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL);
+        INSERT OR IGNORE INTO usage_changes (id, stamp) VALUES (1, 0);
         CREATE TABLE IF NOT EXISTS model_imports (
             id TEXT PRIMARY KEY,
             created_by TEXT NOT NULL,

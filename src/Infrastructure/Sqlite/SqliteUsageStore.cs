@@ -70,6 +70,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
                 write.ExecuteNonQuery();
             }
             SweepOldCalls(c, tx);
+            SqliteDatabase.Execute(c, "UPDATE usage_changes SET stamp = stamp + 1 WHERE id = 1;", tx);
             return 0;
         }, cancellationToken);
 
@@ -96,11 +97,15 @@ public sealed class SqliteUsageStore(SqliteDatabase database, IOptions<UsageOpti
             var rollups = new List<UsageRollup>();
             while (reader.Read())
             {
-                var document = JsonSerializer.Deserialize<RollupDocument>(reader.GetString(1), HubJson.Options)!;
+                // The document's UTF-8 as stored: no detour through a UTF-16 string per rollup.
+                var document = JsonSerializer.Deserialize<RollupDocument>(reader.GetFieldValue<byte[]>(1), HubJson.Options)!;
                 rollups.Add(document.ToRollup(query.Span, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(0))));
             }
             return rollups;
         }, cancellationToken);
+
+    /// <summary>Moved by every batch's transaction (any process's), read on the database's long-lived connection.</summary>
+    public ValueTask<long?> ChangeStampAsync(CancellationToken cancellationToken) => ValueTask.FromResult<long?>(database.Stamp("usage_changes"));
 
     public Task<IReadOnlyList<UsageRecord>> RecentCallsAsync(string model, int maxItems, bool failuresOnly, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<UsageRecord>>(c =>

@@ -290,6 +290,8 @@ public class AuthorizationMatrixTests : IDisposable
         // The gateway: signed-in callers reach the model look-up (no such model: 404).
         yield return R("POST /api/v1/chat/completions", _ => new { model = "mx-no-such-model", messages = new[] { new { role = "user", content = "hi" } } }, SignedIn(404));
         yield return R("POST /api/v1/embeddings", _ => new { model = "mx-no-such-model", input = "hi" }, SignedIn(404));
+        // The gateway's model list: every signed-in caller gets theirs (what is in it: ApiModelAuthorizationMatrixTests).
+        yield return R("GET /api/v1/models", null, SignedIn(200));
         // Seed 004's list and create (a private custom model, which every signed-in user may register).
         yield return R("GET /api/v1/ai-models", null, All(200));
         yield return R("POST /api/v1/ai-models", c => new { name = "aim-" + c, type = "custom", source = "upload" }, SignedIn(201));

@@ -18,6 +18,7 @@ public sealed class ApiModelAuthorizationMatrixTests : IAsyncLifetime
         "POST /api/models/{name}/test", "POST /api/models/{name}/toggle-status",
         "GET /api/models/{name}/usage", "GET /api/models/{name}/usage/calls",
         "GET /api/v1/ai-models/{model_id}", "POST /api/v1/ai-models/{model_id}/test", "POST /api/v1/ai-models/{model_id}/toggle-status",
+        "GET /api/v1/models/{model}", "GET /api/v1/models",
     ];
 
     private static readonly (string Name, string? User, string[] Roles)[] Callers =
@@ -94,6 +95,15 @@ public sealed class ApiModelAuthorizationMatrixTests : IAsyncLifetime
                 await Check(Routes[7], AnonymousRead[c][m], () => client.GetAsync($"/api/v1/ai-models/{name}"));
                 await Check(Routes[8], Read[c][m], () => client.PostAsJsonAsync($"/api/v1/ai-models/{name}/test", prompt));
                 await Check(Routes[9], Toggle[c][m], () => client.PostAsync($"/api/v1/ai-models/{name}/toggle-status", null), toggleBack: true);
+                await Check(Routes[10], Read[c][m], () => client.GetAsync($"/api/v1/models/{name}"));
+                // The gateway's model list: 200 when the model is in it, 404 when the caller's list leaves it out.
+                await Check(Routes[11], Read[c][m], async () =>
+                {
+                    var response = await client.GetAsync("/api/v1/models");
+                    if (response.StatusCode != HttpStatusCode.OK) return response;
+                    var listed = (await response.JsonAsync()).GetProperty("data").EnumerateArray().Any(e => e.GetProperty("id").GetString() == name);
+                    return new HttpResponseMessage(listed ? HttpStatusCode.OK : HttpStatusCode.NotFound);
+                });
             }
         }
         Assert.True(failures.Length == 0, failures.ToString());

@@ -60,6 +60,40 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheOfficialOpenAiSdkListsTheModelsTheCallerMayCall()
+    {
+        await _hub.RegisterOpenAiAsync(_admin, "admins-only");
+        await _hub.RegisterOpenAiAsync(_admin, "stopped", visibility: "public");
+        await _admin.PostAsync("/api/models/stopped/toggle-status", null).ExpectAsync(HttpStatusCode.OK);
+        await _admin.PostAsJsonAsync("/api/models", new { name = "uploaded-weights", type = "custom", source = "upload", visibility = "public" }).ExpectAsync(HttpStatusCode.Created);
+        var owner = _hub.App.ClientFor("lister");
+        await owner.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        await _admin.PutAsync("/api/users/lister/permissions/sources.manage", null).ExpectAsync(HttpStatusCode.OK);
+        await _hub.RegisterAsync(owner, "lister-own", "openai-compatible", "gpt-4o", ApiModelHub.OpenAiKey, _hub.OpenAi.BaseUrl.ToString());
+        var models = _hub.OpenAiClientFor(await ApiModelHub.TokenAsync(owner, "gateway")).GetOpenAIModelClient();
+
+        var listed = (await models.GetModelsAsync()).Value;
+
+        // Public active API models and the caller's own; none hidden, stopped or without a provider.
+        Assert.Equal(["claude", "embedder", "gpt4o", "lister-own"], listed.Select(m => m.Id).ToArray());
+        Assert.Equal("lister", listed.Single(m => m.Id == "lister-own").OwnedBy);
+        var gpt = listed.Single(m => m.Id == "gpt4o");
+        Assert.Equal("ada", gpt.OwnedBy);
+        Assert.InRange(gpt.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal("gpt4o", (await models.GetModelAsync("gpt4o")).Value.Id);
+        var hidden = await Assert.ThrowsAsync<ClientResultException>(() => models.GetModelAsync("admins-only"));
+        Assert.Equal(404, hidden.Status);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ClientResultException>(() => models.GetModelAsync("uploaded-weights"))).Status);
+        Assert.Equal(409, (await Assert.ThrowsAsync<ClientResultException>(() => models.GetModelAsync("stopped"))).Status);
+        // The raw answer has OpenAI's shape, and a token without the gateway scope cannot list.
+        var raw = await (await _hub.ClientWithToken(await GatewayTokenAsync()).GetAsync("/api/v1/models").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal("list", raw.GetProperty("object").GetString());
+        Assert.All(raw.GetProperty("data").EnumerateArray(), m => Assert.Equal("model", m.GetProperty("object").GetString()));
+        Assert.True(raw.GetProperty("data")[0].GetProperty("created").GetInt64() > 0);
+        await _hub.ClientWithToken(await ApiModelHub.TokenAsync(owner, "read")).GetAsync("/api/v1/models").ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task AStreamPassesEachChunkOnAsItArrives()
     {
         _hub.OpenAi.ChunkDelay = TimeSpan.FromMilliseconds(300);
@@ -182,6 +216,43 @@ public sealed class GatewayTests : IAsyncLifetime
 
         var failure = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("after")]));
         Assert.Equal(401, failure.Status);
+    }
+
+    [Fact]
+    public async Task RevokingTheTokensPermissionSuspendsTheOwnersTokensFromTheNextRequest()
+    {
+        var owner = _hub.App.ClientFor("suspended");
+        var token = await ApiModelHub.TokenAsync(owner, "gateway", "read");
+        var chat = _hub.OpenAiClientFor(token).GetChatClient("gpt4o");
+        var reader = _hub.ClientWithToken(token);
+        await chat.CompleteChatAsync([new UserChatMessage("before")]);
+        await reader.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+
+        await _admin.DeleteAsync("/api/users/suspended/permissions/tokens").ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(401, (await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("after")]))).Status);
+        await reader.GetAsync("/api/me").ExpectAsync(HttpStatusCode.Unauthorized);
+        // The tokens are suspended, not deleted: the owner still sees them, and they work again once the permission is back.
+        Assert.Single((await (await owner.GetAsync("/api/me/tokens").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("items").EnumerateArray());
+        await _admin.DeleteAsync("/api/users/suspended/overrides/tokens").ExpectAsync(HttpStatusCode.OK);
+        await chat.CompleteChatAsync([new UserChatMessage("restored")]);
+    }
+
+    [Fact]
+    public async Task ATokenCarriesWhatItsOwnerHoldsNowNotWhenItWasLastUsed()
+    {
+        var maintainer = _hub.App.ClientFor("demoted", "maintainer");
+        await maintainer.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        var writer = _hub.ClientWithToken(await ApiModelHub.TokenAsync(maintainer, "read", "write"));
+        await writer.PostAsJsonAsync("/api/models", new { name = "by-maintainer", type = "custom", visibility = "public" }).ExpectAsync(HttpStatusCode.Created);
+
+        // The owner's next sign-in carries fewer roles: their token's next request has only what those give
+        // (a public registration goes to review), and so does it once an administrator revokes a permission.
+        await _hub.App.ClientFor("demoted", "user").GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK);
+        await writer.PostAsJsonAsync("/api/models", new { name = "by-user", type = "custom", visibility = "public" }).ExpectAsync(HttpStatusCode.Accepted);
+        await writer.PostAsJsonAsync("/api/models", new { name = "private-one", type = "custom" }).ExpectAsync(HttpStatusCode.Created);
+        await _admin.DeleteAsync("/api/users/demoted/permissions/models.register.private").ExpectAsync(HttpStatusCode.OK);
+        await writer.PostAsJsonAsync("/api/models", new { name = "private-two", type = "custom" }).ExpectAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]

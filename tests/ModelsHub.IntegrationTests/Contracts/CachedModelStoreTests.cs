@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Usage;
 using ModelsHub.Infrastructure.Sqlite;
 
 namespace ModelsHub.IntegrationTests.Contracts;
@@ -31,10 +32,10 @@ public sealed class CachedModelStoreTests : IDisposable
     public async Task AWriteByAnotherProcessOnTheSameFileIsSeenAfterTheCheckInterval()
     {
         var clock = new FakeTimeProvider(T0);
-        var server = new CachedModelStore(new SqliteModelStore(_db.Database), _db.Database.DataVersion, clock, TimeSpan.FromSeconds(1));
+        var server = new CachedModelStore(new SqliteModelStore(_db.Database), _db.Database.CatalogVersion, clock, TimeSpan.FromSeconds(1));
         // The other process: its own database handle and cache on the same file (the CLI's import-upstream).
         using var otherDatabase = new SqliteDatabase(_db.Options);
-        var cli = new CachedModelStore(new SqliteModelStore(otherDatabase), otherDatabase.DataVersion, clock, TimeSpan.FromSeconds(1));
+        var cli = new CachedModelStore(new SqliteModelStore(otherDatabase), otherDatabase.CatalogVersion, clock, TimeSpan.FromSeconds(1));
 
         Assert.Null(await server.FindAsync("imported", CancellationToken.None));
         Assert.Empty((await server.QueryAsync(new ModelQuery(), Everything, CancellationToken.None)).Items);
@@ -46,6 +47,42 @@ public sealed class CachedModelStoreTests : IDisposable
         Assert.NotNull(await server.FindAsync("imported", CancellationToken.None));
         Assert.Equal(["imported"], (await server.QueryAsync(new ModelQuery(), Everything, CancellationToken.None)).Items.Select(m => m.Name));
         Assert.Equal(1, (await server.CountAsync(Everything, CancellationToken.None)).Total);
+    }
+
+    [Fact]
+    public async Task UsageWrittenToTheSameFileLeavesTheCacheAlone()
+    {
+        var clock = new FakeTimeProvider(T0);
+        await new SqliteModelStore(_db.Database).CreateAsync(New("busy"), CancellationToken.None);
+        // SQLite's data_version, which the cache was keyed on before: it moves with every commit to the file.
+        using var watcher = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_db.Options.Value.DatabasePath}");
+        watcher.Open();
+        long DataVersion()
+        {
+            using var command = watcher.CreateCommand();
+            command.CommandText = "PRAGMA data_version;";
+            return (long)command.ExecuteScalar()!;
+        }
+        var inner = new CountingSqliteStore(new SqliteModelStore(_db.Database));
+        var cache = new CachedModelStore(inner, _db.Database.CatalogVersion, clock, TimeSpan.FromSeconds(1));
+        var fileVersion = DataVersion();
+        Assert.NotNull(await cache.FindAsync("busy", CancellationToken.None));
+        var reads = inner.Reads;
+
+        // The gateway's usage flush commits to the same database every second; the catalog did not change.
+        var usage = new SqliteUsageStore(_db.Database, Microsoft.Extensions.Options.Options.Create(new UsageOptions()), clock);
+        var call = new UsageRecord { Id = "call-1", At = T0, Model = "busy", User = "u", Operation = ModelsHub.Contracts.Usage.UsageOperation.Chat, LatencyMs = 5 };
+        await usage.RecordAsync([call], UsageRecorder.Rollups([call]), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.NotEqual(fileVersion, DataVersion());
+        Assert.NotNull(await cache.FindAsync("busy", CancellationToken.None));
+        Assert.Equal(reads, inner.Reads);
+        // A catalog write through another handle on the file is still seen.
+        using var otherDatabase = new SqliteDatabase(_db.Options);
+        await new SqliteModelStore(otherDatabase).CreateAsync(New("imported"), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(await cache.FindAsync("imported", CancellationToken.None));
     }
 
     [Fact]
@@ -84,6 +121,36 @@ public sealed class CachedModelStoreTests : IDisposable
         var before = inner.Reads;
         await cache.QueryAsync(new ModelQuery { Owner = "again" }, Everything, CancellationToken.None);
         Assert.Equal(before, inner.Reads);
+    }
+
+    /// <summary>A real store that counts the reads that reach it.</summary>
+    private sealed class CountingSqliteStore(IModelStore inner) : IModelStore
+    {
+        public int Reads;
+
+        public Task<HubModel?> FindAsync(string name, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.FindAsync(name, cancellationToken);
+        }
+
+        public Task<Page<ModelSummary>> QueryAsync(ModelQuery query, ModelVisibilityScope scope, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.QueryAsync(query, scope, cancellationToken);
+        }
+
+        public Task<ModelCounts> CountAsync(ModelVisibilityScope scope, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.CountAsync(scope, cancellationToken);
+        }
+
+        public Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken) => inner.CreateAsync(model, cancellationToken);
+
+        public Task<HubModel> ReplaceAsync(HubModel model, string ifMatch, CancellationToken cancellationToken) => inner.ReplaceAsync(model, ifMatch, cancellationToken);
+
+        public Task DeleteAsync(string name, string? ifMatch, CancellationToken cancellationToken) => inner.DeleteAsync(name, ifMatch, cancellationToken);
     }
 
     private sealed class CountingStore : IModelStore

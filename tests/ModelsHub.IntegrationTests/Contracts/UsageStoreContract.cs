@@ -36,6 +36,25 @@ public abstract class UsageStoreContract
         store.RecordAsync(calls, UsageRecorder.Rollups(calls), CancellationToken.None);
 
     [Fact]
+    public async Task TheChangeStampMovesWithEveryBatchOfAnyWriterOrIsNone()
+    {
+        var before = await Store.ChangeStampAsync(CancellationToken.None);
+        await RecordAsync(OtherInstance, Call("ann", 1, 12));
+        var after = await Store.ChangeStampAsync(CancellationToken.None);
+        if (before is null)
+        {
+            // A store that cannot tell has reports read afresh every time; it must say so every time.
+            Assert.Null(after);
+            return;
+        }
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, await Store.ChangeStampAsync(CancellationToken.None));
+        // The counters read back through the store's own JSON are the ones written (histograms included).
+        var rollup = (await Store.QueryAsync(new UsageRollupQuery(UsageGranularity.Hour, Hour, Hour.AddHours(1), Model: _model), CancellationToken.None)).Single();
+        Assert.Equal(1, rollup.Counters.Latency[LatencyHistogram.BucketOf(12)]);
+    }
+
+    [Fact]
     public async Task CallsRollUpPerHourModelVersionAndUser()
     {
         await RecordAsync(Store, Call("ann", 1, 12), Call("ann", 2, 40), Call("bob", 3, 900, error: UsageErrorClass.RateLimited), Call("ann", 70, 5, "v2"));
