@@ -317,8 +317,8 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
 
     /// <summary>
     /// Ends a running instance's wait (a timer such as a polling delay) because something it waits for
-    /// happened: its current step becomes due now and is asked for. An instance that is not running,
-    /// or is due already, is left as it is.
+    /// happened, or a cancellation should not wait minutes for a back-off: its current step becomes due
+    /// now and is asked for. An instance that is finished is left as it is; one due already is asked for.
     /// </summary>
     public async Task WakeAsync(string id, CancellationToken cancellationToken)
     {
@@ -336,6 +336,7 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
             }
             var next = instance.Clone();
             next.NextAttemptAt = now;
+            next.UpdatedAt = now;
             try
             {
                 await store.ReplaceAsync(next, instance.ETag!, cancellationToken);
@@ -354,37 +355,6 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
     {
         await queue.EnqueueAsync(WorkflowRunner.FormatMessage(id), null, cancellationToken);
         wakeup.Pulse();
-    }
-
-    /// <summary>
-    /// Brings forward an instance that waits for a timer or a retry's back-off, so its step runs now
-    /// (a cancellation should not wait minutes for a back-off). An instance that is due already is
-    /// running or about to: it is left alone, its step sees what changed when it runs.
-    /// </summary>
-    public async Task WakeAsync(string id, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var instance = await store.FindAsync(id, cancellationToken);
-            var now = clock.GetUtcNow();
-            if (instance is null || instance.IsFinished || instance.NextAttemptAt is not { } due || due <= now)
-            {
-                return;
-            }
-            var next = instance.Clone();
-            next.NextAttemptAt = now;
-            next.UpdatedAt = now;
-            try
-            {
-                await store.ReplaceAsync(next, instance.ETag!, cancellationToken);
-            }
-            catch (PreconditionFailedException)
-            {
-                continue;
-            }
-            await SendAsync(id, cancellationToken);
-            return;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {Kind} {Id} started")]
