@@ -3,12 +3,14 @@ using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Deployments;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
+using ModelsHub.Functions.Servers;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Users;
@@ -32,6 +34,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubDeployments(builder.Configuration);
 
 var app = builder.Build();
 
@@ -62,6 +65,8 @@ api.MapDevTokenApi(app.Logger);
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapInferenceServersApi();
+api.MapDeploymentsApi();
 app.MapTriggers();
 
 await app.RunAsync();

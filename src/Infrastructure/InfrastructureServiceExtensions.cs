@@ -5,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -18,6 +20,7 @@ using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
+using ModelsHub.Infrastructure.Xinference;
 
 namespace ModelsHub.Infrastructure;
 
@@ -46,6 +49,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubXinference(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -86,6 +90,9 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IInferenceServerStore, SqliteInferenceServerStore>();
+        services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
+        services.AddSingleton<IMetricSeriesStore, SqliteMetricSeriesStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

@@ -19,6 +19,8 @@ public static class Permissions
     public const string ManageDatasets = "datasets.manage";
     public const string ManageExternalSources = "sources.manage";
     public const string AdministerUsers = "users.administer";
+    public const string ManageServers = "servers.manage";
+    public const string ManageDeployments = "deployments.manage";
 
     public static IReadOnlyList<string> All { get; } =
     [
@@ -26,6 +28,7 @@ public static class Permissions
         UpdatePublicModels, DeletePublicModels, ExpirePublicModels,
         UpdateAdvancedModels, DeleteAdvancedModels, ExpireAdvancedModels, ViewAdvancedModels,
         ListReviews, DecideReviews, RunTraining, ManageDatasets, ManageExternalSources, AdministerUsers,
+        ManageServers, ManageDeployments,
     ];
 
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
@@ -43,6 +46,7 @@ public static class Roles
     public const string AdvancedViewer = "advanced-viewer";
     public const string Reviewer = "reviewer";
     public const string Trainer = "trainer";
+    public const string Operator = "operator";
     public const string Admin = "admin";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Bundles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
@@ -62,6 +66,7 @@ public static class Roles
         [AdvancedViewer] = [Permissions.ViewAdvancedModels],
         [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
         [Trainer] = [Permissions.RegisterPrivateModels, Permissions.RunTraining, Permissions.ManageDatasets],
+        [Operator] = [Permissions.RegisterPrivateModels, Permissions.ManageServers, Permissions.ManageDeployments],
         [Admin] = Permissions.All,
     };
 

@@ -18,11 +18,15 @@ public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
     /// <summary>Paths unique within one partition key value (a unique key policy: fixed when the container is created).</summary>
     public IReadOnlyList<string> UniqueKeys { get; init; } = [];
 
+    /// <summary>Cosmos TTL: null off; -1 on with each item's own <c>ttl</c> deciding.</summary>
+    public int? DefaultTimeToLive { get; init; }
+
     internal ContainerProperties ToProperties()
     {
         var properties = new ContainerProperties(Name, PartitionKeyPath)
         {
             IndexingPolicy = new IndexingPolicy { Automatic = true, IndexingMode = IndexingMode.Consistent },
+            DefaultTimeToLive = DefaultTimeToLive,
         };
         properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = "/*" });
         foreach (var path in ExcludedPaths)
@@ -108,6 +112,30 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Inference servers keyed by their lowercase name: read, changed and listed (a few dozen) as whole.</summary>
+    public static CosmosContainerSpec InferenceServers { get; } = new("inferenceServers", "/id");
+
+    /// <summary>
+    /// Deployments keyed by id (also the model's uid on its server): each workflow step is a point read and an
+    /// ETag-conditioned replace; listings (newest first) and the monitor's query by state fan out.
+    /// </summary>
+    public static CosmosContainerSpec Deployments { get; } = new("deployments", "/id")
+    {
+        ExcludedPaths = ["/history/*", "/parameters/*", "/env/*"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// The monitoring series keyed by series (<c>server:{name}</c>): a range read is one partition, in time order;
+    /// each sample expires through its own <c>ttl</c> (the retention), so nothing has to trim it.
+    /// </summary>
+    public static CosmosContainerSpec MetricSamples { get; } = new("metricSamples", "/series")
+    {
+        ExcludedPaths = ["/data/?"],
+        DefaultTimeToLive = -1,
+    };
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns,
+        InferenceServers, Deployments, MetricSamples];
 }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
@@ -34,6 +36,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IInferenceServerStore, CosmosInferenceServerStore>(HubContainers.InferenceServers);
+        services.AddCosmosPort<IDeploymentStore, CosmosDeploymentStore>(HubContainers.Deployments);
+        services.AddCosmosPort<IMetricSeriesStore, CosmosMetricSeriesStore>(HubContainers.MetricSamples);
         return services;
     }
 

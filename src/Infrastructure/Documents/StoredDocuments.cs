@@ -1,5 +1,7 @@
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
@@ -32,4 +34,10 @@ internal static class StoredDocuments
 
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));
+
+    public static DocumentKind<InferenceServer> InferenceServers { get; } = new("Inference server", s => s.Name,
+        s => new ConflictException($"An inference server named '{s.Name}' is already registered (names are unique ignoring case).", "name"));
+
+    public static DocumentKind<Deployment> Deployments { get; } = new("Deployment", d => d.Id,
+        d => new ConflictException($"Deployment '{d.Id}' already exists."));
 }
