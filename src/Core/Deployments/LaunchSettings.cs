@@ -34,6 +34,9 @@ public static partial class LaunchRules
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvName();
 
+    /// <summary>A name an environment variable may have: letters, digits and '_', not starting with a digit (at most 100).</summary>
+    public static bool IsEnvName(string name) => name.Length <= 100 && EnvName().IsMatch(name);
+
     /// <summary>The engine Xinference needs for an LLM of this format when none is named.</summary>
     public static string DefaultEngine(string? format) => format switch
     {
@@ -118,7 +121,7 @@ public static partial class LaunchRules
             if (input.Env.Value.Count > MaxEnv) errors.Add("env", $"At most {MaxEnv} variables.");
             foreach (var (key, value) in input.Env.Value)
             {
-                if (key.Length > 100 || !EnvName().IsMatch(key))
+                if (!IsEnvName(key))
                 {
                     errors.Add($"env.{key}", "Variable names are letters, digits and '_', not starting with a digit.");
                 }

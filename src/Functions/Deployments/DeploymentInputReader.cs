@@ -56,6 +56,11 @@ public static class DeploymentInputReader
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
+            if (!LaunchRules.IsEnvName(property.Name))
+            {
+                errors.Add($"env.{property.Name}", "Variable names are letters, digits and '_', not starting with a digit.");
+                continue;
+            }
             if (property.Value.ValueKind != JsonValueKind.String)
             {
                 errors.Add($"env.{property.Name}", $"Must be text, not {JsonBody.Describe(property.Value.ValueKind)}.");
