@@ -104,3 +104,21 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
     protected override IUploadSessionStore Store { get; } =
         new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
 }
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosInferenceServerStoreContract(AzureEmulators emulators) : InferenceServerStoreContract
+{
+    protected override Core.Servers.IInferenceServerStore Store { get; } = new CosmosInferenceServerStore(emulators.NewDatabase(null, HubContainers.InferenceServers));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosDeploymentStoreContract(AzureEmulators emulators) : DeploymentStoreContract
+{
+    protected override Core.Deployments.IDeploymentStore Store { get; } = new CosmosDeploymentStore(emulators.NewDatabase(null, HubContainers.Deployments));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosMetricSeriesStoreContract(AzureEmulators emulators) : MetricSeriesStoreContract
+{
+    protected override Core.Servers.IMetricSeriesStore Store { get; } = new CosmosMetricSeriesStore(emulators.NewDatabase(null, HubContainers.MetricSamples));
+}
