@@ -52,7 +52,7 @@ public class ServerMetricsTests
         new("Worker", address, 64, cpuAvailable, 1e10, 5e11, 5.5e11, gpus, gpus * 8e10, gpus * 6e10, utilization);
 
     private static MetricSample Sample(int minute, bool reachable, params ServerNode[] nodes) =>
-        new("server:x", T0.AddMinutes(minute), ServerSampleCodec.Encode(new ServerSample(T0.AddMinutes(minute), reachable, nodes)));
+        MetricSample.Of("server:x", new ServerSample(T0.AddMinutes(minute), reachable, nodes));
 
     [Fact]
     public void SamplesSurviveTheCodec()
@@ -86,6 +86,25 @@ public class ServerMetricsTests
         Assert.Equal(["a", "b"], steps[1].Nodes.Select(n => n.Address));
         Assert.Null(steps[1].Totals.GpuUtilization);
         Assert.Null(steps[1].Nodes[1].GpuVramTotal);
+
+        // The cluster's totals from the summaries alone are the same.
+        var totals = ServerMetrics.Aggregate(
+        [
+            Sample(0, true, Node("a", 32, 2, 10)), Sample(1, true, Node("a", 16, 2, 30)), Sample(2, false),
+            Sample(6, true, Node("a", 64, 2, null), Node("b", 0, 0, null)),
+        ], window, perNode: false);
+        Assert.Equal(steps.Select(s => (s.Polls, s.Reachable, s.Totals.GpuCount, s.Totals.GpuUtilization)),
+            totals.Select(s => (s.Polls, s.Reachable, s.Totals.GpuCount, s.Totals.GpuUtilization)));
+        foreach (var (full, summary) in steps.Zip(totals))
+        {
+            // Both keep 32-bit floats, summed in another order: equal to about seven digits.
+            foreach (var (x, y) in new[] { (full.Totals.CpuUsed, summary.Totals.CpuUsed), (full.Totals.MemoryTotal, summary.Totals.MemoryTotal),
+                (full.Totals.GpuVramUsed, summary.Totals.GpuVramUsed), (full.Totals.GpuVramTotal, summary.Totals.GpuVramTotal) })
+            {
+                Assert.Equal(x, y, Math.Abs(x) * 1e-6);
+            }
+        }
+        Assert.All(totals, t => Assert.Empty(t.Nodes));
     }
 
     [Fact]
@@ -94,9 +113,9 @@ public class ServerMetricsTests
         var errors = new ValidationErrors();
         var week = ServerMetrics.Window(T0.AddDays(-7), T0, null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);
         Assert.True(errors.IsEmpty);
-        Assert.Equal(TimeSpan.FromMinutes(14), week.Step);
+        Assert.Equal(TimeSpan.FromMinutes(21), week.Step);
         var hour = ServerMetrics.Window(null, null, null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);
-        Assert.Equal((T0.AddHours(-24), T0, TimeSpan.FromMinutes(2)), (hour.From, hour.To, hour.Step));
+        Assert.Equal((T0.AddHours(-24), T0, TimeSpan.FromMinutes(3)), (hour.From, hour.To, hour.Step));
 
         ServerMetrics.Window(T0, T0.AddDays(-1), null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);
         ServerMetrics.Window(T0.AddDays(-30), T0, null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);

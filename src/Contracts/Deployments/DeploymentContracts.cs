@@ -75,7 +75,8 @@ public sealed record DeploymentRequest(
 
 /// <summary>
 /// A deployment's monitoring over [<see cref="From"/>, <see cref="To"/>): its state changes, its
-/// server's series (CPU, memory, GPU, VRAM), and the calls made to it.
+/// server's series (the cluster's CPU, memory, GPU and VRAM; per node at the server's own route), and
+/// the calls made to it.
 /// </summary>
 public sealed record DeploymentMetricsResponse(
     string Deployment,

@@ -54,7 +54,8 @@ public sealed record ServerMetricsResponse(string Server, DateTimeOffset From, D
 
 /// <summary>
 /// One step of the series: how many polls fell in it and how many of those reached the server, the
-/// cluster's totals, and each node's averages. A step without polls is left out.
+/// cluster's totals, and each node's averages (unless asked for without: <c>nodes=false</c>). A step
+/// without polls is left out. Bytes are whole numbers, CPUs to three decimals, utilization to two.
 /// </summary>
 public sealed record ServerMetricPointDto(
     DateTimeOffset At,

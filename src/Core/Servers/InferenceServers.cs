@@ -80,7 +80,7 @@ public sealed partial class InferenceServers(IInferenceServerStore store, IDeplo
         server = await store.CreateAsync(server, cancellationToken);
         // The series starts with what the verification saw, so the server has nodes before the first poll.
         var sample = new ServerSample(Floor(now), true, nodes);
-        await metrics.AppendAsync([new MetricSample(server.Series, sample.At, ServerSampleCodec.Encode(sample))], monitoring.Value.Retention, cancellationToken);
+        await metrics.AppendAsync([MetricSample.Of(server.Series, sample)], monitoring.Value.Retention, cancellationToken);
         LogRegistered(logger, server.Name, server.Url, version.Version, nodes.Count, caller.UserId!);
         return new ServerView(server, sample, 0);
     }
@@ -176,16 +176,10 @@ public sealed partial class InferenceServers(IInferenceServerStore store, IDeplo
     }
 
     /// <summary>The server's series as points of the window's width.</summary>
-    public async Task<IReadOnlyList<ServerMetricStep>> MetricsAsync(Caller caller, string name, MetricWindow window, CancellationToken cancellationToken)
-    {
-        RequireSignIn(caller);
-        var server = await store.FindAsync(name, cancellationToken) ?? throw new NotFoundException("Inference server", name);
-        return await SeriesAsync(server.Name, window, cancellationToken);
-    }
-
     /// <summary>A server's series as points (no access check: for callers that checked already).</summary>
-    public async Task<IReadOnlyList<ServerMetricStep>> SeriesAsync(string serverName, MetricWindow window, CancellationToken cancellationToken) =>
-        ServerMetrics.Aggregate(await metrics.ReadAsync(InferenceServer.SeriesFor(serverName), window.From, window.To, cancellationToken), window);
+    public async Task<IReadOnlyList<ServerMetricStep>> SeriesAsync(string serverName, MetricWindow window, bool perNode, CancellationToken cancellationToken) =>
+        ServerMetrics.Aggregate(await metrics.ReadAsync(InferenceServer.SeriesFor(serverName), window.From, window.To, summariesOnly: !perNode, cancellationToken),
+            window, perNode);
 
     /// <summary>The server as stored, or null (for deployments and the monitor).</summary>
     public Task<InferenceServer?> FindAsync(string name, CancellationToken cancellationToken) => store.FindAsync(name, cancellationToken);

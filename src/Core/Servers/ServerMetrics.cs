@@ -23,7 +23,7 @@ public sealed record NodeAverages(string Address, string NodeType, double? CpuCo
 /// </summary>
 public static class ServerMetrics
 {
-    public const int MaxPoints = 720;
+    public const int MaxPoints = 500;
     public const int MaxExplicitPoints = 20_000;
     public static readonly TimeSpan DefaultRange = TimeSpan.FromHours(24);
 
@@ -67,114 +67,185 @@ public static class ServerMetrics
         return new MetricWindow(start, end, step);
     }
 
-    /// <summary>The samples (of one series, oldest first) as points of the window's width; a step without samples is left out.</summary>
-    public static IReadOnlyList<ServerMetricStep> Aggregate(IEnumerable<MetricSample> samples, MetricWindow window)
+    /// <summary>
+    /// The samples (of one series, oldest first) as points of the window's width; a step without samples is left out.
+    /// Without <paramref name="perNode"/> only the cluster's totals are summed (what a deployment's view shows).
+    /// </summary>
+    public static IReadOnlyList<ServerMetricStep> Aggregate(IEnumerable<MetricSample> samples, MetricWindow window, bool perNode = true)
     {
         var steps = new List<ServerMetricStep>();
-        Bucket? bucket = null;
+        var bucket = new Bucket(perNode);
+        var started = false;
+        var current = DateTimeOffset.MinValue;
         foreach (var stored in samples)
         {
             if (stored.At < window.From || stored.At >= window.To) continue;
             var index = (stored.At - window.From).Ticks / window.Step.Ticks;
             var at = window.From + TimeSpan.FromTicks(index * window.Step.Ticks);
-            if (bucket is null || bucket.At != at)
+            if (!started || at != current)
             {
-                if (bucket is not null) steps.Add(bucket.Close());
-                bucket = new Bucket(at);
+                if (started) steps.Add(bucket.Close(current));
+                started = true;
+                current = at;
             }
-            bucket.Add(ServerSampleCodec.Decode(stored.At, stored.Data));
+            if (perNode) bucket.Add(stored.Data);
+            else bucket.AddSummary(stored.Summary);
         }
-        if (bucket is not null) steps.Add(bucket.Close());
+        if (started) steps.Add(bucket.Close(current));
         return steps;
     }
 
-    private sealed class Mean
+    /// <summary>A running mean of the values given (NaN and infinities are no value).</summary>
+    private struct Mean
     {
         private double _sum;
         private int _count;
 
-        public void Add(double? value)
+        public void Add(double value)
         {
-            if (value is { } v && double.IsFinite(v))
+            if (double.IsFinite(value))
             {
-                _sum += v;
+                _sum += value;
                 _count++;
             }
         }
 
-        public double? Value => _count == 0 ? null : _sum / _count;
+        public readonly double? Value => _count == 0 ? null : _sum / _count;
     }
 
-    private sealed class NodeBucket(string address, string type)
+    private sealed class NodeBucket(byte[] address, string type)
     {
-        public string Address { get; } = address;
-        public string Type { get; set; } = type;
-        public int Gpus { get; set; }
-        public readonly Mean CpuCount = new(), CpuUsed = new(), MemoryUsed = new(), MemoryTotal = new(), Utilization = new(), VramUsed = new(), VramTotal = new();
+        public byte[] AddressBytes { get; } = address;
+        public string Address { get; } = System.Text.Encoding.UTF8.GetString(address);
+        public string Type { get; } = type;
+        public int Gpus;
+        public Mean CpuCount, CpuUsed, MemoryUsed, MemoryTotal, Utilization, VramUsed, VramTotal;
     }
 
-    private sealed class Bucket(DateTimeOffset at)
+    /// <summary>
+    /// The step being summed. Samples are visited in place (no node objects): a node is matched by its
+    /// position in the previous sample first (clusters keep their order), by address otherwise.
+    /// </summary>
+    private sealed class Bucket
     {
         private readonly List<NodeBucket> _nodes = [];
-        private readonly Dictionary<string, NodeBucket> _byAddress = new(StringComparer.Ordinal);
-        private readonly Mean _cpuCount = new(), _cpuUsed = new(), _memUsed = new(), _memTotal = new(), _utilization = new(), _vramUsed = new(), _vramTotal = new();
-        private int _polls;
-        private int _reachable;
-        private int _gpus;
+        private readonly List<NodeBucket?> _previous = [];
+        private Mean _cpuCount, _cpuUsed, _memUsed, _memTotal, _utilization, _vramUsed, _vramTotal;
+        private int _polls, _reachable, _gpus;
+        private double _sCpu, _sCpuUsed, _sMem, _sMemTotal, _sVram, _sVramTotal, _sUtil;
+        private int _sGpus, _sUtilGpus;
+        private readonly ServerSampleCodec.NodeVisitor _visit;
+        private readonly bool _perNode;
 
-        public DateTimeOffset At { get; } = at;
-
-        public void Add(ServerSample sample)
+        public Bucket(bool perNode)
         {
-            _polls++;
-            if (!sample.Reachable) return;
-            _reachable++;
-            double cpuCount = 0, cpuUsed = 0, memUsed = 0, memTotal = 0, vramUsed = 0, vramTotal = 0, weightedUtilization = 0;
-            int gpus = 0, utilizationGpus = 0;
-            foreach (var n in sample.Nodes)
-            {
-                if (!_byAddress.TryGetValue(n.Address, out var node))
-                {
-                    _byAddress[n.Address] = node = new NodeBucket(n.Address, n.NodeType);
-                    _nodes.Add(node);
-                }
-                var used = n.CpuCount - n.CpuAvailable;
-                var vram = n.GpuVramTotal - n.GpuVramAvailable;
-                node.Gpus = Math.Max(node.Gpus, n.GpuCount);
-                node.CpuCount.Add(n.CpuCount);
-                node.CpuUsed.Add(used);
-                node.MemoryUsed.Add(n.MemoryUsed);
-                node.MemoryTotal.Add(n.MemoryTotal);
-                node.Utilization.Add(n.GpuUtilization);
-                node.VramUsed.Add(n.GpuCount > 0 ? vram : null);
-                node.VramTotal.Add(n.GpuCount > 0 ? n.GpuVramTotal : null);
-                cpuCount += n.CpuCount ?? 0;
-                cpuUsed += used ?? 0;
-                memUsed += n.MemoryUsed ?? 0;
-                memTotal += n.MemoryTotal ?? 0;
-                gpus += n.GpuCount;
-                vramUsed += n.GpuCount > 0 ? vram ?? 0 : 0;
-                vramTotal += n.GpuCount > 0 ? n.GpuVramTotal ?? 0 : 0;
-                if (n.GpuUtilization is { } u && n.GpuCount > 0)
-                {
-                    weightedUtilization += u * n.GpuCount;
-                    utilizationGpus += n.GpuCount;
-                }
-            }
-            _cpuCount.Add(cpuCount);
-            _cpuUsed.Add(cpuUsed);
-            _memUsed.Add(memUsed);
-            _memTotal.Add(memTotal);
-            _vramUsed.Add(vramUsed);
-            _vramTotal.Add(vramTotal);
-            _gpus = Math.Max(_gpus, gpus);
-            _utilization.Add(utilizationGpus == 0 ? null : weightedUtilization / utilizationGpus);
+            _perNode = perNode;
+            _visit = Visit;
         }
 
-        public ServerMetricStep Close() => new(At, _polls, _reachable,
-            new ClusterTotals(_cpuCount.Value ?? 0, _cpuUsed.Value ?? 0, _memUsed.Value ?? 0, _memTotal.Value ?? 0, _gpus, _utilization.Value,
-                _vramUsed.Value ?? 0, _vramTotal.Value ?? 0),
-            _nodes.Select(n => new NodeAverages(n.Address, n.Type, n.CpuCount.Value, n.CpuUsed.Value, n.MemoryUsed.Value, n.MemoryTotal.Value, n.Gpus,
-                n.Utilization.Value, n.VramUsed.Value, n.VramTotal.Value)).ToList());
+        public void Add(byte[] data)
+        {
+            _polls++;
+            _sCpu = _sCpuUsed = _sMem = _sMemTotal = _sVram = _sVramTotal = _sUtil = 0;
+            _sGpus = _sUtilGpus = 0;
+            if (!ServerSampleCodec.Visit(data, _visit))
+            {
+                return;
+            }
+            _reachable++;
+            _cpuCount.Add(_sCpu);
+            _cpuUsed.Add(_sCpuUsed);
+            _memUsed.Add(_sMem);
+            _memTotal.Add(_sMemTotal);
+            _vramUsed.Add(_sVram);
+            _vramTotal.Add(_sVramTotal);
+            _gpus = Math.Max(_gpus, _sGpus);
+            _utilization.Add(_sUtilGpus == 0 ? double.NaN : _sUtil / _sUtilGpus);
+        }
+
+        /// <summary>A sample known only by its summary (the cluster's totals).</summary>
+        public void AddSummary(byte[] summary)
+        {
+            _polls++;
+            Span<float> f = stackalloc float[ServerSampleCodec.SummaryFigures];
+            if (!ServerSampleCodec.ReadSummary(summary, f))
+            {
+                return;
+            }
+            _reachable++;
+            _cpuCount.Add(f[0]);
+            _cpuUsed.Add(f[1]);
+            _memUsed.Add(f[2]);
+            _memTotal.Add(f[3]);
+            _gpus = Math.Max(_gpus, (int)f[4]);
+            _vramUsed.Add(f[5]);
+            _vramTotal.Add(f[6]);
+            _utilization.Add(f[7]);
+        }
+
+        private void Visit(int index, ReadOnlySpan<byte> type, ReadOnlySpan<byte> address, int gpus, ReadOnlySpan<float> f)
+        {
+            double cpuCount = f[0], cpuUsed = f[0] - f[1], memUsed = f[2], memTotal = f[4], vramTotal = f[5], vramUsed = f[5] - f[6], utilization = f[7];
+            if (_perNode)
+            {
+                var node = index < _previous.Count && _previous[index] is { } same && address.SequenceEqual(same.AddressBytes) ? same : Find(address, type);
+                while (_previous.Count <= index) _previous.Add(null);
+                _previous[index] = node;
+                node.Gpus = Math.Max(node.Gpus, gpus);
+                node.CpuCount.Add(cpuCount);
+                node.CpuUsed.Add(cpuUsed);
+                node.MemoryUsed.Add(memUsed);
+                node.MemoryTotal.Add(memTotal);
+                node.Utilization.Add(utilization);
+                if (gpus > 0)
+                {
+                    node.VramUsed.Add(vramUsed);
+                    node.VramTotal.Add(vramTotal);
+                }
+            }
+            _sCpu += Finite(cpuCount);
+            _sCpuUsed += Finite(cpuUsed);
+            _sMem += Finite(memUsed);
+            _sMemTotal += Finite(memTotal);
+            _sGpus += gpus;
+            if (gpus > 0)
+            {
+                _sVram += Finite(vramUsed);
+                _sVramTotal += Finite(vramTotal);
+                if (double.IsFinite(utilization))
+                {
+                    _sUtil += utilization * gpus;
+                    _sUtilGpus += gpus;
+                }
+            }
+        }
+
+        private static double Finite(double value) => double.IsFinite(value) ? value : 0;
+
+        private NodeBucket Find(ReadOnlySpan<byte> address, ReadOnlySpan<byte> type)
+        {
+            foreach (var node in _nodes)
+            {
+                if (address.SequenceEqual(node.AddressBytes)) return node;
+            }
+            var added = new NodeBucket(address.ToArray(), System.Text.Encoding.UTF8.GetString(type));
+            _nodes.Add(added);
+            return added;
+        }
+
+        /// <summary>The step's point; the bucket is then empty for the next step.</summary>
+        public ServerMetricStep Close(DateTimeOffset at)
+        {
+            var step = new ServerMetricStep(at, _polls, _reachable,
+                new ClusterTotals(_cpuCount.Value ?? 0, _cpuUsed.Value ?? 0, _memUsed.Value ?? 0, _memTotal.Value ?? 0, _gpus, _utilization.Value,
+                    _vramUsed.Value ?? 0, _vramTotal.Value ?? 0),
+                _nodes.Select(n => new NodeAverages(n.Address, n.Type, n.CpuCount.Value, n.CpuUsed.Value, n.MemoryUsed.Value, n.MemoryTotal.Value, n.Gpus,
+                    n.Utilization.Value, n.VramUsed.Value, n.VramTotal.Value)).ToList());
+            _nodes.Clear();
+            _previous.Clear();
+            _cpuCount = _cpuUsed = _memUsed = _memTotal = _utilization = _vramUsed = _vramTotal = default;
+            _polls = _reachable = _gpus = 0;
+            return step;
+        }
     }
 }

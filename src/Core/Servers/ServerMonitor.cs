@@ -51,7 +51,7 @@ public sealed partial class ServerMonitor(IInferenceServerStore serverStore, Inf
         {
             lastSeen[poll.Server.Id] = (await metrics.LatestAsync(poll.Server.Series, cancellationToken))?.At;
         }
-        await metrics.AppendAsync(ordered.Select(p => new MetricSample(p.Server.Series, at, ServerSampleCodec.Encode(p.Sample))).ToList(),
+        await metrics.AppendAsync(ordered.Select(p => MetricSample.Of(p.Server.Series, p.Sample)).ToList(),
             settings.Retention, cancellationToken);
 
         var serverWrites = 0;

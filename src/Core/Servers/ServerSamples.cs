@@ -7,10 +7,16 @@ namespace ModelsHub.Core.Servers;
 public sealed record ServerSample(DateTimeOffset At, bool Reachable, IReadOnlyList<ServerNode> Nodes);
 
 /// <summary>
-/// A sample of a series as stored: the series (<c>server:{name}</c>), the start of its interval, and the
-/// sample's bytes. One document per series and interval, so polling twice in one interval replaces.
+/// A sample of a series as stored: the series (<c>server:{name}</c>), the start of its interval, the
+/// sample's bytes, and a short summary of them (the cluster's totals) that views of the whole cluster
+/// read instead. One document per series and interval, so polling twice in one interval replaces.
 /// </summary>
-public sealed record MetricSample(string Series, DateTimeOffset At, byte[] Data);
+public sealed record MetricSample(string Series, DateTimeOffset At, byte[] Data, byte[] Summary)
+{
+    /// <summary>A server's sample as stored.</summary>
+    public static MetricSample Of(string series, ServerSample sample) =>
+        new(series, sample.At, ServerSampleCodec.Encode(sample), ServerSampleCodec.Summarize(sample));
+}
 
 /// <summary>Where the monitoring series are kept: bounded by retention, read by time range.</summary>
 public interface IMetricSeriesStore
@@ -21,8 +27,11 @@ public interface IMetricSeriesStore
     /// </summary>
     Task AppendAsync(IReadOnlyList<MetricSample> samples, TimeSpan retention, CancellationToken cancellationToken);
 
-    /// <summary>The series' samples with <paramref name="from"/> ≤ At &lt; <paramref name="to"/>, oldest first.</summary>
-    Task<IReadOnlyList<MetricSample>> ReadAsync(string series, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>
+    /// The series' samples with <paramref name="from"/> ≤ At &lt; <paramref name="to"/>, oldest first; with
+    /// <paramref name="summariesOnly"/> their <see cref="MetricSample.Data"/> is left empty (and not read).
+    /// </summary>
+    Task<IReadOnlyList<MetricSample>> ReadAsync(string series, DateTimeOffset from, DateTimeOffset to, bool summariesOnly, CancellationToken cancellationToken);
 
     /// <summary>The series' newest sample, or null.</summary>
     Task<MetricSample?> LatestAsync(string series, CancellationToken cancellationToken);
@@ -91,6 +100,93 @@ public static class ServerSampleCodec
         return new ServerSample(at, reachable, nodes);
     }
 
+    /// <summary>
+    /// Reads a sample without building its nodes: <paramref name="node"/> gets each node's type and
+    /// address bytes (valid during the call), GPU count and figures (NaN for none). What a long range's
+    /// aggregation uses, so reading a week of samples allocates next to nothing.
+    /// </summary>
+    public static bool Visit(ReadOnlySpan<byte> data, NodeVisitor node)
+    {
+        var reader = new Reader(data);
+        if (reader.Byte() != Version)
+        {
+            throw new InvalidDataException("A server sample of an unknown format.");
+        }
+        var reachable = reader.Byte() == 1;
+        var count = reader.Varint();
+        Span<float> figures = stackalloc float[Figures];
+        for (var i = 0; i < count; i++)
+        {
+            var type = reader.Bytes();
+            var address = reader.Bytes();
+            var gpus = reader.Varint();
+            for (var f = 0; f < Figures; f++)
+            {
+                figures[f] = reader.Single();
+            }
+            node(i, type, address, gpus, figures);
+        }
+        return reachable;
+    }
+
+    /// <summary>One node of a sample being visited: figures in the order cpu count, cpu available, memory used, available, total, VRAM total, VRAM available, GPU utilization.</summary>
+    public delegate void NodeVisitor(int index, ReadOnlySpan<byte> type, ReadOnlySpan<byte> address, int gpus, ReadOnlySpan<float> figures);
+
+    private const byte SummaryVersion = 1;
+
+    /// <summary>
+    /// The cluster's totals of a sample in 34 bytes: CPUs, CPUs used, memory used and total, GPUs, VRAM used and
+    /// total, and GPU utilization averaged over the GPUs that report it (NaN without).
+    /// </summary>
+    public static byte[] Summarize(ServerSample sample)
+    {
+        double cpu = 0, cpuUsed = 0, memUsed = 0, memTotal = 0, vramUsed = 0, vramTotal = 0, weighted = 0;
+        int gpus = 0, reporting = 0;
+        foreach (var n in sample.Nodes)
+        {
+            cpu += n.CpuCount ?? 0;
+            cpuUsed += (n.CpuCount - n.CpuAvailable) ?? 0;
+            memUsed += n.MemoryUsed ?? 0;
+            memTotal += n.MemoryTotal ?? 0;
+            gpus += n.GpuCount;
+            if (n.GpuCount > 0)
+            {
+                vramUsed += (n.GpuVramTotal - n.GpuVramAvailable) ?? 0;
+                vramTotal += n.GpuVramTotal ?? 0;
+                if (n.GpuUtilization is { } u)
+                {
+                    weighted += u * n.GpuCount;
+                    reporting += n.GpuCount;
+                }
+            }
+        }
+        var bytes = new byte[2 + 4 * SummaryFigures];
+        bytes[0] = SummaryVersion;
+        bytes[1] = sample.Reachable ? (byte)1 : (byte)0;
+        ReadOnlySpan<double> figures = [cpu, cpuUsed, memUsed, memTotal, gpus, vramUsed, vramTotal, reporting == 0 ? double.NaN : weighted / reporting];
+        for (var i = 0; i < SummaryFigures; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(2 + 4 * i), (float)figures[i]);
+        }
+        return bytes;
+    }
+
+    public const int SummaryFigures = 8;
+
+    /// <summary>A summary's reachable flag and figures (in <see cref="Summarize"/>'s order).</summary>
+    public static bool ReadSummary(ReadOnlySpan<byte> summary, Span<float> figures)
+    {
+        if (summary.Length != 2 + 4 * SummaryFigures || summary[0] != SummaryVersion)
+        {
+            throw new InvalidDataException("A sample summary of an unknown format.");
+        }
+        for (var i = 0; i < SummaryFigures; i++)
+        {
+            figures[i] = BinaryPrimitives.ReadSingleLittleEndian(summary[(2 + 4 * i)..]);
+        }
+        return summary[1] == 1;
+    }
+
     private static double?[] FiguresOf(ServerNode n) =>
         [n.CpuCount, n.CpuAvailable, n.MemoryUsed, n.MemoryAvailable, n.MemoryTotal, n.GpuVramTotal, n.GpuVramAvailable, n.GpuUtilization];
 
@@ -132,12 +228,14 @@ public static class ServerSampleCodec
             }
         }
 
-        public string Text()
+        public string Text() => Encoding.UTF8.GetString(Bytes());
+
+        public ReadOnlySpan<byte> Bytes()
         {
             var length = Varint();
-            var text = Encoding.UTF8.GetString(_data.Slice(_at, length));
+            var bytes = _data.Slice(_at, length);
             _at += length;
-            return text;
+            return bytes;
         }
 
         public float Single()

@@ -47,7 +47,7 @@ public static class InferenceServersApi
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         servers.MapGet("/{name}/metrics", GetInferenceServerMetrics).WithName("GetInferenceServerMetrics")
-            .WithSummary("The server's monitoring series over from..to (default: the last 24 hours): polls, cluster totals and each node's CPU, memory, GPU and VRAM per step.")
+            .WithSummary("The server's monitoring series over from..to (default: the last 24 hours; step in seconds, at most 500 points unless given): polls, cluster totals and each node's CPU, memory, GPU and VRAM per step (nodes=false: totals only).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -101,8 +101,11 @@ public static class InferenceServersApi
         var caller = context.GetCaller();
         if (!caller.IsAuthenticated) throw new AuthenticationRequiredException("Sign in to see inference servers.");
         var window = ReadWindow(context.Request, monitoring.Value, clock);
+        var q = new QueryReader(context.Request.Query);
+        var perNode = q.Boolean("nodes") ?? true;
+        q.Errors.ThrowIfAny();
         var server = await servers.GetAsync(caller, name, cancellationToken);
-        var steps = await servers.SeriesAsync(server.Server.Name, window, cancellationToken);
+        var steps = await servers.SeriesAsync(server.Server.Name, window, perNode, cancellationToken);
         return TypedResults.Ok(new ServerMetricsResponse(server.Server.Name, window.From, window.To, (int)window.Step.TotalSeconds, steps.Select(s => s.ToDto()).ToList()));
     }
 

@@ -22,10 +22,21 @@ public static class ServerMappings
 
     public static ServerMetricPointDto ToDto(this ServerMetricStep p) =>
         new(p.At, p.Polls, p.Reachable,
-            new ClusterTotalsDto(p.Totals.CpuCount, p.Totals.CpuUsed, p.Totals.MemoryUsed, p.Totals.MemoryTotal, p.Totals.GpuCount, p.Totals.GpuUtilization,
-                p.Totals.GpuVramUsed, p.Totals.GpuVramTotal),
-            p.Nodes.Select(n => new NodeMetricDto(n.Address, n.NodeType, n.CpuCount, n.CpuUsed, n.MemoryUsed, n.MemoryTotal, n.GpuCount, n.GpuUtilization,
-                n.GpuVramUsed, n.GpuVramTotal)).ToList());
+            new ClusterTotalsDto(Cpu(p.Totals.CpuCount), Cpu(p.Totals.CpuUsed), Bytes(p.Totals.MemoryUsed), Bytes(p.Totals.MemoryTotal), p.Totals.GpuCount,
+                Percent(p.Totals.GpuUtilization), Bytes(p.Totals.GpuVramUsed), Bytes(p.Totals.GpuVramTotal)),
+            p.Nodes.Select(n => new NodeMetricDto(n.Address, n.NodeType, Cpu(n.CpuCount), Cpu(n.CpuUsed), Bytes(n.MemoryUsed), Bytes(n.MemoryTotal), n.GpuCount,
+                Percent(n.GpuUtilization), Bytes(n.GpuVramUsed), Bytes(n.GpuVramTotal))).ToList());
+
+    // Averages carry float noise in their last digits; a series is read at these precisions.
+    private static double Cpu(double value) => Math.Round(value, 3);
+
+    private static double? Cpu(double? value) => value is { } v ? Math.Round(v, 3) : null;
+
+    private static double Bytes(double value) => Math.Round(value);
+
+    private static double? Bytes(double? value) => value is { } v ? Math.Round(v) : null;
+
+    private static double? Percent(double? value) => value is { } v ? Math.Round(v, 2) : null;
 
     public static ServerPushResultDto ToDto(this PushServerResult r) =>
         new(r.Server, r.Succeeded, r.Error, r.Types.Select(t => new TypePushResultDto(EnumNames<ModelType>.NameOf(t.Type), t.Registered, t.Updated, t.Unchanged,

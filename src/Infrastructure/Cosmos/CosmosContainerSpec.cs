@@ -131,7 +131,7 @@ public static class HubContainers
     /// </summary>
     public static CosmosContainerSpec MetricSamples { get; } = new("metricSamples", "/series")
     {
-        ExcludedPaths = ["/data/?"],
+        ExcludedPaths = ["/data/?", "/summary/?"],
         DefaultTimeToLive = -1,
     };
 

@@ -29,6 +29,7 @@ public sealed class CosmosMetricSeriesStore(CosmosDatabase database) : IMetricSe
                 ["series"] = sample.Series,
                 ["atMs"] = at,
                 ["data"] = Convert.ToBase64String(sample.Data),
+                ["summary"] = Convert.ToBase64String(sample.Summary),
                 ["ttl"] = ttl,
             };
             using var content = CosmosDocumentShape.ToStream(item);
@@ -41,10 +42,10 @@ public sealed class CosmosMetricSeriesStore(CosmosDatabase database) : IMetricSe
         }
     }
 
-    public async Task<IReadOnlyList<MetricSample>> ReadAsync(string series, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MetricSample>> ReadAsync(string series, DateTimeOffset from, DateTimeOffset to, bool summariesOnly, CancellationToken cancellationToken)
     {
         await database.EnsureCreatedAsync(cancellationToken);
-        var query = new QueryDefinition("SELECT c.id, c.series, c.atMs, c.data FROM c WHERE c.series = @series AND c.atMs >= @from AND c.atMs < @to ORDER BY c.atMs")
+        var query = new QueryDefinition($"SELECT c.id, c.series, c.atMs, {(summariesOnly ? "" : "c.data, ")}c.summary FROM c WHERE c.series = @series AND c.atMs >= @from AND c.atMs < @to ORDER BY c.atMs")
             .WithParameter("@series", series)
             .WithParameter("@from", from.ToUnixTimeMilliseconds())
             .WithParameter("@to", to.ToUnixTimeMilliseconds());
@@ -55,7 +56,7 @@ public sealed class CosmosMetricSeriesStore(CosmosDatabase database) : IMetricSe
     public async Task<MetricSample?> LatestAsync(string series, CancellationToken cancellationToken)
     {
         await database.EnsureCreatedAsync(cancellationToken);
-        var query = new QueryDefinition("SELECT TOP 1 c.id, c.series, c.atMs, c.data FROM c WHERE c.series = @series ORDER BY c.atMs DESC")
+        var query = new QueryDefinition("SELECT TOP 1 c.id, c.series, c.atMs, c.data, c.summary FROM c WHERE c.series = @series ORDER BY c.atMs DESC")
             .WithParameter("@series", series);
         var rows = await CosmosPaging.ReadAllAsync<JsonElement>(_container, query, new PartitionKey(series), cancellationToken);
         return rows.Count == 0 ? null : ToSample(rows[0]);
@@ -94,5 +95,6 @@ public sealed class CosmosMetricSeriesStore(CosmosDatabase database) : IMetricSe
 
     private static MetricSample ToSample(JsonElement row) =>
         new(row.GetProperty("series").GetString()!, DateTimeOffset.FromUnixTimeMilliseconds(row.GetProperty("atMs").GetInt64()),
-            Convert.FromBase64String(row.GetProperty("data").GetString()!));
+            row.TryGetProperty("data", out var data) ? Convert.FromBase64String(data.GetString()!) : [],
+            Convert.FromBase64String(row.GetProperty("summary").GetString()!));
 }

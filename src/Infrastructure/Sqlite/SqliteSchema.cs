@@ -158,6 +158,7 @@ internal static class SqliteSchema
             series TEXT NOT NULL,
             at INTEGER NOT NULL,
             data BLOB NOT NULL,
+            summary BLOB NOT NULL,
             PRIMARY KEY (series, at)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_metric_samples_at ON metric_samples(at);
         """;
