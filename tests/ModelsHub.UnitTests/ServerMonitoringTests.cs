@@ -113,7 +113,7 @@ public class ServerMetricsTests
         var errors = new ValidationErrors();
         var week = ServerMetrics.Window(T0.AddDays(-7), T0, null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);
         Assert.True(errors.IsEmpty);
-        Assert.Equal(TimeSpan.FromMinutes(21), week.Step);
+        Assert.Equal(TimeSpan.FromMinutes(30), week.Step);
         var hour = ServerMetrics.Window(null, null, null, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), T0, errors);
         Assert.Equal((T0.AddHours(-24), T0, TimeSpan.FromMinutes(3)), (hour.From, hour.To, hour.Step));
 

@@ -33,7 +33,8 @@ public sealed record ServerView(InferenceServer Server, ServerSample? Latest, in
 /// <see cref="Permissions.ManageServers"/>; every signed-in caller may read them (deployers pick one).
 /// </summary>
 public sealed partial class InferenceServers(IInferenceServerStore store, IDeploymentStore deployments, IMetricSeriesStore metrics,
-    IXinferenceClient client, ISecretProtector protector, IOptions<MonitoringOptions> monitoring, TimeProvider clock, ILogger<InferenceServers> logger)
+    IXinferenceClient client, ISecretProtector protector, SeriesCache cache, IOptions<MonitoringOptions> monitoring, TimeProvider clock,
+    ILogger<InferenceServers> logger)
 {
     public const int MaxNameLength = 63;
     public const int MaxUrlLength = 2048;
@@ -176,10 +177,66 @@ public sealed partial class InferenceServers(IInferenceServerStore store, IDeplo
     }
 
     /// <summary>The server's series as points of the window's width.</summary>
-    /// <summary>A server's series as points (no access check: for callers that checked already).</summary>
-    public async Task<IReadOnlyList<ServerMetricStep>> SeriesAsync(string serverName, MetricWindow window, bool perNode, CancellationToken cancellationToken) =>
-        ServerMetrics.Aggregate(await metrics.ReadAsync(InferenceServer.SeriesFor(serverName), window.From, window.To, summariesOnly: !perNode, cancellationToken),
-            window, perNode);
+    /// <summary>
+    /// A server's series as points (no access check: for callers that checked already). Steps wholly inside the
+    /// window that no poll can still write into come from the <see cref="SeriesCache"/> when it has them; the
+    /// rest is read from the store in one range and the closed steps among it remembered.
+    /// </summary>
+    public async Task<IReadOnlyList<ServerMetricStep>> SeriesAsync(InferenceServer server, MetricWindow window, bool perNode, CancellationToken cancellationToken)
+    {
+        var step = window.Step;
+        var settings = monitoring.Value;
+        // A round that began in a step may still write into it up to a poll timeout after the step ended.
+        var closedBefore = ServerMetrics.StepOf(clock.GetUtcNow() - settings.Resolution - settings.PollTimeout - TimeSpan.FromMinutes(1), step);
+        var firstWhole = ServerMetrics.StepOf(window.From + step - TimeSpan.FromTicks(1), step);
+        var wholeEnd = ServerMetrics.StepOf(window.To, step);
+        var cachedEnd = wholeEnd < closedBefore ? wholeEnd : closedBefore;
+
+        var points = new SortedDictionary<DateTimeOffset, ServerMetricStep>();
+        var ranges = new List<(DateTimeOffset From, DateTimeOffset To)>();
+        if (window.From < firstWhole) ranges.Add((window.From, firstWhole));
+        for (var at = firstWhole; at < cachedEnd; at += step)
+        {
+            if (!cache.TryGet(server.Series, server.CreatedAt, step, perNode, at, out var point))
+            {
+                ranges.Add((at, at + step));
+            }
+            else if (point is not null)
+            {
+                points[at] = point;
+            }
+        }
+        ranges.Add((cachedEnd > firstWhole ? cachedEnd : firstWhole, window.To));
+
+        // Adjacent ranges are read as one; their inner bounds are step bounds, so no step is split between two reads.
+        foreach (var (from, to) in Merge(ranges, window.To))
+        {
+            var samples = await metrics.ReadAsync(server.Series, from, to, summariesOnly: !perNode, cancellationToken);
+            var read = ServerMetrics.Aggregate(samples, window with { From = from, To = to }, perNode).ToDictionary(p => p.At);
+            foreach (var (at, point) in read) points[at] = point;
+            for (var at = firstWhole > from ? firstWhole : ServerMetrics.StepOf(from + step - TimeSpan.FromTicks(1), step); at + step <= to && at < cachedEnd; at += step)
+            {
+                cache.Set(server.Series, server.CreatedAt, step, perNode, at, read.GetValueOrDefault(at));
+            }
+        }
+        return points.Values.ToList();
+    }
+
+    private static IEnumerable<(DateTimeOffset From, DateTimeOffset To)> Merge(List<(DateTimeOffset From, DateTimeOffset To)> ranges, DateTimeOffset end)
+    {
+        (DateTimeOffset From, DateTimeOffset To)? open = null;
+        foreach (var (from, to) in ranges.Select(r => (r.From, To: r.To < end ? r.To : end)).Where(r => r.From < r.To).OrderBy(r => r.From))
+        {
+            if (open is { } o && from <= o.To)
+            {
+                open = (o.From, to > o.To ? to : o.To);
+                continue;
+            }
+            if (open is { } done) yield return done;
+            open = (from, to);
+        }
+        if (open is { } last) yield return last;
+    }
 
     /// <summary>The server as stored, or null (for deployments and the monitor).</summary>
     public Task<InferenceServer?> FindAsync(string name, CancellationToken cancellationToken) => store.FindAsync(name, cancellationToken);

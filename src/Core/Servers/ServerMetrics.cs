@@ -18,8 +18,10 @@ public sealed record NodeAverages(string Address, string NodeType, double? CpuCo
 
 /// <summary>
 /// Reads a series as points of a chosen width: the samples of each step averaged, per node and for
-/// the cluster. Long ranges get wider steps (at most <see cref="MaxPoints"/> points by default), so
-/// seven days of one-minute samples answer as a few hundred points.
+/// the cluster. Long ranges get wider steps (at most <see cref="MaxPoints"/> points by default: a
+/// round multiple of the sampling interval, so seven days of one-minute samples answer as 336
+/// half-hour points). Steps are aligned to the clock (a half-hour step starts at :00 or :30), so two
+/// queries a minute apart share every step but the ones at their edges.
 /// </summary>
 public static class ServerMetrics
 {
@@ -62,10 +64,17 @@ public static class ServerMetrics
         else
         {
             var needed = (long)Math.Ceiling((double)(end - start).Ticks / MaxPoints / resolution.Ticks);
-            step = TimeSpan.FromTicks(resolution.Ticks * Math.Max(1, needed));
+            var multiple = RoundMultiples.FirstOrDefault(m => m >= needed, needed);
+            step = TimeSpan.FromTicks(resolution.Ticks * Math.Max(1, multiple));
         }
         return new MetricWindow(start, end, step);
     }
+
+    /// <summary>Step widths, in sampling intervals, that read well on a time axis (with one-minute samples: 1, 2, 3, 5, ... minutes; 1, 2, 3, 6, 12 hours; a day).</summary>
+    private static readonly long[] RoundMultiples = [1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 180, 360, 720, 1440];
+
+    /// <summary>The start of the step <paramref name="at"/> falls in (steps are aligned to the clock).</summary>
+    public static DateTimeOffset StepOf(DateTimeOffset at, TimeSpan step) => new(at.UtcTicks - at.UtcTicks % step.Ticks, TimeSpan.Zero);
 
     /// <summary>
     /// The samples (of one series, oldest first) as points of the window's width; a step without samples is left out.
@@ -80,8 +89,7 @@ public static class ServerMetrics
         foreach (var stored in samples)
         {
             if (stored.At < window.From || stored.At >= window.To) continue;
-            var index = (stored.At - window.From).Ticks / window.Step.Ticks;
-            var at = window.From + TimeSpan.FromTicks(index * window.Step.Ticks);
+            var at = StepOf(stored.At, window.Step);
             if (!started || at != current)
             {
                 if (started) steps.Add(bucket.Close(current));

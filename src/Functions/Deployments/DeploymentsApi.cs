@@ -101,7 +101,8 @@ public static class DeploymentsApi
         if (!caller.IsAuthenticated) throw new AuthenticationRequiredException("Sign in to see deployments.");
         var window = InferenceServersApi.ReadWindow(context.Request, monitoring.Value, clock);
         var deployment = await deployments.VisibleAsync(caller, id, cancellationToken);
-        var series = await servers.SeriesAsync(deployment.Server, window, perNode: false, cancellationToken);
+        var server = await servers.FindAsync(deployment.Server, cancellationToken);
+        var series = server is null ? [] : await servers.SeriesAsync(server, window, perNode: false, cancellationToken);
         var states = deployment.History.Where(t => t.At >= window.From && t.At < window.To).Select(t => t.ToDto()).ToList();
         return TypedResults.Ok(new DeploymentMetricsResponse(deployment.Id, window.From, window.To, (int)window.Step.TotalSeconds, states,
             series.Select(s => s.ToDto()).ToList(), null));

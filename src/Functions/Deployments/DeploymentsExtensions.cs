@@ -15,6 +15,7 @@ public static class DeploymentsExtensions
         services.AddSingleton<IValidateOptions<DeploymentOptions>, DeploymentOptionsValidator>();
         services.AddOptions<MonitoringOptions>().Bind(configuration.GetSection(MonitoringOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MonitoringOptions>, MonitoringOptionsValidator>();
+        services.AddSingleton<SeriesCache>();
         services.AddSingleton<InferenceServers>();
         services.AddSingleton<ModelRegistrar>();
         services.AddSingleton<ModelPush>();

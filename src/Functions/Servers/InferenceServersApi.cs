@@ -105,7 +105,7 @@ public static class InferenceServersApi
         var perNode = q.Boolean("nodes") ?? true;
         q.Errors.ThrowIfAny();
         var server = await servers.GetAsync(caller, name, cancellationToken);
-        var steps = await servers.SeriesAsync(server.Server.Name, window, perNode, cancellationToken);
+        var steps = await servers.SeriesAsync(server.Server, window, perNode, cancellationToken);
         return TypedResults.Ok(new ServerMetricsResponse(server.Server.Name, window.From, window.To, (int)window.Step.TotalSeconds, steps.Select(s => s.ToDto()).ToList()));
     }
 
