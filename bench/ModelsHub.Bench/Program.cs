@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|download|workflow|upload|deployments|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|gateway|startup|deployments|all] [--duration S] [--concurrency N] [--models N] [--runs N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,10 +21,12 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" or "download" or "deployments" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" or "gateway" or "startup" or "deployments" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
+        "gateway" => !await GatewayBench.RunAsync(serverDll, options),
+        "startup" => !await StartupBench.RunAsync(serverDll, options),
         "deployments" => !await DeploymentsBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
@@ -37,9 +39,9 @@ static bool SkippedOnAzure(string scenario)
     return false;
 }
 
-public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
+public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded", int Runs = 5)
 {
-    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "deployments"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "startup", "deployments"];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -49,6 +51,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
         var models = 10_000;
         var noCache = false;
         var profile = "embedded";
+        var runs = 5;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -57,6 +60,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--models": models = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-cache": noCache = true; break;
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--profile":
                     profile = args[++i].ToLowerInvariant();
                     if (profile is not ("embedded" or "azure")) throw new ArgumentException($"--profile is '{args[i]}'; expected embedded or azure");
@@ -65,7 +69,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
                 default: scenarios.Add(args[i]); break;
             }
         }
-        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache, profile);
+        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache, profile, runs);
     }
 
     public static string RepositoryRoot()

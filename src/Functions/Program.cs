@@ -1,10 +1,15 @@
 using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
+using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.ApiModels;
+using ModelsHub.Functions.Gateway;
+using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Deployments;
 using ModelsHub.Functions.Downloads;
+using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
@@ -17,6 +22,7 @@ using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.Webhooks;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +34,7 @@ builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubCors(builder.Configuration);
+builder.Services.AddHubRateLimits(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
@@ -35,6 +42,8 @@ builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
 builder.Services.AddHubDeployments(builder.Configuration);
+builder.Services.AddHubWebhooks(builder.Environment);
+builder.Services.AddHubApiModels(builder.Configuration);
 
 var app = builder.Build();
 
@@ -43,14 +52,18 @@ if (HubCommands.TryGet(args) is { } command)
     return await command.RunAsync(app.Services, args);
 }
 
+app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
+app.UseHubCacheRules();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseHubRateLimits();
+app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api").RequireHubCors();
+var api = app.MapGroup("/api").RequireHubCors().WithHubRateLimits();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();
@@ -67,6 +80,13 @@ api.MapUploadsApi();
 api.MapBlobMirrorApi();
 api.MapInferenceServersApi();
 api.MapDeploymentsApi();
+api.MapWebhooksApi();
+api.MapGitHubWebhookApi();
+api.MapApiModelsApi();
+api.MapAccessTokensApi();
+api.MapGatewayApi();
+api.MapUsageApi();
+api.MapAiModelsApi();
 app.MapTriggers();
 
 await app.RunAsync();

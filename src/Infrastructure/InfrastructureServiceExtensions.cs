@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
 using ModelsHub.Core.Servers;
@@ -14,13 +16,16 @@ using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 using ModelsHub.Infrastructure.Xinference;
+using ModelsHub.Infrastructure.Webhooks;
 
 namespace ModelsHub.Infrastructure;
 
@@ -50,6 +55,8 @@ public static class InfrastructureServiceExtensions
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
         services.AddHubXinference(configuration);
+        services.AddHubWebhookSender(configuration);
+        services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -93,6 +100,10 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IInferenceServerStore, SqliteInferenceServerStore>();
         services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
         services.AddSingleton<IMetricSeriesStore, SqliteMetricSeriesStore>();
+        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
+        services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

@@ -30,6 +30,16 @@ public sealed class UploadRulesTests
     [InlineData("what?.bin")]
     [InlineData("")]
     [InlineData(null)]
+    // Look-alikes of '.', '/' and '\' (fullwidth, one-dot leader, division and fraction slashes, small full stop).
+    [InlineData("\uFF0E\uFF0E\uFF0Fevil.bin")]
+    [InlineData("\u2024\u2024\u2215evil.bin")]
+    [InlineData("a\u2215b.bin")]
+    [InlineData("a\u2044b.bin")]
+    [InlineData("a\uFF3Cb.bin")]
+    [InlineData("a\u29F5b.bin")]
+    [InlineData("\uFE52\uFE52\u2215evil.bin")]
+    [InlineData("model\u2024\u2024bin")]
+    [InlineData("\uFF43\uFF4F\uFF4E.txt")]
     public void UnsafeFileNamesAreRefusedNamingTheField(string? name)
     {
         var error = Assert.Throws<ValidationException>(() => UploadRules.Validate(Request(name), Options));
@@ -43,6 +53,8 @@ public sealed class UploadRulesTests
         UploadRules.Validate(Request(new string('模', 80) + ".bin"), Options);
         Assert.Throws<ValidationException>(() => UploadRules.Validate(Request("\ud800.bin"), Options));
         UploadRules.Validate(Request("模型-🤖.bin"), Options);
+        // Fullwidth letters and digits are fine where they do not spell a path or a device.
+        UploadRules.Validate(Request("ｍｏｄｅｌ１.bin"), Options);
     }
 
     [Theory]

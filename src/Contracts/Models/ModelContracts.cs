@@ -30,6 +30,7 @@ public sealed record ModelDto(
     string? DefaultVersion = null,
     bool DefaultVersionPinned = false,
     DateTimeOffset? RemovedUpstreamAt = null,
+    ApiModels.ProviderDto? Provider = null,
     [property: JsonPropertyName("model_type")] string? XinferenceModelType = null);
 
 /// <summary>A model in a listing: no spec and no README.</summary>

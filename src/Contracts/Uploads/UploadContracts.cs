@@ -41,6 +41,12 @@ public sealed record UploadTargetDto(string Kind, string Url, DateTimeOffset Exp
 
 public sealed record UploadListResponse(IReadOnlyList<UploadDto> Items);
 
+/// <summary>One quota: its limit, what is used and what is left (limit and remaining are null for an exempt administrator).</summary>
+public sealed record QuotaDto(long? Limit, long Used, long? Remaining);
+
+/// <summary>A user's storage quotas (<c>GET /api/me/quotas</c>), counted across every model and dataset they upload to.</summary>
+public sealed record QuotasDto(bool Exempt, QuotaDto OpenUploadBytes, QuotaDto StoredBytes);
+
 /// <summary>The answer to completing an upload: the upload, and the version once the file is in it.</summary>
 public sealed record UploadCompletionResponse(UploadDto Upload, VersionDto? Version);
 

@@ -21,7 +21,8 @@ public sealed record VersionDto(
     [property: JsonPropertyName("etag")] string? ETag,
     UploadDto? Upload = null);
 
-public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl);
+/// <summary>A verified file of a version; <see cref="UploadedBy"/> is whose upload it was (their stored-bytes quota counts it).</summary>
+public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl, string? UploadedBy = null);
 
 public sealed record VersionListResponse(IReadOnlyList<VersionDto> Items, string? DefaultVersion, bool DefaultVersionPinned, string SuggestedLabel);
 

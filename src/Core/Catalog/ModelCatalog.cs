@@ -48,6 +48,30 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
     }
 
     /// <summary>
+    /// The model a caller means to call: one they see, or one they would see were it active, so that
+    /// calling a stopped model answers "inactive" (409) rather than "not found".
+    /// </summary>
+    public async Task<HubModel> GetForCallAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var model = await store.FindAsync(name, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (model is not null && ModelAccess.CanSee(caller, model, now))
+        {
+            return model;
+        }
+        if (model is { Status: not ModelStatus.Active })
+        {
+            var started = model.Clone();
+            started.Status = ModelStatus.Active;
+            if (ModelAccess.CanSee(caller, started, now))
+            {
+                return model;
+            }
+        }
+        throw new NotFoundException("Model", name);
+    }
+
+    /// <summary>
     /// The model a caller means to change, refused (403) when the caller may change nothing about
     /// it, before the request's fields are read: a bad value from such a caller is still a 403.
     /// </summary>
@@ -124,9 +148,17 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Register, null, model, cancellationToken));
         }
 
+        // The submitter who may now register it publicly at once revises their own registration (the applied one
+        // supersedes it); anything else under that name would make its approval impossible.
+        if (await reviews.FindPendingRegistrationAsync(model.Name, cancellationToken) is { } held
+            && !(caller.IsUser(held.Submitter) && model.Visibility == ModelVisibility.Public))
+        {
+            throw new ConflictException(
+                $"The name '{held.ModelName}' is held by a registration waiting for review ({held.Id}); names are unique ignoring case, so choose another.", "name");
+        }
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
-        await notifier.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(created.Name, null, created, caller.UserId), cancellationToken);
         return new ModelWrite(created, await reviews.RecordAppliedAsync(caller, ChangeKind.Register, null, created, cancellationToken));
     }
 
@@ -155,6 +187,11 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         if (changes.Source is { HasValue: true, Value: ModelSource.Upstream } && current.Source != ModelSource.Upstream)
         {
             errors.Add("source", "'upstream' is reserved for models synchronized from the model repository.");
+        }
+        if (changes.Source is { HasValue: true } source && source.Value != current.Source && current.Provider is not null)
+        {
+            // The provider block (endpoint, key) was verified for the current kind of provider.
+            errors.Add("source", "An API model with a provider keeps its source; register a new model for another provider.");
         }
         errors.ThrowIfAny();
         Validate(next);
@@ -188,7 +225,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         }
         var saved = await store.ReplaceAsync(next, ifMatch, cancellationToken);
         LogUpdated(logger, saved.Name, caller.UserId);
-        await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved, caller.UserId), cancellationToken);
         return new ModelWrite(saved, await reviews.RecordAppliedAsync(caller, kind, current, saved, cancellationToken));
     }
 
@@ -213,7 +250,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         }
         await store.DeleteAsync(current.Name, ifMatch == AnyETag ? current.ETag : ifMatch, cancellationToken);
         LogDeleted(logger, current.Name, caller.UserId);
-        await notifier.NotifyAsync(new ModelChange(current.Name, current, null), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(current.Name, current, null, caller.UserId), cancellationToken);
         return new ModelWrite(null, await reviews.RecordAppliedAsync(caller, ChangeKind.Delete, current, null, cancellationToken));
     }
 
@@ -245,6 +282,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         if (input.ExpiresAt.HasValue) model.ExpiresAt = input.ExpiresAt.Value;
         if (input.Featured.HasValue) model.Featured = input.Featured.Value;
         if (input.Spec.HasValue) model.Spec = ModelRules.NormalizeSpec(input.Spec.Value);
+        if (input.Provider.HasValue) model.Provider = input.Provider.Value;
     }
 
     private static void Validate(HubModel model)

@@ -54,9 +54,17 @@ public static class ModelRules
         {
             errors.Add("description", $"Must be at most {MaxDescriptionLength} characters.");
         }
+        else if (TextRules.HasControlCharacters(model.Description))
+        {
+            errors.Add("description", TextRules.ControlCharactersMessage);
+        }
         if (model.Readme.Length > MaxReadmeLength)
         {
             errors.Add("readme", $"Must be at most {MaxReadmeLength} characters.");
+        }
+        else if (TextRules.HasControlCharacters(model.Readme))
+        {
+            errors.Add("readme", TextRules.ControlCharactersMessage);
         }
         if (model.Tags.Count > MaxTags)
         {
@@ -83,8 +91,9 @@ public static class ModelRules
         {
             XinferenceSpecValidator.Validate(model.Type, model.Name, spec, errors);
         }
-        else if (model.Visibility == ModelVisibility.Public && model.Type.IsXinference())
+        else if (model.Visibility == ModelVisibility.Public && model.Type.IsXinference() && !ApiModels.ProviderKinds.IsApiSource(model.Source))
         {
+            // An API model is served by its provider, not by Xinference: it has no spec to give (and none is downloaded).
             errors.Add("spec", $"A public {EnumNames<ModelType>.NameOf(model.Type)} model needs its Xinference spec (a private model may stay a draft).");
         }
     }

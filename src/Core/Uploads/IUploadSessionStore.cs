@@ -21,6 +21,12 @@ public interface IUploadSessionStore
     /// <summary>Every session of the model, oldest first.</summary>
     Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every active session (<see cref="UploadSession.IsActive"/>) that <paramref name="userId"/> created, across
+    /// all models and assets, in no particular order: what the user's open-upload quota counts.
+    /// </summary>
+    Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken);
+
     /// <summary>Up to <paramref name="max"/> sessions whose <see cref="UploadSession.DueAt"/> is at or before <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 }

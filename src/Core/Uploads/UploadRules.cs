@@ -31,6 +31,25 @@ public static partial class UploadRules
         [".md"] = "text/markdown",
     };
 
+    /// <summary>
+    /// Media types a download is served with as declared: archives, plain data and text that no browser
+    /// runs. Anything else an uploader declares (text/html, image/svg+xml, a script type) is served as
+    /// application/octet-stream, so a file cannot act as a page of the hub.
+    /// </summary>
+    public static IReadOnlySet<string> ServedAsDeclared { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        DefaultContentType, "application/zip", "application/x-tar", "application/gzip", "application/x-gzip",
+        "application/json", "application/x-ndjson", "application/jsonl", "application/vnd.apache.parquet",
+        "text/plain", "text/markdown", "text/csv", "text/tab-separated-values",
+    };
+
+    /// <summary>The type a file is served with: its declared type without parameters when it is safe, else application/octet-stream.</summary>
+    public static string ServedContentType(string declared)
+    {
+        var mediaType = declared.Split(';', 2)[0].Trim();
+        return ServedAsDeclared.Contains(mediaType) ? mediaType.ToLowerInvariant() : DefaultContentType;
+    }
+
     // Names Windows reserves for devices: the embedded store may run there.
     private static readonly HashSet<string> DeviceNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -52,8 +71,66 @@ public static partial class UploadRules
             .OrderByDescending(e => e.Length).FirstOrDefault();
     }
 
-    /// <summary>Null when the name is a safe plain file name, else why not.</summary>
+    /// <summary>
+    /// Slashes that compatibility normalization leaves alone but that read as '/' or '\' (division and
+    /// fraction slashes, mathematical and box-drawing solidi).
+    /// </summary>
+    private static readonly char[] SlashLookAlikes = ['\u2215', '\u2044', '\u29F8', '\u29F9', '\u29F5', '\u2216', '\u2571', '\u2572', '\u27CB', '\u27CD'];
+
+    /// <summary>
+    /// Null when the name is a safe plain file name, else why not. The name is judged as written and as it
+    /// reads once compatibility characters become the ASCII they stand for, so look-alikes such as '．．／'
+    /// or '․․' are judged as the '../' and '..' they display as; slashes with no ASCII form are refused.
+    /// </summary>
     public static string? ProblemWithFileName(string? name)
+    {
+        if (ProblemWithPlainName(name) is { } problem) return problem;
+        if (name!.IndexOfAny(SlashLookAlikes) >= 0) return "Must not contain characters that look like '/' or '\\'.";
+        var folded = FoldCompatibilityForms(name);
+        if (!ReferenceEquals(folded, name) && ProblemWithPlainName(folded) is { } lookAlike)
+            return $"Looks like a name that is refused ('{folded}'): {lookAlike}";
+        return null;
+    }
+
+    /// <summary>
+    /// The part of Unicode compatibility normalization (NFKC) that can spell path syntax: fullwidth ASCII,
+    /// dot leaders and small form variants become the ASCII they stand for. (The hub runs with invariant
+    /// globalization, where string.Normalize leaves non-ASCII text as it is, so this is done by hand.)
+    /// Returns the same instance when nothing changes.
+    /// </summary>
+    public static string FoldCompatibilityForms(string name)
+    {
+        StringBuilder? folded = null;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            var ascii = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => ((char)(c - 0xFEE0)).ToString(),
+                '\u3000' => " ",
+                '\u2024' or '\uFE52' => ".",
+                '\u2025' => "..",
+                '\u2026' => "...",
+                '\uFE55' => ":",
+                '\uFE56' => "?",
+                '\uFE61' => "*",
+                '\uFE64' => "<",
+                '\uFE65' => ">",
+                '\uFE68' => "\\",
+                _ => null,
+            };
+            if (ascii is null)
+            {
+                folded?.Append(c);
+                continue;
+            }
+            folded ??= new StringBuilder(name, 0, i, name.Length + 8);
+            folded.Append(ascii);
+        }
+        return folded?.ToString() ?? name;
+    }
+
+    private static string? ProblemWithPlainName(string? name)
     {
         if (string.IsNullOrEmpty(name)) return "Is required.";
         if (name.Length > MaxFileNameLength || Encoding.UTF8.GetByteCount(name) > MaxFileNameLength)

@@ -33,6 +33,7 @@ public sealed partial class UploadService(
     IVersionStore versionStore,
     IUploadSessionStore sessions,
     IBlobStore blobs,
+    UploadQuotas quotas,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadService> logger)
@@ -78,6 +79,8 @@ public sealed partial class UploadService(
             UpdatedAt = now,
             ExpiresAt = now + Options.SessionLifetime,
         };
+
+        await quotas.EnsureRoomAsync(caller, session, cancellationToken);
 
         UploadSession created;
         for (var attempt = 0; ; attempt++)
@@ -175,15 +178,14 @@ public sealed partial class UploadService(
         };
     }
 
-    /// <summary>Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. A missing upload is not an error.</summary>
+    /// <summary>
+    /// Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. An upload
+    /// that is not there (never was, or already aborted or expired) is a <see cref="NotFoundException"/>, as
+    /// reading it is.
+    /// </summary>
     public async Task AbortAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, "abort this upload", cancellationToken);
-        var session = await sessions.FindAsync(uploadId, cancellationToken);
-        if (session is null || session.ModelId != model.Id || session.VersionId != ModelVersion.IdFor(label))
-        {
-            return;
-        }
+        var session = await GetOwnedAsync(caller, modelName, label, uploadId, "abort this upload", cancellationToken);
         if (session.Status is UploadStatus.Completing or UploadStatus.Verified)
         {
             throw new ConflictException("The upload is being verified and published; wait for it to finish, then delete the version instead if you do not want it.");
@@ -380,7 +382,8 @@ public sealed partial class UploadService(
                 await blobs.DeleteAsync(session.StagingKey, cancellationToken);
                 return await FinishAsync(session, UploadStatus.Failed, "The version was deleted while this file was being verified.", cancellationToken);
             }
-            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, session.ContentType, cancellationToken);
+            // The published blob carries the type it may be served with (Blob Storage serves its own type through a read link).
+            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, UploadRules.ServedContentType(session.ContentType), cancellationToken);
             try
             {
                 await versions.RecordFileAsync(session, cancellationToken);

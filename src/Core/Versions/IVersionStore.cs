@@ -30,4 +30,11 @@ public interface IVersionStore
 
     /// <summary>The ids of the models that have at least one version, for the orphan sweep.</summary>
     Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The bytes of every verified file <paramref name="userId"/> uploaded (<see cref="VersionFile.UploadedBy"/>;
+    /// for files recorded before that was kept, the version's creator), across all versions of every asset:
+    /// what the user's stored-bytes quota counts.
+    /// </summary>
+    Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken);
 }

@@ -72,5 +72,13 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
     };
 }
 
-/// <summary>A verified file of a version: its SHA-256 was computed by the hub from the stored bytes.</summary>
-public sealed record VersionFile(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt);
+/// <summary>
+/// A verified file of a version: its SHA-256 was computed by the hub from the stored bytes.
+/// <see cref="UploadedBy"/> is the user whose upload it was (their stored-bytes quota counts it); null on
+/// files recorded before it was kept.
+/// </summary>
+public sealed record VersionFile(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string? UploadedBy = null)
+{
+    /// <summary>Whose quota the file counts against.</summary>
+    public string OwnerIn(ModelVersion version) => UploadedBy ?? version.CreatedBy;
+}

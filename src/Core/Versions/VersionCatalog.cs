@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -23,6 +25,7 @@ public sealed partial class VersionCatalog(
     VersionPurger purger,
     IBlobStore blobs,
     ModelChangeNotifier notifier,
+    HubEvents events,
     TimeProvider clock,
     ILogger<VersionCatalog> logger)
 {
@@ -254,7 +257,7 @@ public sealed partial class VersionCatalog(
             var next = current.Clone();
             var replaced = next.FindFile(session.FileName);
             next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
-            next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now));
+            next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now, session.CreatedBy));
             next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
             next.Status = VersionStatus.Ready;
             next.FailureReason = null;
@@ -269,7 +272,8 @@ public sealed partial class VersionCatalog(
                     await blobs.DeleteAsync(BlobKeys.ForFile(session.Model, session.Version, replaced.Name), cancellationToken);
                 }
                 LogFileRecorded(logger, session.Model, saved.Label, session.FileName, session.Size);
-                await RefreshDefaultAsync(session.Model, cancellationToken);
+                var model = await RefreshDefaultAsync(session.Model, cancellationToken);
+                await events.RaiseAsync(EventPayloads.Version(WebhookEventTypes.VersionReady, model, saved, saved.FindFile(session.FileName), now), cancellationToken);
                 return saved;
             }
             catch (PreconditionFailedException) when (attempt < MaxRetries)
@@ -311,14 +315,26 @@ public sealed partial class VersionCatalog(
     }
 
     /// <summary>A version without files fails with the reason; one that already has files stays as it was.</summary>
-    public Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken) =>
-        ChangeStatusAsync(session.Model, session.Version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
+    public async Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken)
+    {
+        var failed = await ChangeStatusAsync(session.Model, session.Version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
             v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken);
+        await RaiseFailedAsync(failed, cancellationToken);
+    }
 
     /// <summary>A failed version without files goes back to uploading when a new upload opens for it.</summary>
     public Task RecordRetryAsync(string modelName, string label, CancellationToken cancellationToken) =>
         ChangeStatusAsync(modelName, label, v => v.Files.Count == 0 && v.Status == VersionStatus.Failed,
             v => (v.Status, v.FailureReason) = (VersionStatus.Uploading, null), cancellationToken);
+
+    private async Task RaiseFailedAsync(ModelVersion? failed, CancellationToken cancellationToken)
+    {
+        if (failed is not null)
+        {
+            var model = await modelStore.FindAsync(failed.Model, cancellationToken);
+            await events.RaiseAsync(EventPayloads.Version(WebhookEventTypes.VersionFailed, model, failed, null, clock.GetUtcNow()), cancellationToken);
+        }
+    }
 
     /// <summary>
     /// Fails versions still waiting for a first file long after any upload could have finished, and
@@ -332,9 +348,10 @@ public sealed partial class VersionCatalog(
             if (version.Status == VersionStatus.Uploading && version.Files.Count == 0 && version.CreatedAt < staleBefore
                 && !sessions.Any(s => s.IsActive && s.VersionId == version.Id))
             {
-                await ChangeStatusAsync(model.Name, version.Label, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
+                var failed = await ChangeStatusAsync(model.Name, version.Label, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
                     v => (v.Status, v.FailureReason) = (VersionStatus.Failed, "No file was uploaded before the upload window closed; start a new upload."),
                     cancellationToken);
+                await RaiseFailedAsync(failed, cancellationToken);
                 settled++;
             }
         }
@@ -342,31 +359,32 @@ public sealed partial class VersionCatalog(
         return settled;
     }
 
-    private async Task ChangeStatusAsync(string modelName, string label, Func<ModelVersion, bool> when, Action<ModelVersion> change, CancellationToken cancellationToken)
+    /// <summary>Changes the version when <paramref name="when"/> holds; the version as saved, or null when nothing changed.</summary>
+    private async Task<ModelVersion?> ChangeStatusAsync(string modelName, string label, Func<ModelVersion, bool> when, Action<ModelVersion> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
             var current = await store.FindAsync(modelName, label, cancellationToken);
             if (current is null || !when(current))
             {
-                return;
+                return null;
             }
             var next = current.Clone();
             change(next);
             next.UpdatedAt = clock.GetUtcNow();
             try
             {
-                await store.ReplaceAsync(next, current.ETag!, cancellationToken);
-                return;
+                return await store.ReplaceAsync(next, current.ETag!, cancellationToken);
             }
             catch (PreconditionFailedException)
             {
             }
             catch (NotFoundException)
             {
-                return;
+                return null;
             }
         }
+        return null;
     }
 
     private static Dictionary<string, double> ApplyMetrics(Dictionary<string, double> metrics, Optional<IReadOnlyDictionary<string, double?>> changes)

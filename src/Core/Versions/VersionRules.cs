@@ -48,6 +48,10 @@ public static partial class VersionRules
         {
             errors.Add("notes", $"Must be at most {MaxNotesLength} characters.");
         }
+        else if (TextRules.HasControlCharacters(notes))
+        {
+            errors.Add("notes", TextRules.ControlCharactersMessage);
+        }
     }
 
     public static void ValidateMetrics(IReadOnlyDictionary<string, double> metrics, ValidationErrors errors)

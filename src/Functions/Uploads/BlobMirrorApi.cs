@@ -20,7 +20,9 @@ public static class BlobMirrorApi
 
     public static RouteGroupBuilder MapBlobMirrorApi(this RouteGroupBuilder api)
     {
-        var blobs = api.MapGroup(LocalBlobUrls.RoutePrefix["/api".Length..].TrimEnd('/')).WithTags("Uploads (blob mirror)").AllowAnonymous();
+        var blobs = api.MapGroup(LocalBlobUrls.RoutePrefix["/api".Length..].TrimEnd('/')).WithTags("Uploads (blob mirror)").AllowAnonymous()
+            // Like Blob Storage's own endpoint: a signed URL for one declared upload (quotas bound it) carries any number of chunks.
+            .DisableRateLimiting();
         blobs.MapPut("/{**key}", PutBlockOrBlockList).WithName("PutBlockOrBlockList")
             .WithSummary("Put Block (comp=block&blockid=…, body = the chunk, Content-MD5 checked) or Put Block List (comp=blocklist, XML) on an upload target, as Blob Storage does.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)

@@ -34,8 +34,14 @@ public static class UploadsApi
         api.MapGet("/models/{name}/uploads", ListUploads).WithTags("Uploads").WithName("ListUploads")
             .WithSummary("A model's unfinished uploads, so a client that lost an upload id finds it again.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/me/quotas", GetMyQuotas).WithTags("User center").WithName("GetMyQuotas").RequireAuthorization()
+            .WithSummary("Your storage quotas across every model and dataset: bytes in unfinished uploads and stored, each with its limit and what is left.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return api;
     }
+
+    public static async Task<Ok<QuotasDto>> GetMyQuotas(HttpContext context, UploadQuotas quotas, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await quotas.GetAsync(context.GetCaller(), cancellationToken)).ToDto());
 
     public static async Task<Results<Created<UploadDto>, Ok<UploadDto>>> StartUpload(string name, string version, HttpContext context, VersionCatalog catalog,
         UploadService uploads, CancellationToken cancellationToken)

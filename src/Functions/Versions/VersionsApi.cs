@@ -136,11 +136,16 @@ public static class VersionsApi
         {
             return TypedResults.Redirect(link.ToString());
         }
+        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range && !range.TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase))
+        {
+            // RFC 9110 §14.2: a range unit the server does not understand is ignored (the whole file), not read as bytes.
+            context.Request.Headers.Remove(HeaderNames.Range);
+        }
         var content = await blobs.OpenReadAsync(key, cancellationToken);
         // RFC 9530: the digest of the whole file, also on a 206, so a client can check what it assembled.
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:";
         context.Response.Headers["X-Content-SHA256"] = file.Sha256;
-        return TypedResults.Stream(content.Content, file.ContentType, file.Name, content.LastModified,
+        return TypedResults.Stream(content.Content, UploadRules.ServedContentType(file.ContentType), file.Name, content.LastModified,
             new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }
 

@@ -135,7 +135,36 @@ public static class HubContainers
         DefaultTimeToLive = -1,
     };
 
+    /// <summary>Webhooks keyed by id: managed by id; the owner's listing and the active ones an event is matched against fan out.</summary>
+    public static CosmosContainerSpec Webhooks { get; } = new("webhooks", "/id")
+    {
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>Deliveries keyed by webhook: a webhook's deliveries are one partition, listed newest first; the payload is not indexed.</summary>
+    public static CosmosContainerSpec WebhookDeliveries { get; } = new("webhookDeliveries", "/webhookId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>Personal access tokens keyed by the hash of their secret: a request's token is one point read.</summary>
+    public static CosmosContainerSpec AccessTokens { get; } = new("accessTokens", "/id");
+
+    /// <summary>Recorded calls by model (the latest calls of a model sort on /atUs); each expires through its own <c>ttl</c>.</summary>
+    public static CosmosContainerSpec UsageCalls { get; } = new("usageCalls", "/model")
+    {
+        ExcludedPaths = ["/call/*"],
+        DefaultTimeToLive = -1,
+    };
+
+    /// <summary>Hourly usage rollups by model: a model's report is one partition; a user's and the hub's fan out.</summary>
+    public static CosmosContainerSpec UsageRollups { get; } = new("usageRollups", "/model")
+    {
+        ExcludedPaths = ["/counters/*"],
+    };
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns,
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries,
         InferenceServers, Deployments, MetricSamples];
 }

@@ -3,7 +3,9 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
 using ModelsHub.Core.Servers;
@@ -12,6 +14,7 @@ using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
@@ -39,6 +42,11 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IInferenceServerStore, CosmosInferenceServerStore>(HubContainers.InferenceServers);
         services.AddCosmosPort<IDeploymentStore, CosmosDeploymentStore>(HubContainers.Deployments);
         services.AddCosmosPort<IMetricSeriesStore, CosmosMetricSeriesStore>(HubContainers.MetricSamples);
+        services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
+        services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
+        services.AddSingleton(HubContainers.UsageCalls);
+        services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         return services;
     }
 

@@ -21,6 +21,8 @@ public sealed class CosmosUploadSessionStore(CosmosDatabase database) : IUploadS
             ["activeKey"] = s.IsActive ? s.BlobKey.ToLowerInvariant() : "done:" + s.Id,
             ["createdUs"] = CosmosDocumentShape.Microseconds(s.CreatedAt),
             ["dueMs"] = s.DueAt.ToUnixTimeMilliseconds(),
+            // The creator while the session is active: a user's open-upload quota reads only these.
+            ["activeBy"] = s.IsActive ? s.CreatedBy : null,
         }),
         s => s.Id, s => s.ModelId);
 
@@ -43,6 +45,10 @@ public sealed class CosmosUploadSessionStore(CosmosDatabase database) : IUploadS
 
     public async Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
         await _sessions.QueryAsync(_sessions.Select("ORDER BY c.createdUs, c.id"), HubModel.IdFor(modelName), cancellationToken);
+
+    public async Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken) =>
+        // Cross-partition: a user's uploads span models.
+        await _sessions.QueryAsync(_sessions.Select("WHERE c.activeBy = @user").WithParameter("@user", userId), null, cancellationToken);
 
     public async Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await _sessions.QueryAsync(_sessions.Select("WHERE c.dueMs <= @now ORDER BY c.dueMs, c.id").WithParameter("@now", now.ToUnixTimeMilliseconds()),

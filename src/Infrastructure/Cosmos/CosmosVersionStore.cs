@@ -35,6 +35,8 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
             ["modelId"] = v.ModelId,
             ["kind"] = "version",
             ["createdUs"] = CosmosDocumentShape.Microseconds(v.CreatedAt),
+            // Whose files the version holds: a user's stored-bytes quota reads only the versions that name them.
+            ["uploaders"] = new JsonArray([.. v.Files.Select(f => f.OwnerIn(v)).Distinct(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
         }),
         v => v.Id, v => v.ModelId, "label");
 
@@ -106,6 +108,14 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
         var ids = new SortedSet<string>(await CosmosPaging.ReadAllAsync<string>(Container, query, null, cancellationToken), StringComparer.Ordinal);
         return [.. ids];
+    }
+
+    public async Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken)
+    {
+        // Cross-partition: a user's files span models; the sum is the hub's (a version may hold others' files too).
+        var versions = await _versions.QueryAsync(
+            _versions.Select("WHERE c.kind = 'version' AND ARRAY_CONTAINS(c.uploaders, @user)").WithParameter("@user", userId), null, cancellationToken);
+        return versions.Sum(v => v.Files.Where(f => f.OwnerIn(v) == userId).Sum(f => f.Size));
     }
 
     /// <summary>

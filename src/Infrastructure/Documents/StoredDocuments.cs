@@ -1,3 +1,4 @@
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
@@ -7,6 +8,7 @@ using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Documents;
@@ -40,4 +42,12 @@ internal static class StoredDocuments
 
     public static DocumentKind<Deployment> Deployments { get; } = new("Deployment", d => d.Id,
         d => new ConflictException($"Deployment '{d.Id}' already exists."));
+
+    public static DocumentKind<Webhook> Webhooks { get; } = new("Webhook", w => w.Id,
+        w => new ConflictException($"Webhook '{w.Id}' already exists."));
+
+    public static DocumentKind<WebhookDelivery> WebhookDeliveries { get; } = new("Delivery", d => d.Id,
+        d => new ConflictException($"Delivery '{d.Id}' already exists."));
+    public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,
+        t => new ConflictException($"Access token '{t.TokenId}' already exists."));
 }

@@ -161,5 +161,54 @@ internal static class SqliteSchema
             summary BLOB NOT NULL,
             PRIMARY KEY (series, at)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_metric_samples_at ON metric_samples(at);
+
+        CREATE TABLE IF NOT EXISTS webhooks (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_owner ON webhooks(owner, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_created ON webhooks(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_active ON webhooks(active);
+
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            webhook_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (webhook_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_created ON webhook_deliveries(webhook_id, created_at, id);
+        -- Personal access tokens by the SHA-256 of their secret: a request's token is one key lookup.
+        CREATE TABLE IF NOT EXISTS access_tokens (
+            hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_access_tokens_user ON access_tokens(user_id, created_at);
+
+        -- Recorded calls (kept Usage:CallRetention) and their hourly and daily rollups (kept), keyed by span, start, model, version, deployment and user.
+        CREATE TABLE IF NOT EXISTS usage_calls (
+            id TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_model ON usage_calls(model, at);
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_failed ON usage_calls(model, at) WHERE failed = 1;
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_at ON usage_calls(at);
+        CREATE TABLE IF NOT EXISTS usage_rollups (
+            key TEXT PRIMARY KEY,
+            span TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            user_id TEXT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_start ON usage_rollups(span, start);
         """;
 }

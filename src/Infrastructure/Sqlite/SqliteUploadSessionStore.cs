@@ -29,6 +29,10 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
         (await _sessions.QueryAsync("WHERE model_id = $model", p => p.AddWithValue("$model", HubModel.IdFor(modelName)), cancellationToken))
             .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
 
+    public async Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken) =>
+        // Only active sessions hold an active_key; the creator is read from the document.
+        await _sessions.QueryAsync("WHERE active_key IS NOT NULL AND json_extract(doc, '$.createdBy') = $user", p => p.AddWithValue("$user", userId), cancellationToken);
+
     public async Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await _sessions.QueryAsync("WHERE due_at <= $now ORDER BY due_at, id LIMIT $max", p =>
         {

@@ -79,6 +79,18 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
             return ids;
         }, cancellationToken);
 
+    public Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken) =>
+        database.ReadAsync(c =>
+        {
+            using var command = c.CreateCommand();
+            command.CommandText = """
+                SELECT COALESCE(SUM(json_extract(f.value, '$.size')), 0) FROM model_versions v, json_each(v.doc, '$.files') f
+                WHERE COALESCE(json_extract(f.value, '$.uploadedBy'), json_extract(v.doc, '$.createdBy')) = $user;
+                """;
+            command.Parameters.AddWithValue("$user", userId);
+            return (long)command.ExecuteScalar()!;
+        }, cancellationToken);
+
     private static long Count(SqliteConnection connection, SqliteTransaction transaction, string modelId, string? id)
     {
         using var command = connection.CreateCommand();

@@ -6,6 +6,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Cosmos;
 using ModelsHub.Infrastructure.StorageQueues;
@@ -121,4 +122,40 @@ public sealed class CosmosDeploymentStoreContract(AzureEmulators emulators) : De
 public sealed class CosmosMetricSeriesStoreContract(AzureEmulators emulators) : MetricSeriesStoreContract
 {
     protected override Core.Servers.IMetricSeriesStore Store { get; } = new CosmosMetricSeriesStore(emulators.NewDatabase(null, HubContainers.MetricSamples));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosWebhookStoreContract(AzureEmulators emulators) : WebhookStoreContract
+{
+    private readonly CosmosDatabase _database = emulators.NewDatabase(null, HubContainers.Webhooks, HubContainers.WebhookDeliveries);
+
+    private CosmosWebhookStore? _webhooks;
+    private CosmosWebhookDeliveryStore? _deliveries;
+
+    protected override IWebhookStore Webhooks => _webhooks ??= new CosmosWebhookStore(_database);
+
+    protected override IWebhookDeliveryStore Deliveries => _deliveries ??= new CosmosWebhookDeliveryStore(_database);
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosAccessTokenStoreContract(AzureEmulators emulators) : AccessTokenStoreContract
+{
+    protected override Core.AccessTokens.IAccessTokenStore Store { get; } = new CosmosAccessTokenStore(emulators.NewDatabase(null, HubContainers.AccessTokens));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUsageStoreContract : UsageStoreContract
+{
+    public CosmosUsageStoreContract(AzureEmulators emulators)
+    {
+        var database = emulators.NewDatabase(null, HubContainers.UsageCalls, HubContainers.UsageRollups);
+        var options = Microsoft.Extensions.Options.Options.Create(new Core.Usage.UsageOptions());
+        Store = new CosmosUsageStore(database, options);
+        // Another instance of the hub: its own adapter over the same containers.
+        OtherInstance = new CosmosUsageStore(database, options);
+    }
+
+    protected override Core.Usage.IUsageStore Store { get; }
+
+    protected override Core.Usage.IUsageStore OtherInstance { get; }
 }

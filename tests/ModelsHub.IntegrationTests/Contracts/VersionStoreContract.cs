@@ -48,6 +48,34 @@ public abstract class VersionStoreContract
     }
 
     [Fact]
+    public async Task StoredBytesCountTheFilesAUserUploadedAcrossModels()
+    {
+        var user = "quota-" + Guid.NewGuid().ToString("N")[..8];
+        var sha = new string('a', 64);
+        var mine = New("v1");
+        mine.Files.Add(new VersionFile("a.bin", 100, sha, "application/octet-stream", T0, user));
+        mine.Files.Add(new VersionFile("b.bin", 50, sha, "application/octet-stream", T0, user + "-other"));
+        var created = await Store.CreateAsync(mine, CancellationToken.None);
+        var other = New("v1", model: Model + "-two");
+        other.Files.Add(new VersionFile("c.bin", 7, sha, "application/octet-stream", T0, user));
+        await Store.CreateAsync(other, CancellationToken.None);
+        // A file recorded before uploaders were kept counts for the version's creator.
+        var legacy = New("v2", model: Model + "-two");
+        legacy = new ModelVersion { ModelId = legacy.ModelId, Model = legacy.Model, Id = legacy.Id, Label = legacy.Label, CreatedBy = user, CreatedAt = T0, UpdatedAt = T0 };
+        legacy.Files.Add(new VersionFile("d.bin", 3, sha, "application/octet-stream", T0));
+        await Store.CreateAsync(legacy, CancellationToken.None);
+
+        Assert.Equal(110, await Store.GetStoredBytesAsync(user, CancellationToken.None));
+        Assert.Equal(50, await Store.GetStoredBytesAsync(user + "-other", CancellationToken.None));
+
+        var fewer = created.Clone();
+        fewer.Files.RemoveAll(f => f.Name == "a.bin");
+        await Store.ReplaceAsync(fewer, created.ETag!, CancellationToken.None);
+        Assert.Equal(10, await Store.GetStoredBytesAsync(user, CancellationToken.None));
+        Assert.Equal(0, await Store.GetStoredBytesAsync("nobody-" + user, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ATakenLabelConflictsIgnoringCase()
     {
         await Store.CreateAsync(New("v1"), CancellationToken.None);
