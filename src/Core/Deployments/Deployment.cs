@@ -174,16 +174,16 @@ public sealed record DeploymentTransition(DeploymentState State, DateTimeOffset 
 public sealed record DeploymentDefaults
 {
     /// <summary>The share of each GPU's memory the engine may take (0-1]: launch parameter <c>gpu_memory_utilization</c>.</summary>
-    public double? GpuMemoryUtilization { get; init; }
+    public double? GpuMemoryUtilization { get; set; }
 
     /// <summary>How many sequences the engine batches at most: launch parameter <c>max_num_seqs</c>.</summary>
-    public int? BatchSize { get; init; }
+    public int? BatchSize { get; set; }
 
     /// <summary>Where the model process caches downloads: environment variable <c>HF_HOME</c>.</summary>
-    public string? CacheDirectory { get; init; }
+    public string? CacheDirectory { get; set; }
 
     /// <summary>The model process's log level: environment variable <c>XINFERENCE_LOG_LEVEL</c>.</summary>
-    public string? LogLevel { get; init; }
+    public string? LogLevel { get; set; }
 
     public const string GpuMemoryParameter = "gpu_memory_utilization";
     public const string BatchSizeParameter = "max_num_seqs";

@@ -17,7 +17,9 @@ namespace ModelsHub.IntegrationTests.Deployments;
 public sealed class ServerMonitorTests : IAsyncLifetime
 {
     private DeploymentHub _hub = null!;
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    // Starts at the next ten-minute boundary (steps are aligned to the clock): five one-minute rounds then share one
+    // ten-minute step, and none shares a step with the registration's sample taken on the real clock.
+    private readonly FakeTimeProvider _clock = new(ServerMetrics.StepOf(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)).AddMinutes(10));
     private ServerMonitor _monitor = null!;
 
     public async Task InitializeAsync()
@@ -181,9 +183,11 @@ public sealed class ServerMonitorTests : IAsyncLifetime
     [Fact]
     public async Task TheFunctionsHostRunsARoundAndGetsItsFigures()
     {
-        var a = _hub.Xinference.AddCluster("mon-host");
-        await RegisterServerAsync(_hub.Admin, "mon-host", a);
-        var response = await _hub.App.CreateClient().PostAsJsonAsync("/ServerMonitor",
+        // Under the Functions host the timer is not run in-process: the host invokes it over HTTP.
+        await using var hosted = await DeploymentHub.StartAsync(app => app.With("Triggers:InProcess", "false"));
+        var a = hosted.Xinference.AddCluster("mon-host");
+        await RegisterServerAsync(hosted.Admin, "mon-host", a);
+        var response = await hosted.App.CreateClient().PostAsJsonAsync("/ServerMonitor",
             new { Data = new { timer = new { Schedule = new { }, IsPastDue = false } }, Metadata = new { } }).ExpectAsync(HttpStatusCode.OK);
         var body = await response.JsonAsync();
         var figures = body.GetProperty("ReturnValue");
