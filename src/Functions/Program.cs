@@ -41,9 +41,10 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
-builder.Services.AddHubDeployments(builder.Configuration);
 builder.Services.AddHubWebhooks(builder.Environment);
 builder.Services.AddHubApiModels(builder.Configuration);
+// After the API models: its call-target resolver is asked after theirs.
+builder.Services.AddHubDeployments(builder.Configuration);
 
 var app = builder.Build();
 

@@ -87,6 +87,16 @@ public sealed record DeploymentMetricsResponse(
     IReadOnlyList<Servers.ServerMetricPointDto> Server,
     DeploymentUsageDto? Usage);
 
-/// <summary>Calls to the deployment in the range: count, outcome, latency percentiles and throughput.</summary>
-public sealed record DeploymentUsageDto(long Calls, long Succeeded, long Failed, double? LatencyP50Ms, double? LatencyP95Ms, double? LatencyP99Ms,
-    double CallsPerMinute, long TokensIn, long TokensOut);
+/// <summary>
+/// Calls to the deployment (test calls and the gateway) in the whole hours (days, for ranges over 31 days) that the
+/// range touches, from the usage rollups: totals with latency percentiles, throughput over that span, and one bucket
+/// per hour (or day) that had calls.
+/// </summary>
+public sealed record DeploymentUsageDto(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    Usage.UsageGranularity Granularity,
+    Usage.UsageStats Totals,
+    double CallsPerMinute,
+    double OutputTokensPerSecond,
+    IReadOnlyList<Usage.UsageBucket> Buckets);

@@ -92,6 +92,9 @@ public sealed class Deployment : IStoredDocument<Deployment>
     [JsonIgnore]
     public string ModelUid => Id;
 
+    /// <summary>The OpenAI-compatible base address of a server (its <c>/v1</c>), where its running models are called.</summary>
+    public static Uri EndpointOf(string serverUrl) => new(serverUrl.TrimEnd('/') + "/v1");
+
     [JsonIgnore]
     public string WorkflowId => WorkflowIdFor(Id, Generation);
 

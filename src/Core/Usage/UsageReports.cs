@@ -40,7 +40,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         }
         if (range.By == UsageGrouping.Model)
         {
-            throw new ValidationException("by", "A model's usage splits by user or version.");
+            throw new ValidationException("by", "A model's usage splits by user, version or deployment.");
         }
         var (from, to) = Resolve(range);
         await recorder.FlushAsync(cancellationToken);
@@ -53,7 +53,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         var user = caller.UserId ?? throw new AuthenticationRequiredException();
         if (range.By == UsageGrouping.User)
         {
-            throw new ValidationException("by", "Your own usage splits by model or version.");
+            throw new ValidationException("by", "Your own usage splits by model, version or deployment.");
         }
         var (from, to) = Resolve(range);
         await recorder.FlushAsync(cancellationToken);
@@ -72,6 +72,21 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         return new UsageOverview(from, to, UsageStatistics.Of(totals),
             Groups(rollups, r => r.Key.Model, range.Granularity).Take(top).ToList(),
             Groups(rollups, r => r.Key.User, range.Granularity).Take(top).ToList());
+    }
+
+    /// <summary>
+    /// The calls made to one deployment (of <paramref name="model"/>) in the hours (or, past <see cref="MaxHourBuckets"/> hours,
+    /// the days) that [<paramref name="from"/>, <paramref name="to"/>) touches. No access check: for callers that checked the deployment.
+    /// </summary>
+    public async Task<UsageReport> ForDeploymentAsync(string model, string deployment, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var granularity = (to - from).TotalHours > MaxHourBuckets ? UsageGranularity.Day : UsageGranularity.Hour;
+        var step = Step(granularity);
+        var (start, end) = (Floor(from, step), Ceiling(to, step));
+        await recorder.FlushAsync(cancellationToken);
+        var rollups = (await store.QueryAsync(new UsageRollupQuery(granularity, start, end, Model: model), cancellationToken))
+            .Where(r => string.Equals(r.Key.Deployment, deployment, StringComparison.Ordinal)).ToList();
+        return Build(model, null, start, end, new UsageRange(start, end, granularity, UsageGrouping.None), rollups);
     }
 
     /// <summary>The latest calls of a model, for looking into its errors (those who manage it, or <c>usage.view</c>).</summary>
@@ -120,6 +135,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             UsageGrouping.User => Groups(rollups, r => r.Key.User, range.Granularity),
             UsageGrouping.Version => Groups(rollups, r => r.Key.Version, range.Granularity),
             UsageGrouping.Model => Groups(rollups, r => r.Key.Model, range.Granularity),
+            UsageGrouping.Deployment => Groups(rollups, r => r.Key.Deployment, range.Granularity),
             _ => [],
         };
         return new UsageReport(model, user, from, to, range.Granularity, range.By, UsageStatistics.Of(totals),

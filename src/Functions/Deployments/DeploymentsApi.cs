@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.Deployments;
+using ModelsHub.Contracts.ApiModels;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Inference;
 using ModelsHub.Core.Servers;
+using ModelsHub.Core.Usage;
 using ModelsHub.Functions.Auth;
+using ModelsHub.Functions.ApiModels;
 using ModelsHub.Functions.Json;
 using ModelsHub.Functions.Servers;
 
@@ -36,9 +40,23 @@ public static class DeploymentsApi
             .WithSummary("Stop and forget a deployment: 204 when it was stopped (or with force=true, without touching the server), else 202 while it stops.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         deployments.MapGet("/{id}/metrics", GetDeploymentMetrics).WithName("GetDeploymentMetrics")
-            .WithSummary("A deployment's monitoring over from..to: its state changes and its server's CPU, memory, GPU and VRAM series.")
+            .WithSummary("A deployment's monitoring over from..to: its state changes, its server's CPU, memory, GPU and VRAM series, and its calls (count, latency percentiles, throughput).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        deployments.MapPost("/{id}/test", TestDeployment).WithName("TestDeployment")
+            .WithSummary("Call a running deployment once, as a model's test, with {\"input_data\": {prompt | messages, max_tokens?, temperature?}}: output, tokens, latency (embedding deployments: the vector); recorded in usage under the deployment.")
+            .Accepts<ModelsHub.Contracts.ApiModels.TestRequest>("application/json").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return api;
+    }
+
+    public static async Task<Ok<TestResultDto>> TestDeployment(string id, HttpContext context, DeploymentService deployments, ModelInvoker invoker,
+        CancellationToken cancellationToken)
+    {
+        var caller = context.GetCaller();
+        if (!caller.IsAuthenticated) throw new AuthenticationRequiredException("Sign in, or send a personal access token, to call a deployment.");
+        var deployment = await deployments.VisibleAsync(caller, id, cancellationToken);
+        return TypedResults.Ok(await ApiModelsApi.RunTestAsync(caller, deployment.Id, deployment.ModelType, context, invoker, cancellationToken));
     }
 
     public static async Task<Ok<DeploymentListResponse>> ListDeployments(HttpContext context, DeploymentService deployments, InferenceServers servers,
@@ -95,7 +113,7 @@ public static class DeploymentsApi
     }
 
     public static async Task<Ok<DeploymentMetricsResponse>> GetDeploymentMetrics(string id, HttpContext context, DeploymentService deployments,
-        InferenceServers servers, IOptions<MonitoringOptions> monitoring, TimeProvider clock, CancellationToken cancellationToken)
+        InferenceServers servers, UsageReports usage, IOptions<MonitoringOptions> monitoring, TimeProvider clock, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
         if (!caller.IsAuthenticated) throw new AuthenticationRequiredException("Sign in to see deployments.");
@@ -104,8 +122,9 @@ public static class DeploymentsApi
         var server = await servers.FindAsync(deployment.Server, cancellationToken);
         var series = server is null ? [] : await servers.SeriesAsync(server, window, perNode: false, cancellationToken);
         var states = deployment.History.Where(t => t.At >= window.From && t.At < window.To).Select(t => t.ToDto()).ToList();
+        var calls = await usage.ForDeploymentAsync(deployment.Model, deployment.Id, window.From, window.To, cancellationToken);
         return TypedResults.Ok(new DeploymentMetricsResponse(deployment.Id, window.From, window.To, (int)window.Step.TotalSeconds, states,
-            series.Select(s => s.ToDto()).ToList(), null));
+            series.Select(s => s.ToDto()).ToList(), calls.ToDeploymentUsage()));
     }
 
     private static async Task<DeploymentDto> ToDtoAsync(DeploymentView view, InferenceServers servers, CancellationToken cancellationToken) =>

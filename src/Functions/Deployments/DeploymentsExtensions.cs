@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Inference;
 using ModelsHub.Core.Servers;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Functions.Triggers;
@@ -21,6 +22,8 @@ public static class DeploymentsExtensions
         services.AddSingleton<ModelPush>();
         services.AddSingleton<DeploymentService>();
         services.AddSingleton<IWorkflowDefinition, DeploymentWorkflow>();
+        // Running deployments are called (test calls, the gateway) like API models; asked after the API models' resolver.
+        services.AddSingleton<IInferenceTargetResolver, DeploymentTargetResolver>();
         services.AddSingleton<ServerMonitor>();
         services.AddSingleton<IScheduledJob, ServerMonitorJob>();
         return services;

@@ -21,7 +21,7 @@ public sealed class DeploymentAuthorizationMatrixTests : IAsyncLifetime
         "GET /api/inference-servers", "POST /api/inference-servers", "POST /api/inference-servers/push", "GET /api/inference-servers/{name}",
         "PATCH /api/inference-servers/{name}", "DELETE /api/inference-servers/{name}", "GET /api/inference-servers/{name}/metrics",
         "GET /api/deployments", "POST /api/deployments", "GET /api/deployments/{id}", "POST /api/deployments/{id}/stop",
-        "POST /api/deployments/{id}/start", "DELETE /api/deployments/{id}", "GET /api/deployments/{id}/metrics",
+        "POST /api/deployments/{id}/start", "DELETE /api/deployments/{id}", "GET /api/deployments/{id}/metrics", "POST /api/deployments/{id}/test",
     ];
 
     private static readonly (string Name, string? User, string[] Roles)[] Callers =
@@ -122,6 +122,8 @@ public sealed class DeploymentAuthorizationMatrixTests : IAsyncLifetime
         var create = new[] { new[] { 401, 401, 401 }, [400, 403, 400], [202, 403, 400], [400, 403, 400], [400, 202, 400], [400, 202, 400], [202, 202, 202] };
         var read = new[] { new[] { 401, 401, 401 }, [404, 200, 404], [200, 200, 404], [404, 200, 404], [200, 200, 200], [200, 200, 200], [200, 200, 200] };
         var manage = new[] { new[] { 401, 401, 401 }, [404, 403, 404], [202, 403, 404], [404, 403, 404], [202, 202, 202], [202, 202, 202], [202, 202, 202] };
+        // Calling a deployment is calling its model: whoever may see the model (managers who may not see it manage the deployment but do not call it).
+        var call = new[] { new[] { 401, 401, 401 }, [404, 200, 404], [200, 200, 404], [404, 200, 404], [404, 200, 404], [404, 200, 404], [200, 200, 200] };
 
         var shared = new string[Models.Length];
         for (var m = 0; m < Models.Length; m++) shared[m] = await RunningAsync(m);
@@ -138,6 +140,7 @@ public sealed class DeploymentAuthorizationMatrixTests : IAsyncLifetime
                 Check("create", c, m, create[c][m], (await client.PostAsJsonAsync("/api/deployments", new { model = Models[m], server = "matrix" }, HubApplication.Json)).StatusCode);
                 Check("get", c, m, read[c][m], (await client.GetAsync($"/api/deployments/{shared[m]}")).StatusCode);
                 Check("metrics", c, m, read[c][m], (await client.GetAsync($"/api/deployments/{shared[m]}/metrics")).StatusCode);
+                Check("test", c, m, call[c][m], (await client.PostAsJsonAsync($"/api/deployments/{shared[m]}/test", new { input_data = new { prompt = "hi" } })).StatusCode);
                 var listed = (await client.GetAsync($"/api/deployments?model={Models[m]}")).StatusCode == HttpStatusCode.OK
                     && (await (await client.GetAsync($"/api/deployments?model={Models[m]}")).JsonAsync()).GetProperty("items").EnumerateArray()
                         .Any(d => d.GetProperty("id").GetString() == shared[m]);

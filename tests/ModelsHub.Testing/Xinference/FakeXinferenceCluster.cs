@@ -147,6 +147,7 @@ public sealed partial class FakeXinferenceCluster
                 ("GET", ["v1", "models", var uid]) => Describe(Uri.UnescapeDataString(uid)),
                 ("DELETE", ["v1", "models", var uid]) => Terminate(Uri.UnescapeDataString(uid)),
                 ("POST", ["v1", "chat", "completions"]) => (0, null),
+                ("POST", ["v1", "embeddings"]) => Embed(body),
                 _ => (404, Detail("Not Found")),
             };
         }
@@ -653,6 +654,71 @@ public sealed partial class FakeXinferenceCluster
             ["usage"] = Usage(promptTokens, completionTokens),
         });
     }
+
+    /// <summary>
+    /// <c>POST /v1/embeddings</c> as <c>create_embedding</c> answers: the supervisor's <c>get_model</c> refusing an unknown uid
+    /// (400 with its ValueError), then the model's <c>Embedding</c> (float vectors whatever <c>encoding_format</c> asked: Xinference drops it).
+    /// </summary>
+    private (int, JsonNode?) Embed(string body)
+    {
+        JsonObject request;
+        try
+        {
+            request = JsonNode.Parse(body)!.AsObject();
+        }
+        catch (Exception)
+        {
+            return (400, Detail("Invalid JSON body"));
+        }
+        var uid = request["model"]?.ToString() ?? "";
+        if (!_instances.TryGetValue(uid, out var instance) || instance.Status is "ERROR" or "TERMINATED")
+        {
+            return (400, Detail($"Model not found in the model list, uid: {uid}"));
+        }
+        if (instance.Status != "READY")
+        {
+            return (503, Detail($"Model is loading, please retry later: Model {uid} is launching, not yet ready for inference"));
+        }
+        if (instance.ModelType != "embedding")
+        {
+            return (500, Detail($"'{instance.ModelType}' model {uid} has no attribute 'create_embedding'"));
+        }
+        var inputs = request["input"] switch
+        {
+            JsonArray list => list.Select(i => i?.ToString() ?? "").ToList(),
+            var one => [one?.ToString() ?? ""],
+        };
+        Interlocked.Increment(ref _embeddings);
+        var data = new JsonArray();
+        var tokens = 0;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var seed = inputs[i].Aggregate(17, (h, c) => unchecked(h * 31 + c));
+            var random = new Random(seed);
+            data.Add(new JsonObject
+            {
+                ["index"] = i,
+                ["object"] = "embedding",
+                ["embedding"] = new JsonArray(Enumerable.Range(0, EmbeddingDimensions).Select(_ => (JsonNode)Math.Round(random.NextDouble() * 2 - 1, 6)).ToArray()),
+            });
+            tokens += Math.Max(1, inputs[i].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+        return (200, new JsonObject
+        {
+            ["object"] = "list",
+            ["model"] = uid,
+            ["data"] = data,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        });
+    }
+
+    /// <summary>The length of the fake's embedding vectors.</summary>
+    public const int EmbeddingDimensions = 16;
+
+    /// <summary>Embedding requests answered.</summary>
+    public int Embeddings => _embeddings;
+
+    private int _embeddings;
 
     private static JsonObject Usage(int prompt, int completion) =>
         new() { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
