@@ -28,7 +28,8 @@ public sealed record PushServerResult(string Server, string? Error, IReadOnlyLis
 /// servers have built in) go to each server through its registration API, and every server answers
 /// for itself, per type: registered, updated, unchanged, built in there, or failed with the server's
 /// reason. Xinference's own "Update" reports success whatever its workers did; this reports what
-/// happened. The models pushed are the public, listed ones the caller may see.
+/// happened. The models pushed are the public, listed ones the caller may see (API models, which a
+/// provider serves, have nothing to register).
 /// </summary>
 public sealed partial class ModelPush(InferenceServers servers, IInferenceServerStore store, IModelStore models, IXinferenceClient client,
     ModelRegistrar registrar, TimeProvider clock, ILogger<ModelPush> logger)
@@ -88,7 +89,7 @@ public sealed partial class ModelPush(InferenceServers servers, IInferenceServer
             do
             {
                 var page = await models.QueryAsync(query with { ContinuationToken = token }, everything, cancellationToken);
-                foreach (var summary in page.Items.Where(s => s.Source != ModelSource.Upstream && callerScope.PublicTiers.Contains(s.Tier)))
+                foreach (var summary in page.Items.Where(s => s.Source != ModelSource.Upstream && ApiModels.ProviderKinds.For(s.Source) is null && callerScope.PublicTiers.Contains(s.Tier)))
                 {
                     var model = await models.FindAsync(summary.Name, cancellationToken);
                     if (model is null || !model.IsListed(now) || model.RemovedUpstreamAt is not null) continue;

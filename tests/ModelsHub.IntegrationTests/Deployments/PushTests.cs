@@ -40,6 +40,8 @@ public sealed class PushTests : IAsyncLifetime
         await CreateModelAsync(admin, builtin);
         await CreateModelAsync(admin, new JsonObject { ["name"] = "team-embed", ["type"] = "embedding", ["visibility"] = "public", ["spec"] = Renamed("embedding", "bge-large-en", "team-embed") });
         await CreateModelAsync(admin, new JsonObject { ["name"] = "team-video", ["type"] = "video", ["visibility"] = "public", ["spec"] = Renamed("video", "CogVideoX-2b", "team-video") });
+        // An API model (a provider's, not Xinference's): nothing to register anywhere.
+        await CreateModelAsync(admin, new JsonObject { ["name"] = "team-gpt", ["type"] = "llm", ["source"] = "openai", ["visibility"] = "public" });
         // Synced from the model repository: servers have these built in, a push leaves them alone.
         await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["llm"] = new JsonArray(Renamed("llm", "qwen2.5-instruct", "qwen2.5-instruct")) },
             HubApplication.Json).ExpectAsync(HttpStatusCode.OK);
