@@ -30,35 +30,59 @@ public static class DeploymentsBench
         Console.WriteLine($"== deployments: {Servers} servers × {Workers + 1} nodes polled by ServerMonitor; {Rounds} rounds; 7-day metrics queries");
         await using var xinference = await FakeXinference.StartAsync();
         xinference.RecordRequests = false;
-        await using var server = await ServerProcess.StartAsync(serverDll, new Dictionary<string, string>
+        // One database for both phases (each ServerProcess deletes only the folder it made).
+        var data = Path.Combine(Path.GetTempPath(), "modelshub-bench", "deployments-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        try
+        {
+            return await RunAsync(serverDll, options, xinference, data);
+        }
+        finally
+        {
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<bool> RunAsync(string serverDll, BenchOptions options, FakeXinference xinference, string data)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["Monitoring__Schedule"] = "0 0 0 1 1 *",
             ["Deployments__FollowInterval"] = "00:00:00.200",
-        });
-        var admin = Authorized(server, await CatalogBench.TokenAsync(server.Client, "bench-admin", "admin"));
-
+            ["Storage__Embedded__DataDirectory"] = data,
+        };
         var names = Enumerable.Range(0, Servers).Select(i => $"bench-{i:D3}").ToList();
-        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (name, ct) =>
-        {
-            var cluster = xinference.AddCluster(name, workers: Workers, gpusPerWorker: 4);
-            cluster.LaunchDuration = TimeSpan.FromMilliseconds(50);
-            using var response = await admin.PostAsJsonAsync("/api/inference-servers", new { name, url = cluster.BaseUrl.ToString() }, ct);
-            if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        });
-        var model = JsonNode.Parse(ModelsHub.Testing.UpstreamFixtures.Read("llm").EnumerateArray().First(e => e.GetProperty("model_name").GetString() == "qwen2.5-instruct").GetRawText())!;
-        (await admin.PostAsJsonAsync("/api/models", new JsonObject { ["name"] = "qwen2.5-instruct", ["type"] = "llm", ["visibility"] = "public", ["spec"] = model })).EnsureSuccessStatusCode();
         var deployments = new List<string>();
-        for (var i = 0; i < Deployments; i++)
+        // Set-up with the workflows running in-process (standalone): servers registered, deployments launched to running.
+        await using (var standalone = await ServerProcess.StartAsync(serverDll, settings))
         {
-            using var response = await admin.PostAsJsonAsync("/api/deployments", new { model = "qwen2.5-instruct", server = names[i * (Servers / Deployments)] });
-            response.EnsureSuccessStatusCode();
-            deployments.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
-        }
-        foreach (var id in deployments)
-        {
-            while ((await admin.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}")).GetProperty("state").GetString() != "running") await Task.Delay(50);
+            var setup = Authorized(standalone, await CatalogBench.TokenAsync(standalone.Client, "bench-admin", "admin"));
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (name, ct) =>
+            {
+                var cluster = xinference.AddCluster(name, workers: Workers, gpusPerWorker: 4);
+                cluster.LaunchDuration = TimeSpan.FromMilliseconds(50);
+                using var response = await setup.PostAsJsonAsync("/api/inference-servers", new { name, url = cluster.BaseUrl.ToString() }, ct);
+                if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"register {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            });
+            var model = JsonNode.Parse(ModelsHub.Testing.UpstreamFixtures.Read("llm").EnumerateArray().First(e => e.GetProperty("model_name").GetString() == "qwen2.5-instruct").GetRawText())!;
+            (await setup.PostAsJsonAsync("/api/models", new JsonObject { ["name"] = "qwen2.5-instruct", ["type"] = "llm", ["visibility"] = "public", ["spec"] = model })).EnsureSuccessStatusCode();
+            for (var i = 0; i < Deployments; i++)
+            {
+                using var response = await setup.PostAsJsonAsync("/api/deployments", new { model = "qwen2.5-instruct", server = names[i * (Servers / Deployments)] });
+                response.EnsureSuccessStatusCode();
+                deployments.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+            }
+            foreach (var id in deployments)
+            {
+                while ((await setup.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}")).GetProperty("state").GetString() != "running") await Task.Delay(50);
+            }
         }
         Console.WriteLine($"  {Servers} servers registered, {Deployments} deployments running");
+
+        // The same data under the Functions host's arrangement: no in-process timers; the host invokes ServerMonitor.
+        settings["Triggers__InProcess"] = "false";
+        await using var server = await ServerProcess.StartAsync(serverDll, settings);
+        var admin = Authorized(server, await CatalogBench.TokenAsync(server.Client, "bench-admin", "admin"));
 
         // Rounds as the Functions host invokes the timer: POST /ServerMonitor on loopback.
         var invocation = new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } };
@@ -86,7 +110,7 @@ public static class DeploymentsBench
 
         // Seven days of one-minute samples for bench-000, written with the hub's own store into its database.
         var now = DateTimeOffset.UtcNow;
-        var seeded = await SeedWeekAsync(server.DataDirectory, names[0], now);
+        var seeded = await SeedWeekAsync(data, names[0], now);
         Console.WriteLine($"  seeded {seeded:N0} one-minute samples (7 days) of {names[0]}");
         var from = Uri.EscapeDataString(now.AddDays(-7).ToString("O"));
         var to = Uri.EscapeDataString(now.ToString("O"));

@@ -183,34 +183,13 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
     /// Applies <paramref name="change"/> to the stored deployment (false: nothing to change), re-reading
     /// when another writer came first; null when the deployment is gone.
     /// </summary>
-    public async Task<Deployment?> RecordAsync(string id, Func<Deployment, bool> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public Task<Deployment?> RecordAsync(string id, Func<Deployment, bool> change, CancellationToken cancellationToken) =>
+        StoredDocumentChanges.ChangeAsync(ct => store.FindAsync(id, ct), store.ReplaceAsync, d =>
         {
-            var current = await store.FindAsync(id, cancellationToken);
-            if (current is null)
-            {
-                return null;
-            }
-            var next = current.Clone();
-            if (!change(next))
-            {
-                return current;
-            }
-            next.UpdatedAt = clock.GetUtcNow();
-            try
-            {
-                return await store.ReplaceAsync(next, current.ETag!, cancellationToken);
-            }
-            catch (PreconditionFailedException) when (attempt < 10)
-            {
-            }
-            catch (NotFoundException)
-            {
-                return null;
-            }
-        }
-    }
+            if (!change(d)) return false;
+            d.UpdatedAt = clock.GetUtcNow();
+            return true;
+        }, cancellationToken);
 
     public Task DeleteDocumentAsync(string id, CancellationToken cancellationToken) => store.DeleteAsync(id, null, cancellationToken);
 

@@ -246,26 +246,13 @@ public sealed partial class InferenceServers(IInferenceServerStore store, IDeplo
         new(new Uri(server.Url), server.ProtectedApiKey is null ? null : Reveal(server));
 
     /// <summary>Records on the server what the hub registered there (a push, a deployment), re-reading when another writer came first.</summary>
-    public async Task<InferenceServer> RecordAsync(string name, Func<InferenceServer, bool> change, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    public async Task<InferenceServer> RecordAsync(string name, Func<InferenceServer, bool> change, CancellationToken cancellationToken) =>
+        await StoredDocumentChanges.ChangeAsync(ct => store.FindAsync(name, ct), store.ReplaceAsync, s =>
         {
-            var current = await store.FindAsync(name, cancellationToken) ?? throw new NotFoundException("Inference server", name);
-            var next = current.Clone();
-            if (!change(next))
-            {
-                return current;
-            }
-            next.UpdatedAt = clock.GetUtcNow();
-            try
-            {
-                return await store.ReplaceAsync(next, current.ETag!, cancellationToken);
-            }
-            catch (PreconditionFailedException) when (attempt < 10)
-            {
-            }
-        }
-    }
+            if (!change(s)) return false;
+            s.UpdatedAt = clock.GetUtcNow();
+            return true;
+        }, cancellationToken) ?? throw new NotFoundException("Inference server", name);
 
     public DateTimeOffset Floor(DateTimeOffset at)
     {
