@@ -39,6 +39,14 @@ public sealed class DeploymentCallsTests : IAsyncLifetime
         Assert.Equal("call-chat on call-a heard: hello there", test.GetProperty("output").GetString());
         Assert.Equal((id, "call-chat"), (test.GetProperty("deployment").GetString(), test.GetProperty("model").GetString()));
 
+        // Bad test input is named, and nothing reaches the server.
+        var problem = await (await carol.PostAsJsonAsync($"/api/deployments/{id}/test", new { prompt = "no input_data" }).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("input_data", out _), problem.ToString());
+        problem = await (await carol.PostAsJsonAsync($"/api/deployments/{id}/test", new { input_data = new { prompt = 5 } }).ExpectAsync(HttpStatusCode.BadRequest)).JsonAsync();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("input_data.prompt", out _), problem.ToString());
+        await carol.PostAsJsonAsync("/api/deployments/no-such-deployment/test", new { input_data = new { prompt = "hi" } }).ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal(1, cluster.ChatCompletions);
+
         // The gateway: the deployment by its id, then the model by its name (no provider: its running deployment answers).
         var byId = await (await carol.PostAsJsonAsync("/api/v1/chat/completions", Chat(id, "by id")).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
         Assert.Equal("call-chat on call-a heard: by id", byId.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
