@@ -327,6 +327,40 @@ param cosmosContainers containerSpec[] = [
       ]
     }
   }
+  {
+    name: 'datasets'
+    partitionKeyPath: '/id'
+    // Listings sort by name, or by date then id (a composite index per order); the description is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/description/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'downloads', partitionKeyPath: '/id' }
   // Personal access tokens keyed by the hash of their secret: a request's token is one point read.
   { name: 'accessTokens', partitionKeyPath: '/id' }

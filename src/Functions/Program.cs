@@ -1,4 +1,5 @@
 using ModelsHub.Contracts;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
@@ -8,6 +9,7 @@ using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Deployments;
+using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
@@ -18,11 +20,11 @@ using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Servers;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
-using ModelsHub.Functions.Users;
-using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
 using ModelsHub.Functions.Webhooks;
+using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -42,6 +44,7 @@ builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
 builder.Services.AddHubWebhooks(builder.Environment);
+builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
 // After the API models: its call-target resolver is asked after theirs.
 builder.Services.AddHubDeployments(builder.Configuration);
@@ -76,8 +79,13 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
-api.MapVersionsApi();
-api.MapUploadsApi();
+api.MapDatasetsApi();
+foreach (var kind in Enum.GetValues<AssetKind>())
+{
+    api.MapVersionsApi(kind);
+    api.MapUploadsApi(kind);
+}
+api.MapQuotasApi();
 api.MapBlobMirrorApi();
 api.MapInferenceServersApi();
 api.MapDeploymentsApi();

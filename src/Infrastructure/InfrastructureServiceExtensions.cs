@@ -9,6 +9,7 @@ using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
 using ModelsHub.Core.Servers;
+using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -111,6 +112,7 @@ public static class InfrastructureServiceExtensions
         services.AddHubDataProtection(configuration, (builder, _) => builder.PersistKeysToFileSystem(new DirectoryInfo(keys)));
         services.AddSingleton<IVersionStore, SqliteVersionStore>();
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<IDatasetStore, SqliteDatasetStore>();
         services.AddSingleton<LocalBlobUrls>();
         services.AddSingleton(sp => new LocalBlobStore(sp.GetRequiredService<LocalBlobFolder>(), sp.GetRequiredService<SqliteDatabase>(),
             sp.GetRequiredService<LocalBlobUrls>(), sp.GetService<IBlobEventPublisher>()));

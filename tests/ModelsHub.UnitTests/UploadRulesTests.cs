@@ -1,3 +1,4 @@
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -153,13 +154,18 @@ public sealed class BlockIdsTests
     [Fact]
     public void KeysFollowTheLayout()
     {
-        Assert.Equal("models/llama-3-8b/v2.1/model.zip", BlobKeys.ForFile("Llama-3-8B", "V2.1", "model.zip"));
+        Assert.Equal("models/llama-3-8b/v2.1/model.zip", BlobKeys.ForFile(AssetRef.Model("Llama-3-8B"), "V2.1", "model.zip"));
+        Assert.Equal("datasets/chat-logs/v1/train.jsonl", BlobKeys.ForFile(AssetRef.Dataset("Chat-Logs"), "V1", "train.jsonl"));
         Assert.True(BlobKeys.TryParseUpload("uploads/abc/model.zip", out var id));
         Assert.Equal("abc", id);
         Assert.False(BlobKeys.TryParseUpload("models/abc/v1/model.zip", out _));
         Assert.False(BlobKeys.TryParseUpload("uploads/abc/x/y", out _));
         Assert.True(BlobKeys.TryParseFile("models/m/v1/f.bin", out var m, out var v, out var f));
-        Assert.Equal(("m", "v1", "f.bin"), (m, v, f));
+        Assert.Equal((AssetKind.Model, "m", "v1", "f.bin"), (m.Kind, m.Name, v, f));
+        Assert.True(BlobKeys.TryParseFile("datasets/d/v2/train.csv", out var d, out v, out f));
+        Assert.Equal((AssetKind.Dataset, "d", "v2", "train.csv"), (d.Kind, d.Name, v, f));
         Assert.False(BlobKeys.TryParseFile("models/m/v1", out _, out _, out _));
+        Assert.False(BlobKeys.TryParseFile("other/m/v1/f.bin", out _, out _, out _));
+        Assert.Equal(["models/", "datasets/"], BlobKeys.PublishedPrefixes);
     }
 }

@@ -104,6 +104,7 @@ public static class CliApp
         root.Subcommands.Add(ModelsCommands.Build(context, Run));
         root.Subcommands.Add(UploadCommand.Build(context, Run));
         root.Subcommands.Add(DownloadCommand.Build(context, Run));
+        root.Subcommands.Add(DatasetsCommands.Build(context, Run));
         return root;
     }
 

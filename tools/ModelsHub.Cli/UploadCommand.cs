@@ -17,28 +17,30 @@ namespace ModelsHub.Cli;
 /// hub's mirror of it — the same requests), commit the block list, then ask the hub to verify.
 /// Ctrl+C stops it between chunks; the same command later sends only what is missing.
 /// </summary>
-public sealed class UploadCommand(CliContext cli, FileInfo file, string model, string? label, string? notes, string? contentType, int parallel, long? limitRate)
+public sealed class UploadCommand(CliContext cli, FileInfo file, AssetTarget asset, string? label, string? notes, string? contentType, int parallel, long? limitRate, bool wait = true)
 {
     public static Command Build(Func<ParseResult, CliContext> context, Func<CliContext, Func<Task<int>>, CancellationToken, Task<int>> run)
     {
         var file = new Argument<FileInfo>("file") { Description = "The file to upload." };
         file.AcceptExistingOnly();
-        var model = new Option<string>("--model", "-m") { Description = "The model to upload into.", Required = true };
+        var (model, dataset) = AssetTarget.Options("upload into");
+        var noWait = new Option<bool>("--no-wait") { Description = "Do not wait for a dataset file's validation." };
         var version = new Option<string?>("--version", "-v") { Description = "The version's label (created when missing); without it the file's unfinished upload is resumed, or a new version gets the suggested label." };
         var notes = new Option<string?>("--notes") { Description = "Notes for a version this creates." };
         var contentType = new Option<string?>("--content-type") { Description = "The file's media type (default: from its extension)." };
         var parallel = new Option<int>("--parallel") { Description = "Chunks in flight at once (1-32).", DefaultValueFactory = _ => 4 };
         parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 32) r.AddError("--parallel must be from 1 to 32."); });
         var limitRate = CliOptions.Bytes("--limit-rate", "Average upload speed limit in bytes per second (16M, 512K, ...).");
-        var command = new Command("upload", "Upload a file into a model version in chunks; run it again after a cut (or Ctrl+C) and only the missing chunks are sent.")
+        var command = new Command("upload", "Upload a file into a model's or a dataset's version in chunks; run it again after a cut (or Ctrl+C) and only the missing chunks are sent. A dataset's file is then validated: the command waits for it, prints the records and token estimate, or the first errors with their lines (exit 1).")
         {
-            file, model, version, notes, contentType, parallel, limitRate,
+            file, model, dataset, version, notes, contentType, parallel, limitRate, noWait,
         };
+        AssetTarget.RequireOne(command, model, dataset);
         command.SetAction((parse, cancellationToken) =>
         {
             var cli = context(parse);
-            var upload = new UploadCommand(cli, parse.GetValue(file)!, parse.GetValue(model)!, parse.GetValue(version), parse.GetValue(notes),
-                parse.GetValue(contentType), parse.GetValue(parallel), parse.GetValue(limitRate));
+            var upload = new UploadCommand(cli, parse.GetValue(file)!, AssetTarget.From(parse.GetValue(model), parse.GetValue(dataset)), parse.GetValue(version), parse.GetValue(notes),
+                parse.GetValue(contentType), parse.GetValue(parallel), parse.GetValue(limitRate), !parse.GetValue(noWait));
             return run(cli, () => upload.RunAsync(cancellationToken), cancellationToken);
         });
         return command;
@@ -59,11 +61,11 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, string model, s
         var sha = await HashAsync(file.FullName, cancellationToken);
         cli.Say($"sha256 {sha}");
 
-        var upload = await OpenAsync(hub, model, label, file, sha, cancellationToken);
+        var upload = await OpenAsync(hub, asset, label, file, sha, cancellationToken);
         var self = upload.Url;
         var chunkSize = upload.ChunkSize;
         var chunkCount = upload.ChunkCount;
-        cli.Say($"upload {upload.Id} into {upload.Model} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
+        cli.Say($"upload {upload.Id} into {asset.Noun} {asset.Name} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
 
         var state = await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
         if (state.Status == UploadStatus.Open)
@@ -127,13 +129,18 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, string model, s
                 return sentChunks;
             }
         }
-        return await CompleteAsync(hub, self, sha, cancellationToken);
+        var result = await CompleteAsync(hub, self, sha, cancellationToken);
+        if (result != ExitCodes.Ok || !asset.IsDataset || !wait || _completedLabel is not { } completed)
+        {
+            return result;
+        }
+        return await new ValidationReport(cli).WaitAsync(hub, asset, completed, cancellationToken);
     }
 
     /// <summary>The file's unfinished upload if there is one, else a new upload (and a new version when needed).</summary>
-    private async Task<UploadDto> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
+    private async Task<UploadDto> OpenAsync(HubClient hub, AssetTarget asset, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
     {
-        var modelPath = $"api/models/{Uri.EscapeDataString(model)}";
+        var modelPath = asset.Path;
         var declaration = new UploadRequestBody(file.Name, file.Length, sha, contentType);
         if (label is not null)
         {
@@ -232,6 +239,8 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, string model, s
         }
     }
 
+    private string? _completedLabel;
+
     /// <summary>Asks the hub to verify and publish; waits while it works in the background.</summary>
     private async Task<int> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
     {
@@ -256,9 +265,10 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, string model, s
         }
         var computed = completion.Upload.ComputedSha256;
         var version = completion.Version;
+        _completedLabel = version?.Label ?? completion.Upload.Version;
         cli.Say(version is null
-            ? $"verified: {completion.Upload.Model} {completion.Upload.Version}, sha256 {computed}"
-            : $"verified: {version.Model} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
+            ? $"verified: {asset.Name} {completion.Upload.Version}, sha256 {computed}"
+            : $"verified: {version.Model ?? version.Dataset} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
         if (cli.Json)
         {
             cli.WriteJson(completion);

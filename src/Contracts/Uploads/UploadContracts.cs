@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Versions;
 
 namespace ModelsHub.Contracts.Uploads;
@@ -5,11 +6,13 @@ namespace ModelsHub.Contracts.Uploads;
 /// <summary>
 /// An upload as a client sees it: the layout to follow (chunk size, count, block ids), where to send
 /// chunks (<see cref="Target"/>, while open), and what has arrived, so any client can resume it.
-/// <see cref="ReceivedChunks"/> are ranges of chunk indexes, each <c>[first, last]</c>.
+/// <see cref="ReceivedChunks"/> are ranges of chunk indexes, each <c>[first, last]</c>. An upload into a
+/// model's version names its <see cref="Model"/>, into a dataset's its <see cref="Dataset"/>.
 /// </summary>
 public sealed record UploadDto(
     string Id,
-    string Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dataset,
     string Version,
     string FileName,
     long Size,

@@ -28,7 +28,7 @@ public sealed record ModelWrite(HubModel? Model, Submission? Submission)
 public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier notifier, ReviewBoard reviews, TimeProvider clock, ILogger<ModelCatalog> logger)
 {
     /// <summary>The If-Match wildcard: apply to whatever version is current.</summary>
-    public const string AnyETag = "*";
+    public const string AnyETag = ETags.Any;
 
     public Task<Page<ModelSummary>> ListAsync(Caller caller, ModelQuery query, CancellationToken cancellationToken) =>
         store.QueryAsync(query, ModelAccess.ScopeFor(caller, clock.GetUtcNow()), cancellationToken);

@@ -320,7 +320,7 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
         {
             return model.DefaultVersion;
         }
-        var found = await versions.FindAsync(model.Name, version.Value, cancellationToken);
+        var found = await versions.FindAsync(Assets.AssetRef.Model(model.Name), version.Value, cancellationToken);
         if (found is null)
         {
             errors.Add("version", $"Model '{model.Name}' has no version '{version.Value}'.");

@@ -17,9 +17,10 @@ public static class EventPayloads
 
     public static EventFile File(VersionFile f) => new(f.Name, f.Size, f.Sha256);
 
-    public static HubEvent Version(string type, HubModel? model, ModelVersion version, VersionFile? file, DateTimeOffset now) =>
-        HubEvent.Create(type, $"models/{version.Model}/versions/{version.Label}", version.Model, model?.Owner, version.CreatedBy,
-            new VersionEventData(version.Model, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),
+    /// <summary>A model version's event (<paramref name="owner"/>: the model's owner, when known).</summary>
+    public static HubEvent Version(string type, string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now) =>
+        HubEvent.Create(type, $"models/{version.Asset}/versions/{version.Label}", version.Asset, owner, version.CreatedBy,
+            new VersionEventData(version.Asset, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),
                 file is null ? null : File(file)), now);
 
     public static HubEvent Review(string type, Submission s, string? owner, string? actor, DateTimeOffset now) =>

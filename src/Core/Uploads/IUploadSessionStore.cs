@@ -1,6 +1,8 @@
+using ModelsHub.Core.Assets;
+
 namespace ModelsHub.Core.Uploads;
 
-/// <summary>Where upload sessions live (grouped by model; the Cosmos adapter partitions by model id).</summary>
+/// <summary>Where upload sessions live (grouped by asset, <see cref="AssetRef.Key"/>; the Cosmos adapter partitions by it).</summary>
 public interface IUploadSessionStore
 {
     Task<UploadSession?> FindAsync(string id, CancellationToken cancellationToken);
@@ -18,8 +20,8 @@ public interface IUploadSessionStore
     /// <summary>Deletes the session; deleting a missing one is not an error.</summary>
     Task DeleteAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Every session of the model, oldest first.</summary>
-    Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken);
+    /// <summary>Every session of the asset, oldest first.</summary>
+    Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every active session (<see cref="UploadSession.IsActive"/>) that <paramref name="userId"/> created, across

@@ -7,13 +7,13 @@ using ModelsHub.Core.Storage;
 
 namespace ModelsHub.Core.Uploads;
 
-/// <summary>What an upload may declare: a plain file name of an accepted format, a size within the limit, a well-formed hash.</summary>
+/// <summary>What an upload may declare: a plain file name of a format the version accepts, a size within the limit, a well-formed hash.</summary>
 public static partial class UploadRules
 {
     public const string DefaultContentType = "application/octet-stream";
     public const int MaxFileNameLength = 255;
 
-    /// <summary>Seed 003's archives and PyTorch files, seed 004's other frameworks, and config/tokenizer/readme files.</summary>
+    /// <summary>What a model version accepts: seed 003's archives and PyTorch files, seed 004's other frameworks, and config/tokenizer/readme files.</summary>
     public static IReadOnlyList<string> AcceptedExtensions { get; } =
     [
         ".zip", ".tar", ".tar.gz", ".tgz", ".pth", ".pt", ".ckpt", ".safetensors", ".onnx", ".pb", ".h5", ".bin", ".gguf",
@@ -29,6 +29,9 @@ public static partial class UploadRules
         [".json"] = "application/json",
         [".txt"] = "text/plain",
         [".md"] = "text/markdown",
+        [".jsonl"] = "application/jsonl",
+        [".csv"] = "text/csv",
+        [".parquet"] = "application/vnd.apache.parquet",
     };
 
     /// <summary>
@@ -64,10 +67,10 @@ public static partial class UploadRules
     private static partial Regex Sha256Hex();
 
     /// <summary>The accepted extension the name ends with (longest first, so .tar.gz wins over .gz), or null.</summary>
-    public static string? ExtensionOf(string fileName)
+    public static string? ExtensionOf(string fileName, IReadOnlyList<string>? accepted = null)
     {
         var lower = fileName.ToLowerInvariant();
-        return AcceptedExtensions.Where(e => lower.EndsWith(e, StringComparison.Ordinal) && lower.Length > e.Length)
+        return (accepted ?? AcceptedExtensions).Where(e => lower.EndsWith(e, StringComparison.Ordinal) && lower.Length > e.Length)
             .OrderByDescending(e => e.Length).FirstOrDefault();
     }
 
@@ -160,18 +163,20 @@ public static partial class UploadRules
 
     /// <summary>
     /// Validates a declaration: a 400 naming each malformed field first, then 415 for a format the
-    /// hub does not accept, then 413 for a size over the limit.
+    /// version does not accept (<paramref name="accepted"/>, a model's <see cref="AcceptedExtensions"/>
+    /// unless given), then 413 for a size over the limit. An empty file is refused unless <paramref name="allowEmpty"/>.
     /// </summary>
-    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "")
+    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "", IReadOnlyList<string>? accepted = null, bool allowEmpty = false)
     {
+        accepted ??= AcceptedExtensions;
         var errors = new ValidationErrors();
         if (ProblemWithFileName(request.FileName) is { } problem)
         {
             errors.Add(prefix + "fileName", problem);
         }
-        if (request.Size < 1)
+        if (request.Size < (allowEmpty ? 0 : 1))
         {
-            errors.Add(prefix + "size", "Must be at least 1 byte.");
+            errors.Add(prefix + "size", allowEmpty ? "Must not be negative." : "Must be at least 1 byte.");
         }
         if (request.Sha256 is { } sha && !Sha256Hex().IsMatch(sha))
         {
@@ -183,10 +188,10 @@ public static partial class UploadRules
         }
         errors.ThrowIfAny();
 
-        var extension = ExtensionOf(request.FileName!)
+        var extension = ExtensionOf(request.FileName!, accepted)
             ?? throw new UnsupportedFormatException(
-                $"{prefix}fileName: '{request.FileName}' is not an accepted format; upload one of: {string.Join(" ", AcceptedExtensions)}.",
-                AcceptedExtensions);
+                $"{prefix}fileName: '{request.FileName}' is not an accepted format; upload one of: {string.Join(" ", accepted)}.",
+                accepted);
         if (request.Size > options.MaxFileBytes)
         {
             throw new PayloadTooLargeException(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Downloads;
 using ModelsHub.Core.Events;
@@ -79,6 +80,7 @@ public static class HostingExtensions
         services.AddSingleton<UpstreamImporter>();
         services.AddSingleton<VersionPurger>();
         services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<VersionPurger>());
+        services.AddSingleton<IVersionedAssets, ModelAssets>();
         services.AddSingleton<VersionCatalog>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<UploadSweeper>();

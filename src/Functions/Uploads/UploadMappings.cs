@@ -9,7 +9,7 @@ namespace ModelsHub.Functions.Uploads;
 
 public static class UploadMappings
 {
-    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(s.Model, s.Version)}/uploads/{s.Id}";
+    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(new Core.Assets.AssetVersionRef(s.AssetRef, s.Version))}/uploads/{s.Id}";
 
     public static UploadDto ToDto(this UploadState state, HttpRequest request)
     {
@@ -21,7 +21,8 @@ public static class UploadMappings
             target = new UploadTargetDto(t.Url.IsAbsoluteUri ? "blob" : "hub", url, t.ExpiresAt,
                 url + "&comp=block&blockid={blockId}", url + "&comp=blocklist");
         }
-        return new UploadDto(s.Id, s.Model, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
+        var (model, dataset) = VersionMappings.Names(s.AssetRef);
+        return new UploadDto(s.Id, model, dataset, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
             s.ChunkSize, s.ChunkCount, BlockIds.Scheme, state.Progress.ChunksReceived, state.Progress.BytesReceived,
             ChunkRanges.From(state.Progress.ReceivedChunks), state.Progress.Committed, target, s.CreatedBy, s.CreatedAt, s.ExpiresAt, s.CompletedAt, PathOf(s));
     }

@@ -26,7 +26,7 @@ public static class UsersApi
         return api;
     }
 
-    public static Ok<PermissionCatalog> GetPermissionCatalog() => TypedResults.Ok(new PermissionCatalog(Permissions.All, Roles.Bundles));
+    public static Ok<PermissionCatalog> GetPermissionCatalog() => TypedResults.Ok(new PermissionCatalog(Permissions.All, Roles.Bundles, Permissions.Descriptions));
 
     public static async Task<Ok<UserListResponse>> ListUsers(HttpContext context, UserDirectory directory, CancellationToken cancellationToken)
     {

@@ -9,6 +9,7 @@ using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Deployments;
 using ModelsHub.Core.Servers;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
@@ -44,6 +45,7 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IMetricSeriesStore, CosmosMetricSeriesStore>(HubContainers.MetricSamples);
         services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
         services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
         services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
         services.AddSingleton(HubContainers.UsageCalls);
         services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);

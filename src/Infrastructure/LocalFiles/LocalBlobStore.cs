@@ -279,6 +279,9 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
     public Task<Uri?> GetDownloadUrlAsync(string key, string downloadName, TimeSpan lifetime, CancellationToken cancellationToken) =>
         Task.FromResult<Uri?>(null);
 
+    public Task<Uri> GetReadUrlAsync(string key, string downloadName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(urls.SignRead(key, expiresAt));
+
     public Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);

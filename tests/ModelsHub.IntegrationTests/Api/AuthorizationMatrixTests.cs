@@ -207,7 +207,7 @@ public class AuthorizationMatrixTests : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
-        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes)
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes).Concat(DatasetAuthorizationMatrixTests.Routes)
             .Concat(WebhookAuthorizationMatrixTests.Routes).Concat(Deployments.DeploymentAuthorizationMatrixTests.Routes)
             .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();

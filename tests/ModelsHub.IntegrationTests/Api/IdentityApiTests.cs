@@ -158,6 +158,12 @@ public class IdentityApiTests : IDisposable
         var catalog = await _app.ClientFor(null).GetFromJsonAsync<PermissionCatalog>("/api/permissions", HubApplication.Json);
         Assert.Equal(Permissions.All, catalog!.Permissions);
         Assert.Contains(Permissions.DecideReviews, catalog.Roles["reviewer"]);
+        // Datasets: the trainer role and administrators may create them; every permission says what it allows.
+        Assert.Contains(Permissions.ManageDatasets, catalog.Roles["trainer"]);
+        Assert.Contains(Permissions.ManageDatasets, catalog.Roles["admin"]);
+        Assert.DoesNotContain(Permissions.ManageDatasets, catalog.Roles["user"]);
+        Assert.Equal(Permissions.All.Order(), catalog.Descriptions!.Keys.Order());
+        Assert.Contains("Create datasets", catalog.Descriptions[Permissions.ManageDatasets]);
     }
 }
 

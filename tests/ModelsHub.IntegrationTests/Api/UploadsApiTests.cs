@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
@@ -474,7 +475,7 @@ public sealed class UploadExpiryTests : IDisposable
         // Leftovers a crash could leave: versions of a model that is gone, and blobs nobody lists.
         var services = _app.Services;
         var versions = services.GetRequiredService<IVersionStore>();
-        await versions.CreateAsync(new ModelVersion { ModelId = "ghost", Model = "ghost", Id = "v1", Label = "v1", CreatedBy = "eve", CreatedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await versions.CreateAsync(AssetVersion.New(AssetRef.Model("ghost"), "v1", "eve", DateTimeOffset.UtcNow), CancellationToken.None);
         var blobs = Path.Combine(_app.DataDirectory, "blobs");
         var ghostFile = Path.Combine(blobs, "models", "ghost", "v1", "x.bin");
         var strayFile = Path.Combine(blobs, "models", "expiry", "v1", "stray.bin");
@@ -491,17 +492,17 @@ public sealed class UploadExpiryTests : IDisposable
         Assert.NotNull(await sessions.FindAsync(staleId, CancellationToken.None));
         Assert.True(Directory.Exists(Path.Combine(blobs, "uploads", staleId)));
         Assert.False(File.Exists(ghostFile) || File.Exists(strayFile) || File.Exists(strayUpload));
-        Assert.Empty(await versions.ListAsync("ghost", CancellationToken.None));
+        Assert.Empty(await versions.ListAsync(AssetRef.Model("ghost"), CancellationToken.None));
         Assert.True(File.Exists(Path.Combine(blobs, "models", "expiry", "v1", "kept.bin")));
 
         _app.Clock.Offset = TimeSpan.FromDays(8);
         await RunJobAsync();
         Assert.Null(await sessions.FindAsync(staleId, CancellationToken.None));
         Assert.False(Directory.Exists(Path.Combine(blobs, "uploads", staleId)));
-        var v2 = await versions.FindAsync("expiry", "v2", CancellationToken.None);
+        var v2 = await versions.FindAsync(AssetRef.Model("expiry"), "v2", CancellationToken.None);
         Assert.Equal(VersionStatus.Failed, v2!.Status);
         Assert.Contains("No file was uploaded", v2.FailureReason);
-        var v1 = await versions.FindAsync("expiry", "v1", CancellationToken.None);
+        var v1 = await versions.FindAsync(AssetRef.Model("expiry"), "v1", CancellationToken.None);
         Assert.Equal(VersionStatus.Ready, v1!.Status);
         Assert.True(File.Exists(Path.Combine(blobs, "models", "expiry", "v1", "kept.bin")));
 

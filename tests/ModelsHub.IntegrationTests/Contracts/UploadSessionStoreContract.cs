@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -22,8 +23,8 @@ public abstract class UploadSessionStoreContract
         return new UploadSession
         {
             Id = id,
-            ModelId = model.ToLowerInvariant(),
-            Model = model,
+            AssetKey = AssetRef.Model(model).Key,
+            Asset = model,
             VersionId = version,
             Version = version,
             FileName = file,
@@ -31,7 +32,7 @@ public abstract class UploadSessionStoreContract
             DeclaredSha256 = new string('b', 64),
             ChunkSize = 5 * 1024 * 1024,
             ChunkCount = 3,
-            BlobKey = BlobKeys.ForFile(model, version, file),
+            BlobKey = BlobKeys.ForFile(AssetRef.Model(model), version, file),
             StagingKey = BlobKeys.ForUpload(id, file),
             CreatedBy = createdBy,
             CreatedAt = T0.AddMinutes(minute),
@@ -110,8 +111,8 @@ public abstract class UploadSessionStoreContract
     {
         var b = await Store.CreateAsync(New("b.bin", minute: 2), CancellationToken.None);
         var a = await Store.CreateAsync(New("a.bin", minute: 1), CancellationToken.None);
-        Assert.Equal([a.Id, b.Id], (await Store.ListForModelAsync(Model.ToUpperInvariant(), CancellationToken.None)).Select(s => s.Id));
-        Assert.Empty(await Store.ListForModelAsync(Model + "-none", CancellationToken.None));
+        Assert.Equal([a.Id, b.Id], (await Store.ListForAssetAsync(AssetRef.Model(Model.ToUpperInvariant()), CancellationToken.None)).Select(s => s.Id));
+        Assert.Empty(await Store.ListForAssetAsync(AssetRef.Model(Model + "-none"), CancellationToken.None));
     }
 
     [Fact]
@@ -125,7 +126,7 @@ public abstract class UploadSessionStoreContract
         claim.LeaseUntil = T0.AddMinutes(30);
         await Store.ReplaceAsync(claim, stalled.ETag!, CancellationToken.None);
 
-        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.ModelId == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
+        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.AssetKey == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
         Assert.Equal([stalled.Id, expired.Id], due);
         Assert.DoesNotContain(fresh.Id, due);
         Assert.Single(await Store.ListDueAsync(T0.AddHours(2), 1, CancellationToken.None));

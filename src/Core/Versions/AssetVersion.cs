@@ -1,22 +1,20 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 
 namespace ModelsHub.Core.Versions;
 
 /// <summary>
-/// One version of a model (seed 003 "版本"): a free label, notes, metrics and the files uploaded
-/// for it. It is <see cref="VersionStatus.Ready"/> once a file has been uploaded and verified.
+/// One version of a model or a dataset (seed 003 "版本"): a free label, notes, metrics and the files
+/// uploaded for it. What one kind learns about a version beyond that hangs off it as an optional
+/// section (<see cref="Validation"/> for datasets; a model version's training lineage is the next),
+/// so a kind gains fields without a document of its own.
 /// </summary>
-public sealed class ModelVersion : IStoredDocument<ModelVersion>
+public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
 {
-    /// <summary>The model's id (its name in lowercase).</summary>
-    public required string ModelId { get; init; }
-
-    /// <summary>The model's name as registered.</summary>
-    public required string Model { get; init; }
-
-    /// <summary>The label in lowercase: labels are unique per model ignoring case.</summary>
+    /// <summary>The label in lowercase: labels are unique per asset ignoring case.</summary>
     public required string Id { get; init; }
 
     public required string Label { get; init; }
@@ -25,7 +23,7 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
 
     public VersionStatus Status { get; set; } = VersionStatus.Uploading;
 
-    /// <summary>Why the version failed; null unless <see cref="Status"/> is failed.</summary>
+    /// <summary>Why the version failed or is invalid; null otherwise.</summary>
     public string? FailureReason { get; set; }
 
     /// <summary>The verified files, by name.</summary>
@@ -33,6 +31,9 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
 
     /// <summary>Numbers the team tracks for this version (loss, accuracy, ...), in the order they were added.</summary>
     public Dictionary<string, double> Metrics { get; set; } = [];
+
+    /// <summary>What validating a dataset version's file found; null for models and until a validation ends.</summary>
+    public DatasetValidation? Validation { get; set; }
 
     public required string CreatedBy { get; init; }
 
@@ -46,6 +47,9 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
     [JsonIgnore]
     public string? ETag { get; set; }
 
+    [JsonIgnore]
+    public AssetVersionRef Ref => new(AssetRef, Label);
+
     public static string IdFor(string label) => label.ToLowerInvariant();
 
     public long TotalSize => Files.Sum(f => f.Size);
@@ -53,10 +57,24 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
     public VersionFile? FindFile(string name) =>
         Files.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    public ModelVersion Clone() => new()
+    /// <summary>A new version of <paramref name="asset"/>, uploading.</summary>
+    public static AssetVersion New(AssetRef asset, string label, string createdBy, DateTimeOffset now) => new()
     {
-        ModelId = ModelId,
-        Model = Model,
+        Kind = asset.Kind,
+        AssetKey = asset.Key,
+        Asset = asset.Name,
+        Id = IdFor(label),
+        Label = label,
+        CreatedBy = createdBy,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
+
+    public AssetVersion Clone() => new()
+    {
+        Kind = Kind,
+        AssetKey = AssetKey,
+        Asset = Asset,
         Id = Id,
         Label = Label,
         Notes = Notes,
@@ -64,6 +82,7 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
         FailureReason = FailureReason,
         Files = [.. Files],
         Metrics = new Dictionary<string, double>(Metrics),
+        Validation = Validation,
         CreatedBy = CreatedBy,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
@@ -80,5 +99,5 @@ public sealed class ModelVersion : IStoredDocument<ModelVersion>
 public sealed record VersionFile(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string? UploadedBy = null)
 {
     /// <summary>Whose quota the file counts against.</summary>
-    public string OwnerIn(ModelVersion version) => UploadedBy ?? version.CreatedBy;
+    public string OwnerIn(AssetVersion version) => UploadedBy ?? version.CreatedBy;
 }
