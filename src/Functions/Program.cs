@@ -14,6 +14,7 @@ using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
+using ModelsHub.Functions.Imports;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
@@ -46,6 +47,7 @@ builder.Services.AddHubSync(builder.Configuration);
 builder.Services.AddHubWebhooks(builder.Environment);
 builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
+builder.Services.AddHubImports();
 // After the API models: its call-target resolver is asked after theirs.
 builder.Services.AddHubDeployments(builder.Configuration);
 
@@ -77,7 +79,7 @@ api.MapAdminApi();
 api.MapSyncApi();
 api.MapReviewsApi();
 api.MapWorkflowsApi();
-api.MapGitHubTokenApi();
+api.MapUserTokenApi();
 api.MapDevTokenApi(app.Logger);
 api.MapDatasetsApi();
 foreach (var kind in Enum.GetValues<AssetKind>())
@@ -96,6 +98,7 @@ api.MapAccessTokensApi();
 api.MapGatewayApi();
 api.MapUsageApi();
 api.MapAiModelsApi();
+api.MapImportsApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -12,6 +12,7 @@ using ModelsHub.Core.Servers;
 using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -23,6 +24,7 @@ using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
+using ModelsHub.Infrastructure.HuggingFace;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 using ModelsHub.Infrastructure.Xinference;
@@ -58,6 +60,7 @@ public static class InfrastructureServiceExtensions
         services.AddHubXinference(configuration);
         services.AddHubWebhookSender(configuration);
         services.AddHubAiProviders(configuration);
+        services.AddHubHuggingFace(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -105,6 +108,7 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        services.AddSingleton<IModelImportStore, SqliteModelImportStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

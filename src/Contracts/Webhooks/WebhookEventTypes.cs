@@ -24,6 +24,12 @@ public static class WebhookEventTypes
     public const string PullRequestOpened = "pull_request.opened";
     public const string PullRequestMerged = "pull_request.merged";
     public const string PullRequestClosed = "pull_request.closed";
+    /// <summary>An import (Hugging Face) ended: its version is ready with every file verified.</summary>
+    public const string ImportSucceeded = "import.succeeded";
+    /// <summary>An import failed (with the reason); what it added was taken back.</summary>
+    public const string ImportFailed = "import.failed";
+    /// <summary>An import was cancelled; what it added was taken back.</summary>
+    public const string ImportCancelled = "import.cancelled";
 
     /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
     public const string Ping = "ping";
@@ -35,6 +41,7 @@ public static class WebhookEventTypes
         VersionReady, VersionFailed,
         ReviewSubmitted, ReviewDecided,
         PullRequestOpened, PullRequestMerged, PullRequestClosed,
+        ImportSucceeded, ImportFailed, ImportCancelled,
     ];
 
     public static string CloudEventType(string name) => CloudEventTypePrefix + name;
