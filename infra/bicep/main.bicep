@@ -442,6 +442,56 @@ param cosmosContainers containerSpec[] = [
       ]
     }
   }
+  // Inference servers by their lowercase name: read, changed and listed (a few dozen) whole.
+  { name: 'inferenceServers', partitionKeyPath: '/id' }
+  {
+    name: 'deployments'
+    partitionKeyPath: '/id'
+    // Deployments by id (also the model's uid on its server); listings newest first by (createdUs, id).
+    // Their history, launch parameters and environment are read, never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/history/*' }
+        { path: '/parameters/*' }
+        { path: '/env/*' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'metricSamples'
+    partitionKeyPath: '/series'
+    // The monitoring series: a server's range read is one partition in time order; each sample carries its own
+    // ttl (Monitoring:Retention), -1 turns TTL on without a container default. The packed samples are never filtered on.
+    defaultTtl: -1
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/data/?' }
+        { path: '/summary/?' }
+        { path: '/"_etag"/?' }
+      ]
+    }
+  }
 ]
 
 // --- Sign-in (Entra ID) ---------------------------------------------------------------------------
@@ -500,6 +550,11 @@ param workflowSweeperSchedule string = '0 * * * * *'
 
 @description('Six-field NCRONTAB schedule of the UploadExpiry timer that cleans expired uploads and orphans (Uploads:ExpirySchedule); daily at 03:30 by default.')
 param uploadExpirySchedule string = '0 30 3 * * *'
+
+// --- Inference servers ----------------------------------------------------------------------------
+
+@description('Six-field NCRONTAB schedule of the ServerMonitor timer that polls every inference server and running deployment (Monitoring:Schedule); every minute by default.')
+param monitoringSchedule string = '0 * * * * *'
 
 // --- Frontend -------------------------------------------------------------------------------------
 
@@ -746,6 +801,7 @@ var hubSettings = union(
     HuggingFace__Endpoint: huggingFaceEndpoint
     Workflows__SweeperSchedule: workflowSweeperSchedule
     Uploads__ExpirySchedule: uploadExpirySchedule
+    Monitoring__Schedule: monitoringSchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin
   },
   // A list binds from indexed keys: Cors__AllowedOrigins__0, Cors__AllowedOrigins__1, ...

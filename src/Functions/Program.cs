@@ -8,6 +8,7 @@ using ModelsHub.Functions.Gateway;
 using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Deployments;
 using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.GitHub;
@@ -17,6 +18,7 @@ using ModelsHub.Functions.Imports;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
+using ModelsHub.Functions.Servers;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Training;
 using ModelsHub.Functions.Triggers;
@@ -48,6 +50,8 @@ builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
 builder.Services.AddHubImports();
 builder.Services.AddHubTraining(builder.Configuration);
+// After the API models: its call-target resolver is asked after theirs.
+builder.Services.AddHubDeployments(builder.Configuration);
 
 var app = builder.Build();
 
@@ -87,6 +91,8 @@ foreach (var kind in Enum.GetValues<AssetKind>())
 }
 api.MapQuotasApi();
 api.MapBlobMirrorApi();
+api.MapInferenceServersApi();
+api.MapDeploymentsApi();
 api.MapWebhooksApi();
 api.MapGitHubWebhookApi();
 api.MapApiModelsApi();

@@ -7,6 +7,8 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
@@ -26,6 +28,7 @@ using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.HuggingFace;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
+using ModelsHub.Infrastructure.Xinference;
 using ModelsHub.Infrastructure.Webhooks;
 
 namespace ModelsHub.Infrastructure;
@@ -55,6 +58,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubXinference(configuration);
         services.AddHubWebhookSender(configuration);
         services.AddHubAiProviders(configuration);
         services.AddHubHuggingFace(configuration);
@@ -98,6 +102,9 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IInferenceServerStore, SqliteInferenceServerStore>();
+        services.AddSingleton<IDeploymentStore, SqliteDeploymentStore>();
+        services.AddSingleton<IMetricSeriesStore, SqliteMetricSeriesStore>();
         services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
         services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();

@@ -49,7 +49,7 @@ public sealed record TestRequest([property: JsonPropertyName("input_data")] Test
 /// <summary>What an embeddings test returns: the vector's size and its first values.</summary>
 public sealed record EmbeddingPreview(int Dimensions, IReadOnlyList<float> FirstValues);
 
-/// <summary>A test call's outcome.</summary>
+/// <summary>A test call's outcome; <see cref="Deployment"/> names the deployment that answered, when one did.</summary>
 public sealed record TestResultDto(
     string Model,
     string? Version,
@@ -59,7 +59,8 @@ public sealed record TestResultDto(
     long TokensIn,
     long TokensOut,
     double LatencyMs,
-    EmbeddingPreview? Embedding);
+    EmbeddingPreview? Embedding,
+    string? Deployment = null);
 
 /// <summary>The status after start/stop; <c>pending</c> when the change waits for review (<c>submissionId</c>).</summary>
 public sealed record ToggleStatusResponse(string Name, ModelStatus Status, bool Pending, string? SubmissionId);

@@ -4,7 +4,10 @@ using ModelsHub.Contracts.PullRequests;
 
 namespace ModelsHub.Contracts.Models;
 
-/// <summary>A model as the API shows it: metadata, spec and README.</summary>
+/// <summary>
+/// A model as the API shows it: metadata, spec and README. <see cref="XinferenceModelType"/> repeats the type
+/// under Xinference's own key (<c>model_type</c>, for the six types it serves): its workers' "Add Model" reads it there.
+/// </summary>
 public sealed record ModelDto(
     string Name,
     ModelType Type,
@@ -27,7 +30,8 @@ public sealed record ModelDto(
     string? DefaultVersion = null,
     bool DefaultVersionPinned = false,
     DateTimeOffset? RemovedUpstreamAt = null,
-    ApiModels.ProviderDto? Provider = null);
+    ApiModels.ProviderDto? Provider = null,
+    [property: JsonPropertyName("model_type")] string? XinferenceModelType = null);
 
 /// <summary>A model in a listing: no spec and no README.</summary>
 public sealed record ModelSummaryDto(

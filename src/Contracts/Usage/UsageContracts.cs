@@ -9,8 +9,8 @@ public enum UsageOperation { Test, Chat, Embeddings }
 /// <summary>A report's time buckets (<c>?granularity=</c>).</summary>
 public enum UsageGranularity { Hour, Day }
 
-/// <summary>How a report splits its calls (<c>?by=</c>): not at all, per user, per version, or per model.</summary>
-public enum UsageGrouping { None, User, Version, Model }
+/// <summary>How a report splits its calls (<c>?by=</c>): not at all, per user, per version, per model, or per deployment (calls no deployment served group under null).</summary>
+public enum UsageGrouping { None, User, Version, Model, Deployment }
 
 /// <summary>Latency in milliseconds: the mean, and percentiles estimated from fixed histogram buckets.</summary>
 public sealed record LatencyStats(double? Mean, double? P50, double? P95, double? P99);

@@ -119,6 +119,31 @@ public sealed partial class DownloadCatalog(IModelStore store, TimeProvider cloc
         }
     }
 
+    /// <summary>
+    /// One model's entry as Xinference's "Add Model" stores it (a single object, its first entry: for
+    /// audio, the first variant), under the same rules as the lists: public, listed, not dropped
+    /// upstream, a tier the audience gets, entries that pass the same checks. Null when the caller
+    /// would not find the model in its type's list (or <paramref name="type"/> is not its type).
+    /// </summary>
+    public async Task<DownloadDocument?> GetEntryAsync(string name, ModelType? type, DownloadAudience audience, CancellationToken cancellationToken)
+    {
+        var model = await store.FindAsync(name, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (model is null || !model.Type.IsXinference() || (type is { } t && t != model.Type) || model.Visibility != ModelVisibility.Public
+            || !model.IsListed(now) || model.RemovedUpstreamAt is not null || (audience == DownloadAudience.Standard && model.Tier != ModelTier.Standard))
+        {
+            return null;
+        }
+        var (entries, skipped) = Servable(model);
+        if (entries.Length == 0)
+        {
+            return null;
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(entries[0], Compact);
+        var etag = Convert.ToHexStringLower(SHA256.HashData(json), 0, 16);
+        return new DownloadDocument(model.Type, audience, json, etag, 1, 1, skipped, now, model.ExpiresAt);
+    }
+
     public Task OnModelChangedAsync(ModelChange change, CancellationToken cancellationToken)
     {
         foreach (var type in change.Types.Where(t => t.IsXinference()))

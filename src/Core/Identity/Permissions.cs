@@ -19,6 +19,8 @@ public static class Permissions
     public const string ManageDatasets = "datasets.manage";
     public const string ManageExternalSources = "sources.manage";
     public const string AdministerUsers = "users.administer";
+    public const string ManageServers = "servers.manage";
+    public const string ManageDeployments = "deployments.manage";
     public const string ViewUsage = "usage.view";
     public const string ManageTokens = "tokens";
 
@@ -28,7 +30,7 @@ public static class Permissions
         UpdatePublicModels, DeletePublicModels, ExpirePublicModels,
         UpdateAdvancedModels, DeleteAdvancedModels, ExpireAdvancedModels, ViewAdvancedModels,
         ListReviews, DecideReviews, RunTraining, ManageDatasets, ManageExternalSources, AdministerUsers,
-        ViewUsage, ManageTokens,
+        ViewUsage, ManageTokens, ManageServers, ManageDeployments,
     ];
 
     /// <summary>What each permission allows, as the permission catalog shows it.</summary>
@@ -52,6 +54,8 @@ public static class Permissions
         [AdministerUsers] = "Administer users: grant and revoke permissions; everything else too.",
         [ViewUsage] = "See everyone's usage (each user sees their own).",
         [ManageTokens] = "Manage one's own personal access tokens.",
+        [ManageServers] = "Register, change and forget inference servers; push the hub's models to them.",
+        [ManageDeployments] = "Deploy any model one may see on an inference server, and stop, start and delete every deployment (owners deploy their own models).",
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
@@ -69,6 +73,7 @@ public static class Roles
     public const string AdvancedViewer = "advanced-viewer";
     public const string Reviewer = "reviewer";
     public const string Trainer = "trainer";
+    public const string Operator = "operator";
     public const string Admin = "admin";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Bundles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
@@ -88,6 +93,7 @@ public static class Roles
         [AdvancedViewer] = [Permissions.ViewAdvancedModels],
         [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
         [Trainer] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.RunTraining, Permissions.ManageDatasets],
+        [Operator] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.ManageServers, Permissions.ManageDeployments],
         [Admin] = Permissions.All,
     };
 

@@ -17,8 +17,17 @@ public sealed record ResolvedTarget(InferenceTarget Target, UsageSubject Subject
 /// </summary>
 public interface IInferenceTargetResolver
 {
-    /// <summary>The target for the model, or null when this resolver does not serve it.</summary>
-    ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, CancellationToken cancellationToken);
+    /// <summary>
+    /// The target for the model, or null when this resolver does not serve it. <paramref name="requested"/> is the
+    /// name the caller used: the model's own, or one this resolver answered <see cref="ModelOfAsync"/> for (a deployment's id).
+    /// </summary>
+    ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, string requested, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The model a name stands for when no model has that name but this resolver serves it (a deployment's id names
+    /// its model), or null. The caller must still be allowed to see that model.
+    /// </summary>
+    ValueTask<string?> ModelOfAsync(string name, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
 
     /// <summary>
     /// Where in the catalog the models this resolver serves are found: the gateway's model list
@@ -39,9 +48,10 @@ public sealed class ApiModelTargetResolver(ApiKeyVault keys) : IInferenceTargetR
 
     public bool Serves(ModelSummary model) => model.ProviderModelId is not null && model.ProviderEndpoint is not null && model.Source.IsApiSource();
 
-    public ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, CancellationToken cancellationToken)
+    public ValueTask<ResolvedTarget?> ResolveAsync(HubModel model, string requested, CancellationToken cancellationToken)
     {
-        if (model.Provider is not { } provider || ProviderKinds.For(model.Source) is not { } kind)
+        // A name other than the model's is another resolver's (a deployment): the provider block does not serve it.
+        if (!string.Equals(requested, model.Name, StringComparison.OrdinalIgnoreCase) || model.Provider is not { } provider || ProviderKinds.For(model.Source) is not { } kind)
         {
             return ValueTask.FromResult<ResolvedTarget?>(null);
         }

@@ -151,13 +151,13 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
             throw new AuthenticationRequiredException("Sign in, or send a personal access token, to call a model.");
         }
         var started = clock.GetTimestamp();
-        var model = await catalog.GetForCallAsync(caller, modelName, cancellationToken);
+        var model = await ModelForAsync(caller, modelName, cancellationToken);
         ResolvedTarget? target = null;
         try
         {
             foreach (var resolver in _resolvers)
             {
-                target = await resolver.ResolveAsync(model, cancellationToken);
+                target = await resolver.ResolveAsync(model, modelName, cancellationToken);
                 if (target is not null) break;
             }
         }
@@ -185,6 +185,36 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
     }
 
     private static string Inactive(string model) => $"Model '{model}' is inactive; start it (POST /api/models/{model}/toggle-status) to call it.";
+
+    /// <summary>
+    /// The model the name means: a model's own name first; else the model a resolver says the name stands for (a
+    /// deployment's id), under the same rules (a caller who may not see that model gets the same 404 as for no model).
+    /// </summary>
+    private async Task<HubModel> ModelForAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await catalog.GetForCallAsync(caller, name, cancellationToken);
+        }
+        catch (NotFoundException)
+        {
+            foreach (var resolver in _resolvers)
+            {
+                if (await resolver.ModelOfAsync(name, cancellationToken) is { } owner)
+                {
+                    try
+                    {
+                        return await catalog.GetForCallAsync(caller, owner, cancellationToken);
+                    }
+                    catch (NotFoundException)
+                    {
+                        break;
+                    }
+                }
+            }
+            throw;
+        }
+    }
 
     /// <summary>One call on its way: times it and records its outcome exactly once.</summary>
     internal sealed class PendingCall(ModelInvoker owner, Caller caller, UsageSubject subject, ResolvedTarget target, UsageOperation operation, bool streamed, long started)

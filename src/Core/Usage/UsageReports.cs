@@ -43,7 +43,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         }
         if (range.By == UsageGrouping.Model)
         {
-            throw new ValidationException("by", "A model's usage splits by user or version.");
+            throw new ValidationException("by", "A model's usage splits by user, version or deployment.");
         }
         var (from, to) = Resolve(range);
         return await ReadAsync($"model|{model.Name}|{from.UtcTicks}|{to.UtcTicks}|{range.Granularity}|{range.By}",
@@ -55,7 +55,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
         var user = caller.UserId ?? throw new AuthenticationRequiredException();
         if (range.By == UsageGrouping.User)
         {
-            throw new ValidationException("by", "Your own usage splits by model or version.");
+            throw new ValidationException("by", "Your own usage splits by model, version or deployment.");
         }
         var (from, to) = Resolve(range);
         return await ReadAsync($"user|{user}|{from.UtcTicks}|{to.UtcTicks}|{range.Granularity}|{range.By}",
@@ -73,6 +73,21 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             var byUser = UsageGrid.Of(rollups, r => r.Key.User, from, to, step);
             return new UsageOverview(from, to, UsageStatistics.Of(byModel.Totals), byModel.Groups.Take(top).ToList(), byUser.Groups.Take(top).ToList());
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The calls made to one deployment (of <paramref name="model"/>) in the hours (or, past <see cref="MaxHourBuckets"/> hours,
+    /// the days) that [<paramref name="from"/>, <paramref name="to"/>) touches. No access check: for callers that checked the deployment.
+    /// </summary>
+    public async Task<UsageReport> ForDeploymentAsync(string model, string deployment, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var granularity = (to - from).TotalHours > MaxHourBuckets ? UsageGranularity.Day : UsageGranularity.Hour;
+        var step = Step(granularity);
+        var (start, end) = (Floor(from, step), Ceiling(to, step));
+        await recorder.FlushAsync(cancellationToken);
+        var rollups = (await store.QueryAsync(new UsageRollupQuery(granularity, start, end, Model: model), cancellationToken))
+            .Where(r => string.Equals(r.Key.Deployment, deployment, StringComparison.Ordinal)).ToList();
+        return Build(model, null, start, end, new UsageRange(start, end, granularity, UsageGrouping.None), rollups);
     }
 
     /// <summary>The latest calls of a model, for looking into its errors (those who manage it, or <c>usage.view</c>).</summary>
@@ -147,6 +162,7 @@ public sealed class UsageReports(IUsageStore store, UsageRecorder recorder, Mode
             UsageGrouping.User => r => r.Key.User,
             UsageGrouping.Version => r => r.Key.Version,
             UsageGrouping.Model => r => r.Key.Model,
+            UsageGrouping.Deployment => r => r.Key.Deployment,
             _ => null,
         };
         var grid = UsageGrid.Of(rollups, key ?? (_ => null), from, to, Step(range.Granularity));

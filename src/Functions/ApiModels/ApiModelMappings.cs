@@ -16,12 +16,13 @@ public static class ApiModelMappings
 
     public static TestResultDto ToDto(this ChatCall call) => new(
         call.Usage.Model, call.Usage.Version, "chat", call.Response.Text,
-        Gateway.OpenAiResponses.FinishReason(call.Response.FinishReason), call.Usage.TokensIn, call.Usage.TokensOut, call.Usage.LatencyMs, null);
+        Gateway.OpenAiResponses.FinishReason(call.Response.FinishReason), call.Usage.TokensIn, call.Usage.TokensOut, call.Usage.LatencyMs, null,
+        call.Usage.Deployment);
 
     public static TestResultDto ToDto(this EmbeddingsCall call)
     {
         var vector = call.Embeddings.Count > 0 ? call.Embeddings[0].Vector : ReadOnlyMemory<float>.Empty;
         return new TestResultDto(call.Usage.Model, call.Usage.Version, "embeddings", null, null, call.Usage.TokensIn, 0, call.Usage.LatencyMs,
-            new EmbeddingPreview(vector.Length, vector[..Math.Min(8, vector.Length)].ToArray()));
+            new EmbeddingPreview(vector.Length, vector[..Math.Min(8, vector.Length)].ToArray()), call.Usage.Deployment);
     }
 }

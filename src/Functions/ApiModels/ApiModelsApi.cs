@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Identity;
 using ModelsHub.Core.Inference;
 using ModelsHub.Core.Usage;
 using ModelsHub.Functions.Auth;
@@ -71,12 +72,19 @@ public static class ApiModelsApi
     {
         var caller = context.GetCaller();
         var model = await catalog.GetForCallAsync(caller, name, cancellationToken);
+        return await RunTestAsync(caller, model.Name, model.Type, context, invoker, cancellationToken);
+    }
+
+    /// <summary>One test call of what <paramref name="target"/> names to the invoker (a model, or a deployment's id): embeddings for an embedding model, else chat.</summary>
+    public static async Task<TestResultDto> RunTestAsync(Caller caller, string target, ModelType type, HttpContext context, ModelInvoker invoker,
+        CancellationToken cancellationToken)
+    {
         var input = TestInputReader.Read(await JsonBody.ReadObjectAsync(context, cancellationToken));
-        if (model.Type == ModelType.Embedding)
+        if (type == ModelType.Embedding)
         {
-            return (await invoker.EmbedAsync(caller, model.Name, [input.EmbeddingText], new(), UsageOperation.Test, cancellationToken)).ToDto();
+            return (await invoker.EmbedAsync(caller, target, [input.EmbeddingText], new(), UsageOperation.Test, cancellationToken)).ToDto();
         }
-        return (await invoker.ChatAsync(caller, model.Name, input.Messages, input.Options, UsageOperation.Test, cancellationToken)).ToDto();
+        return (await invoker.ChatAsync(caller, target, input.Messages, input.Options, UsageOperation.Test, cancellationToken)).ToDto();
     }
 
     public static async Task<Results<Ok<ToggleStatusResponse>, Accepted<ToggleStatusResponse>>> ToggleStatus(string name, HttpContext context, ApiModelService service,

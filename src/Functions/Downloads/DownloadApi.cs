@@ -22,7 +22,7 @@ public static class DownloadApi
     {
         api.MapMethods("/models/download", [HttpMethods.Get, HttpMethods.Head], GetModelList)
             .WithName("DownloadModelList")
-            .WithSummary("The model list of one type in the upstream Xinference file format (a bare JSON array), for Xinference's \"update models\".")
+            .WithSummary("The model list of one type in the upstream Xinference file format (a bare JSON array), for Xinference's \"update models\"; with model_name, that model's entry (one object), for its \"Add Model\".")
             .WithTags("Xinference")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .Produces(StatusCodes.Status304NotModified)
@@ -34,11 +34,16 @@ public static class DownloadApi
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult>> GetModelList(
         HttpContext context, DownloadCatalog downloads, EncodedRepresentations encodings, CancellationToken cancellationToken)
     {
-        var type = ParseType(context.Request.Query["model_type"].ToString());
         var caller = context.GetCaller();
         var audience = ModelAccess.ScopeFor(caller, DateTimeOffset.UtcNow).PublicTiers.Count == Enum.GetValues<ModelTier>().Length
             ? DownloadAudience.AllTiers
             : DownloadAudience.Standard;
+        var modelName = context.Request.Query["model_name"].ToString();
+        if (modelName.Length > 0)
+        {
+            return await GetModelEntry(context, modelName, audience, downloads, cancellationToken);
+        }
+        var type = ParseType(context.Request.Query["model_type"].ToString());
         var document = await downloads.GetAsync(type, audience, cancellationToken);
 
         var encoding = Negotiate(context.Request.GetTypedHeaders().AcceptEncoding);
@@ -63,6 +68,33 @@ public static class DownloadApi
         var key = $"{EnumNames<ModelType>.NameOf(type)}/{audience}";
         var bytes = encodings.Get(key, document.ETag, document.Json, encoding);
         return TypedResults.Bytes(bytes, "application/json; charset=utf-8");
+    }
+
+    /// <summary>
+    /// Xinference's "Add Model" (xorbitsai/inference#4102, <c>WorkerActor.add_model</c>): each worker reads the
+    /// model's type from <c>GET /api/models/{name}</c>, then fetches <c>?model_name={name}</c> and stores the one
+    /// entry it gets as that model's file. Served like the lists (who may see it, ETag, 304), never compressed.
+    /// </summary>
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult>> GetModelEntry(HttpContext context, string modelName,
+        DownloadAudience audience, DownloadCatalog downloads, CancellationToken cancellationToken)
+    {
+        if (modelName.Length > ModelRules.MaxNameLength * 2 || modelName.Any(char.IsControl))
+        {
+            throw new ValidationException("model_name", $"Must be a model name of at most {ModelRules.MaxNameLength} characters.");
+        }
+        var typeText = context.Request.Query["model_type"].ToString();
+        ModelType? type = typeText.Length == 0 ? null : ParseType(typeText);
+        var document = await downloads.GetEntryAsync(modelName, type, audience, cancellationToken)
+            ?? throw new NotFoundException("Model", modelName);
+        var headers = context.Response.Headers;
+        headers.ETag = Preconditions.Quote(document.ETag);
+        headers.CacheControl = (audience == DownloadAudience.Standard ? "public" : "private") + ", max-age=" + CacheSeconds;
+        headers.Vary = "Accept-Encoding, Authorization";
+        if (IfNoneMatchHits(context.Request, document.ETag))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+        return TypedResults.Bytes(document.Json.ToArray(), "application/json; charset=utf-8");
     }
 
     private static ModelType ParseType(string text)

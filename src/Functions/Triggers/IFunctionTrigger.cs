@@ -26,4 +26,11 @@ public interface IScheduledJob
     string DefaultSchedule { get; }
 
     Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs the job and gives what the host's invocation returns (<c>ReturnValue</c>): nothing, unless the job reports figures.</summary>
+    async Task<object?> RunForResultAsync(CancellationToken cancellationToken)
+    {
+        await RunAsync(cancellationToken);
+        return null;
+    }
 }

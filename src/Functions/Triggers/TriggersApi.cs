@@ -81,9 +81,8 @@ public static class TriggersApi
             {
                 var job = services.GetServices<IScheduledJob>().First(j => j.Name == name);
                 request.Binding("timer");
-                await job.RunAsync(cancellationToken);
+                result = await job.RunForResultAsync(cancellationToken);
                 log.Add($"{name} ran.");
-                result = null;
             }
             return TypedResults.Ok(new InvocationResponse(new Dictionary<string, object?>(), log.Lines, result));
         }

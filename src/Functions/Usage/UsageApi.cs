@@ -16,13 +16,13 @@ public static class UsageApi
     public static RouteGroupBuilder MapUsageApi(this RouteGroupBuilder api)
     {
         api.MapGet("/models/{name}/usage", GetModelUsage).WithTags("Usage").WithName("GetModelUsage").RequireAuthorization()
-            .WithSummary("A model's usage: from, to (ISO 8601), granularity=hour|day, by=user|version.")
+            .WithSummary("A model's usage: from, to (ISO 8601), granularity=hour|day, by=user|version|deployment.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/models/{name}/usage/calls", GetModelCalls).WithTags("Usage").WithName("GetModelCalls").RequireAuthorization()
             .WithSummary("A model's latest recorded calls, newest first (failures=true for the failed ones; pageSize 1-100): for error analysis.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/me/usage", GetMyUsage).WithTags("Usage").WithName("GetMyUsage").RequireAuthorization()
-            .WithSummary("Your usage (sign-in and access-token calls alike): from, to, granularity, by=model|version.")
+            .WithSummary("Your usage (sign-in and access-token calls alike): from, to, granularity, by=model|version|deployment.")
             .ProducesValidationProblem();
         api.MapGet("/usage", GetUsageOverview).WithTags("Usage").WithName("GetUsageOverview").RequireAuthorization()
             .WithSummary("The hub's usage (usage.view): totals, the busiest models and users (top, 1-100).")
@@ -31,10 +31,10 @@ public static class UsageApi
     }
 
     public static async Task<Ok<UsageReport>> GetModelUsage(string name, HttpContext context, UsageReports reports, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.ForModelAsync(context.GetCaller(), name, ReadRange(context, [UsageGrouping.None, UsageGrouping.User, UsageGrouping.Version]), cancellationToken));
+        TypedResults.Ok(await reports.ForModelAsync(context.GetCaller(), name, ReadRange(context, [UsageGrouping.None, UsageGrouping.User, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken));
 
     public static async Task<Ok<UsageReport>> GetMyUsage(HttpContext context, UsageReports reports, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.ForCallerAsync(context.GetCaller(), ReadRange(context, [UsageGrouping.None, UsageGrouping.Model, UsageGrouping.Version]), cancellationToken));
+        TypedResults.Ok(await reports.ForCallerAsync(context.GetCaller(), ReadRange(context, [UsageGrouping.None, UsageGrouping.Model, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken));
 
     public static async Task<Ok<UsageOverview>> GetUsageOverview(HttpContext context, UsageReports reports, CancellationToken cancellationToken)
     {

@@ -113,6 +113,29 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Inference servers keyed by their lowercase name: read, changed and listed (a few dozen) as whole.</summary>
+    public static CosmosContainerSpec InferenceServers { get; } = new("inferenceServers", "/id");
+
+    /// <summary>
+    /// Deployments keyed by id (also the model's uid on its server): each workflow step is a point read and an
+    /// ETag-conditioned replace; listings (newest first) and the monitor's query by state fan out.
+    /// </summary>
+    public static CosmosContainerSpec Deployments { get; } = new("deployments", "/id")
+    {
+        ExcludedPaths = ["/history/*", "/parameters/*", "/env/*"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// The monitoring series keyed by series (<c>server:{name}</c>): a range read is one partition, in time order;
+    /// each sample expires through its own <c>ttl</c> (the retention), so nothing has to trim it.
+    /// </summary>
+    public static CosmosContainerSpec MetricSamples { get; } = new("metricSamples", "/series")
+    {
+        ExcludedPaths = ["/data/?", "/summary/?"],
+        DefaultTimeToLive = -1,
+    };
+
     /// <summary>Webhooks keyed by id: managed by id; the owner's listing and the active ones an event is matched against fan out.</summary>
     public static CosmosContainerSpec Webhooks { get; } = new("webhooks", "/id")
     {
@@ -177,5 +200,6 @@ public static class HubContainers
     };
 
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, Imports, TrainingJobs, TrainingEvents];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, Imports, TrainingJobs, TrainingEvents,
+        InferenceServers, Deployments, MetricSamples];
 }

@@ -7,6 +7,8 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
@@ -40,6 +42,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IInferenceServerStore, CosmosInferenceServerStore>(HubContainers.InferenceServers);
+        services.AddCosmosPort<IDeploymentStore, CosmosDeploymentStore>(HubContainers.Deployments);
+        services.AddCosmosPort<IMetricSeriesStore, CosmosMetricSeriesStore>(HubContainers.MetricSamples);
         services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
         services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
         services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);

@@ -2,6 +2,8 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Deployments;
+using ModelsHub.Core.Servers;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
@@ -41,6 +43,12 @@ internal static class StoredDocuments
 
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));
+
+    public static DocumentKind<InferenceServer> InferenceServers { get; } = new("Inference server", s => s.Name,
+        s => new ConflictException($"An inference server named '{s.Name}' is already registered (names are unique ignoring case).", "name"));
+
+    public static DocumentKind<Deployment> Deployments { get; } = new("Deployment", d => d.Id,
+        d => new ConflictException($"Deployment '{d.Id}' already exists."));
 
     public static DocumentKind<Webhook> Webhooks { get; } = new("Webhook", w => w.Id,
         w => new ConflictException($"Webhook '{w.Id}' already exists."));

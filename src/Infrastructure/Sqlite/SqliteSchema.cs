@@ -184,6 +184,32 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
 
+        CREATE TABLE IF NOT EXISTS inference_servers (
+            id TEXT PRIMARY KEY,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+
+        -- model_id and server_id are lowercase names: the filters ignore case.
+        CREATE TABLE IF NOT EXISTS deployments (
+            id TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL,
+            server_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_deployments_created ON deployments(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_deployments_state ON deployments(state, server_id);
+
+        -- The monitoring series: one row per series and interval (a poll in the same interval replaces it).
+        CREATE TABLE IF NOT EXISTS metric_samples (
+            series TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            summary BLOB NOT NULL,
+            PRIMARY KEY (series, at)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_metric_samples_at ON metric_samples(at);
+
         CREATE TABLE IF NOT EXISTS webhooks (
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,

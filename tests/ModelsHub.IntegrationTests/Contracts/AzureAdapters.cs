@@ -145,6 +145,24 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosInferenceServerStoreContract(AzureEmulators emulators) : InferenceServerStoreContract
+{
+    protected override Core.Servers.IInferenceServerStore Store { get; } = new CosmosInferenceServerStore(emulators.NewDatabase(null, HubContainers.InferenceServers));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosDeploymentStoreContract(AzureEmulators emulators) : DeploymentStoreContract
+{
+    protected override Core.Deployments.IDeploymentStore Store { get; } = new CosmosDeploymentStore(emulators.NewDatabase(null, HubContainers.Deployments));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosMetricSeriesStoreContract(AzureEmulators emulators) : MetricSeriesStoreContract
+{
+    protected override Core.Servers.IMetricSeriesStore Store { get; } = new CosmosMetricSeriesStore(emulators.NewDatabase(null, HubContainers.MetricSamples));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
 public sealed class CosmosWebhookStoreContract(AzureEmulators emulators) : WebhookStoreContract
 {
     private readonly CosmosDatabase _database = emulators.NewDatabase(null, HubContainers.Webhooks, HubContainers.WebhookDeliveries);

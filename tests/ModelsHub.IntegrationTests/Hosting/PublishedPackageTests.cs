@@ -173,18 +173,18 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
     }
 
     [Fact]
-    public void ThePackageHoldsTheSixFunctionsWithTheirTriggers()
+    public void ThePackageHoldsTheSevenFunctionsWithTheirTriggers()
     {
         var functions = package.Functions;
 
-        Assert.Equal(["Api", "BlobCreated", "UploadExpiry", "UpstreamSync", "WorkflowQueue", "WorkflowSweeper"], functions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Api", "BlobCreated", "ServerMonitor", "UploadExpiry", "UpstreamSync", "WorkflowQueue", "WorkflowSweeper"], functions.Keys.Order(StringComparer.Ordinal));
         var api = Trigger(functions["Api"]);
         Assert.Equal("httpTrigger", api["type"]!.GetValue<string>());
         Assert.Equal("{*path}", api["route"]!.GetValue<string>());
         Assert.Equal(AllMethods, api["methods"]!.AsArray().Select(m => m!.GetValue<string>().ToLowerInvariant()).Order(StringComparer.Ordinal));
         Assert.Equal("queueTrigger", TriggerType(functions["WorkflowQueue"]));
         Assert.Equal("eventGridTrigger", TriggerType(functions["BlobCreated"]));
-        foreach (var timer in new[] { "UpstreamSync", "WorkflowSweeper", "UploadExpiry" })
+        foreach (var timer in new[] { "UpstreamSync", "WorkflowSweeper", "UploadExpiry", "ServerMonitor" })
         {
             Assert.Equal("timerTrigger", TriggerType(functions[timer]));
             Assert.False(string.IsNullOrEmpty(Trigger(functions[timer])["schedule"]?.GetValue<string>()), $"{timer} has no schedule");
@@ -196,7 +196,7 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
     {
         var client = package.Server.Client;
         var functions = NonHttpFunctions().ToList();
-        Assert.Equal(5, functions.Count);
+        Assert.Equal(6, functions.Count);
 
         foreach (var (name, function) in functions)
         {
