@@ -14,11 +14,13 @@ using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.WebApp;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.ConfigureHubHosting();
+builder.AddHubWebApp();
 builder.Services.ConfigureHttpJsonOptions(o => HubJson.ConfigureForApi(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment);
@@ -40,6 +42,7 @@ if (HubCommands.TryGet(args) is { } command)
 }
 
 app.UseHubProblemDetails();
+app.UseHubWebAppHeaders();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
@@ -58,10 +61,12 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
+api.MapClientConfigApi();
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
 app.MapTriggers();
+app.MapHubWebApp();
 
 await app.RunAsync();
 return 0;

@@ -224,6 +224,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/health/ready", null, All(200));
         yield return R("GET /api/openapi.json", null, All(200));
         yield return R("POST /api/dev/token", c => new { user = "minted-" + c }, All(200));
+        yield return R("GET /api/client-config", null, All(200));
         yield return R("GET /api/models/download", null, All(200), _ => "/api/models/download?model_type=llm");
         yield return R("POST /api/models/readme-template", _ => new { name = "tpl", type = "llm", spec = Samples.LlmEntry("tpl") }, All(200));
         yield return R("GET /api/permissions", null, All(200));
