@@ -148,3 +148,21 @@ public sealed record ClientConfigResponse(string AuthMode, EntraClientConfig? En
 
 /// <summary>The public OpenID Connect settings of the web app's own (SPA) registration.</summary>
 public sealed record EntraClientConfig(string Authority, string ClientId, IReadOnlyList<string> Scopes);
+
+/// <summary>The permission names the hub checks (<c>GET /api/permissions</c> lists them all).</summary>
+public static class Permissions
+{
+    public const string RegisterPrivateModels = "models.register.private";
+    public const string RegisterPublicModels = "models.register.public";
+    public const string RegisterEnterpriseModels = "models.register.enterprise";
+    public const string UpdatePublicModels = "models.public.update";
+    public const string DeletePublicModels = "models.public.delete";
+    public const string ExpirePublicModels = "models.public.expire";
+    public const string UpdateAdvancedModels = "models.advanced.update";
+    public const string DeleteAdvancedModels = "models.advanced.delete";
+    public const string ExpireAdvancedModels = "models.advanced.expire";
+    public const string ViewAdvancedModels = "models.advanced.view";
+    public const string ListReviews = "reviews.list";
+    public const string DecideReviews = "reviews.decide";
+    public const string AdministerUsers = "users.administer";
+}

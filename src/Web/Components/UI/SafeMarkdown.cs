@@ -1,0 +1,39 @@
+using Ganss.Xss;
+using Markdig;
+
+namespace ModelsHub.Web.Components.UI;
+
+/// <summary>Markdown to HTML that is safe to put in the page: whatever HTML the Markdown carries is sanitized.</summary>
+public static class SafeMarkdown
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .UsePipeTables().UseEmphasisExtras().UseAutoLinks().UseTaskLists().UseAutoIdentifiers().Build();
+
+    private static readonly Lazy<HtmlSanitizer> Sanitizer = new(() =>
+    {
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedSchemes.Clear();
+        foreach (var scheme in new[] { "http", "https", "mailto" })
+        {
+            sanitizer.AllowedSchemes.Add(scheme);
+        }
+        sanitizer.AllowedAttributes.Add("id");
+        sanitizer.AllowedAttributes.Add("rel");
+        sanitizer.AllowedAttributes.Add("target");
+        sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is AngleSharp.Dom.IElement { TagName: "A" } link)
+            {
+                link.SetAttribute("rel", "noopener noreferrer nofollow");
+                if (link.GetAttribute("href") is { } href && (href.StartsWith("http:", StringComparison.OrdinalIgnoreCase) || href.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
+                {
+                    link.SetAttribute("target", "_blank");
+                }
+            }
+        };
+        return sanitizer;
+    });
+
+    public static string ToHtml(string? markdown) =>
+        string.IsNullOrWhiteSpace(markdown) ? "" : Sanitizer.Value.Sanitize(Markdig.Markdown.ToHtml(markdown, Pipeline));
+}
