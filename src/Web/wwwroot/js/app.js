@@ -34,6 +34,7 @@
 
     function fileOf(inputId) {
         var input = document.getElementById(inputId);
+        if (input && input.tagName !== 'INPUT') input = input.querySelector('input[type=file]');
         return input && input.files && input.files.length > 0 ? input.files[0] : null;
     }
 
