@@ -66,7 +66,7 @@ public sealed class ChunkedUpload(UploadsService uploads, IChunkSender sender, T
     {
         var missing = new Queue<int>(Missing(upload));
         var done = upload.ChunkCount - missing.Count;
-        var bytesDone = upload.ChunkCount == 0 ? 0 : Math.Min(upload.Size, upload.BytesReceived);
+        var bytesDone = upload.Size - missing.Sum(i => RangeOf(upload, i) is var (start, end) ? end - start : 0);
         var meter = new SpeedMeter(clock);
         var target = upload.Target ?? throw new InvalidOperationException("The upload has no target; it is not open.");
         var gate = new object();
