@@ -21,7 +21,8 @@ public sealed class SafeMarkdownTests : WebTestContext
             """));
 
         var html = cut.Markup;
-        Assert.Contains("<h1", html);
+        Assert.Contains("<h2", html);
+        Assert.DoesNotContain("<h1", html);
         Assert.Contains("<table", html);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("onerror", html, StringComparison.OrdinalIgnoreCase);

@@ -104,6 +104,28 @@ public sealed class ModelForm
         return draft;
     }
 
+    /// <summary>The spec text with <c>model_name</c> set to <paramref name="newName"/> in every entry that had <paramref name="oldName"/> or the template's placeholder.</summary>
+    public static string Rename(string spec, string oldName, string newName)
+    {
+        if (string.IsNullOrWhiteSpace(spec) || string.IsNullOrWhiteSpace(newName) || JsonLocator.SyntaxError(spec) is not null)
+        {
+            return spec;
+        }
+        var root = JsonNode.Parse(spec);
+        var entries = root is JsonArray array ? array.OfType<JsonObject>() : root is JsonObject single ? [single] : [];
+        var changed = false;
+        foreach (var entry in entries)
+        {
+            if (entry["model_name"] is JsonValue value && value.TryGetValue<string>(out var current)
+                && (current == oldName.Trim() || current == SpecTemplates.Placeholder))
+            {
+                entry["model_name"] = newName.Trim();
+                changed = true;
+            }
+        }
+        return changed ? root!.ToJsonString(SpecTemplates.Indented) : spec;
+    }
+
     private static string Expiry(DateTime day) => new DateTimeOffset(day.Date, TimeSpan.Zero).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static bool SameJson(string a, string b)

@@ -1,5 +1,6 @@
 using Ganss.Xss;
 using Markdig;
+using Markdig.Syntax;
 
 namespace ModelsHub.Web.Components.UI;
 
@@ -34,6 +35,18 @@ public static class SafeMarkdown
         return sanitizer;
     });
 
-    public static string ToHtml(string? markdown) =>
-        string.IsNullOrWhiteSpace(markdown) ? "" : Sanitizer.Value.Sanitize(Markdig.Markdown.ToHtml(markdown, Pipeline));
+    public static string ToHtml(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown))
+        {
+            return "";
+        }
+        var document = Markdig.Markdown.Parse(markdown, Pipeline);
+        // The page's own heading is the h1; a README's headings sit one level below it.
+        foreach (var heading in document.Descendants<HeadingBlock>())
+        {
+            heading.Level = Math.Min(6, heading.Level + 1);
+        }
+        return Sanitizer.Value.Sanitize(document.ToHtml(Pipeline));
+    }
 }

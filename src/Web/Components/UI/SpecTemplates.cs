@@ -6,11 +6,20 @@ namespace ModelsHub.Web.Components.UI;
 /// <summary>A starting Xinference entry per type, with the fields the hub requires (DESIGN.md "Contracts"), for the spec editor.</summary>
 public static class SpecTemplates
 {
+    public const string Placeholder = "my-model";
+
+    public static readonly System.Text.Json.JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = Services.Api.HubJson.Options.TypeInfoResolver,
+    };
+
     public static bool HasSpec(ModelType type) => type <= ModelType.Video;
 
     public static string For(ModelType type, string name)
     {
-        var modelName = string.IsNullOrWhiteSpace(name) ? "my-model" : name.Trim();
+        var modelName = string.IsNullOrWhiteSpace(name) ? Placeholder : name.Trim();
         var hub = new JsonObject { ["model_id"] = $"my-org/{modelName}" };
         JsonNode entry = type switch
         {
@@ -73,6 +82,6 @@ public static class SpecTemplates
             },
             _ => new JsonObject(),
         };
-        return entry.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, TypeInfoResolver = Services.Api.HubJson.Options.TypeInfoResolver });
+        return entry.ToJsonString(Indented);
     }
 }
