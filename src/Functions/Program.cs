@@ -1,3 +1,4 @@
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Admin;
 using ModelsHub.Functions.Auth;
@@ -21,7 +22,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.ConfigureHubHosting();
 builder.AddHubWebApp();
-builder.Services.ConfigureHttpJsonOptions(o => HubJson.ConfigureForApi(o.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment);
 builder.Services.AddHubCore();

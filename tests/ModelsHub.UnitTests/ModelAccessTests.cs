@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Identity;
 

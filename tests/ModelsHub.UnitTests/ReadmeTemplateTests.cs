@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Specs;
 using ModelsHub.Core.Upstream;

@@ -2,10 +2,22 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Problems;
 
 namespace ModelsHub.Cli;
 
-/// <summary>The hub's JSON API with a bearer token; problem+json answers become readable errors.</summary>
+/// <summary>An answer of the hub: its status, and the body as <typeparamref name="T"/> (success) or as a problem (failure).</summary>
+public sealed record HubAnswer<T>(HttpStatusCode Status, T? Value, ProblemResponse? Problem) where T : class
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+}
+
+/// <summary>
+/// The hub's JSON API with a bearer token: requests and answers are the API's records
+/// (<c>ModelsHub.Contracts</c>) in its JSON shape (<see cref="ContractJson"/>: requests leave out
+/// what they do not set); problem+json answers become readable errors.
+/// </summary>
 public sealed class HubClient : IDisposable
 {
     private readonly HttpClient _http;
@@ -29,29 +41,57 @@ public sealed class HubClient : IDisposable
 
     public HttpClient Http => _http;
 
-    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    public async Task<HubAnswer<T>> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken) where T : class
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body);
+            request.Content = JsonContent.Create(body, body.GetType(), options: ContractJson.RequestOptions);
         }
         using var response = await _http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return (response.StatusCode, json);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return new(response.StatusCode, bytes.Length == 0 ? null : Read<T>(method, path, bytes), null);
+        }
+        return new(response.StatusCode, null, ReadProblem(bytes));
     }
 
-    public async Task<JsonElement> ExpectAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, params HttpStatusCode[] ok)
+    public async Task<T> ExpectAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, params HttpStatusCode[] ok) where T : class
     {
-        var (status, json) = await SendAsync(method, path, body, cancellationToken);
-        return ok.Contains(status) ? json : throw Problem(method, path, status, json);
+        var answer = await SendAsync<T>(method, path, body, cancellationToken);
+        return ok.Contains(answer.Status) && answer.Value is { } value ? value : throw Problem(method, path, answer);
     }
 
-    public static HubRequestException Problem(HttpMethod method, string path, HttpStatusCode status, JsonElement body)
+    public static HubRequestException Problem<T>(HttpMethod method, string path, HubAnswer<T> answer) where T : class
     {
-        var detail = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("detail", out var d) ? d.GetString() : null;
-        return new HubRequestException($"{method} {path}: {(int)status} {status}{(detail is null ? "" : $" — {detail}")}");
+        var detail = answer.Problem?.Detail;
+        return new HubRequestException($"{method} {path}: {(int)answer.Status} {answer.Status}{(detail is null ? "" : $" — {detail}")}");
+    }
+
+    private static T Read<T>(HttpMethod method, string path, byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, ContractJson.Options) ?? throw new JsonException("The answer is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw new HubRequestException($"{method} {path}: the hub's answer is not a {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>A problem+json body, if the answer has one (a proxy's HTML error page has none).</summary>
+    private static ProblemResponse? ReadProblem(byte[] bytes)
+    {
+        try
+        {
+            return bytes.Length == 0 ? null : JsonSerializer.Deserialize<ProblemResponse>(bytes, ContractJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _http.Dispose();

@@ -4,7 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using ModelsHub.Contracts;
+using ModelsHub.Contracts.Uploads;
+using ModelsHub.Contracts.Versions;
 
 namespace ModelsHub.Cli;
 
@@ -40,14 +42,13 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         await output.WriteLineAsync($"sha256 {sha}");
 
         var upload = await OpenAsync(hub, model, label, file, sha, cancellationToken);
-        var id = upload.GetProperty("id").GetString()!;
-        var self = upload.GetProperty("url").GetString()!;
-        var chunkSize = upload.GetProperty("chunkSize").GetInt64();
-        var chunkCount = upload.GetProperty("chunkCount").GetInt32();
-        await output.WriteLineAsync($"upload {id} into {upload.GetProperty("model").GetString()} {upload.GetProperty("version").GetString()}: {chunkCount} chunks of {chunkSize:N0} bytes");
+        var self = upload.Url;
+        var chunkSize = upload.ChunkSize;
+        var chunkCount = upload.ChunkCount;
+        await output.WriteLineAsync($"upload {upload.Id} into {upload.Model} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
 
-        var state = await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
-        if (state.GetProperty("status").GetString() is "open")
+        var state = await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
+        if (state.Status == UploadStatus.Open)
         {
             var received = Received(state);
             if (received.Count > 0)
@@ -87,44 +88,42 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }));
-            await CommitAsync(blobs, hub, self, target, chunkCount, upload.GetProperty("contentType").GetString()!, cancellationToken);
+            await CommitAsync(blobs, hub, self, target, chunkCount, upload.ContentType, cancellationToken);
         }
         return await CompleteAsync(hub, self, sha, cancellationToken);
     }
 
     /// <summary>The file's unfinished upload if there is one, else a new upload (and a new version when needed).</summary>
-    private async Task<JsonElement> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
+    private async Task<UploadDto> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
     {
         var modelPath = $"api/models/{Uri.EscapeDataString(model)}";
-        var declaration = new { fileName = file.Name, size = file.Length, sha256 = sha, contentType = options.Get("content-type") };
+        var declaration = new UploadRequestBody(file.Name, file.Length, sha, options.Get("content-type"));
         if (label is not null)
         {
-            var (status, body) = await hub.SendAsync(HttpMethod.Post, $"{modelPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
-            if (status is HttpStatusCode.Created or HttpStatusCode.OK)
+            var answer = await hub.SendAsync<UploadDto>(HttpMethod.Post, $"{modelPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
+            if (answer is { Status: HttpStatusCode.Created or HttpStatusCode.OK, Value: { } opened })
             {
-                return body;
+                return opened;
             }
-            if (status != HttpStatusCode.NotFound || body.TryGetProperty("detail", out var detail) && detail.GetString()?.StartsWith("Version", StringComparison.Ordinal) != true)
+            // A version that does not exist yet is created below; any other refusal stops here.
+            if (answer.Status != HttpStatusCode.NotFound || answer.Problem?.Detail is { } detail && !detail.StartsWith("Version", StringComparison.Ordinal))
             {
-                throw HubClient.Problem(HttpMethod.Post, $"{modelPath}/versions/{label}/uploads", status, body);
+                throw HubClient.Problem(HttpMethod.Post, $"{modelPath}/versions/{label}/uploads", answer);
             }
         }
         else
         {
-            var open = await hub.ExpectAsync(HttpMethod.Get, $"{modelPath}/uploads", null, cancellationToken, HttpStatusCode.OK);
-            foreach (var item in open.GetProperty("items").EnumerateArray())
+            var open = await hub.ExpectAsync<UploadListResponse>(HttpMethod.Get, $"{modelPath}/uploads", null, cancellationToken, HttpStatusCode.OK);
+            var unfinished = open.Items.FirstOrDefault(u => u.FileName == file.Name && u.Size == file.Length && u.Sha256 == sha && u.Status == UploadStatus.Open);
+            if (unfinished is not null)
             {
-                if (item.GetProperty("fileName").GetString() == file.Name && item.GetProperty("size").GetInt64() == file.Length
-                    && item.GetProperty("sha256").GetString() == sha && item.GetProperty("status").GetString() == "open")
-                {
-                    return item;
-                }
+                return unfinished;
             }
         }
-        var version = await hub.ExpectAsync(HttpMethod.Post, $"{modelPath}/versions", new { label, notes = options.Get("notes"), file = declaration },
+        var version = await hub.ExpectAsync<VersionDto>(HttpMethod.Post, $"{modelPath}/versions", new VersionRequest(label, options.Get("notes"), null, declaration),
             cancellationToken, HttpStatusCode.Created);
-        await output.WriteLineAsync($"version {version.GetProperty("label").GetString()} created");
-        return version.GetProperty("upload");
+        await output.WriteLineAsync($"version {version.Label} created");
+        return version.Upload ?? throw new HubRequestException($"The hub created version {version.Label} but opened no upload into it.");
     }
 
     private async Task PutBlockAsync(HttpClient blobs, HubClient hub, string self, TargetHolder target, int index, byte[] buffer, int length, CancellationToken cancellationToken)
@@ -199,29 +198,30 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
     /// <summary>Asks the hub to verify and publish; waits while it works in the background.</summary>
     private async Task<int> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
     {
-        var (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
+        var answer = await hub.SendAsync<UploadCompletionResponse>(HttpMethod.Post, self + "/complete", null, cancellationToken);
         var deadline = DateTime.UtcNow.AddHours(2);
         var lastAsked = DateTime.UtcNow;
-        while (status == HttpStatusCode.Accepted && DateTime.UtcNow < deadline)
+        while (answer.Status == HttpStatusCode.Accepted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-            var state = await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
+            var state = await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
             // Complete is idempotent: asking again now and then lets the hub take over a verification
             // whose worker died (its lease lapsed) instead of waiting for the sweeper.
-            if (state.GetProperty("status").GetString() is "completed" or "failed" || DateTime.UtcNow - lastAsked >= CompleteRetryInterval)
+            if (state.Status is UploadStatus.Completed or UploadStatus.Failed || DateTime.UtcNow - lastAsked >= CompleteRetryInterval)
             {
-                (status, body) = await hub.SendAsync(HttpMethod.Post, self + "/complete", null, cancellationToken);
+                answer = await hub.SendAsync<UploadCompletionResponse>(HttpMethod.Post, self + "/complete", null, cancellationToken);
                 lastAsked = DateTime.UtcNow;
             }
         }
-        if (status != HttpStatusCode.OK)
+        if (answer is not { Status: HttpStatusCode.OK, Value: { } completion })
         {
-            throw HubClient.Problem(HttpMethod.Post, self + "/complete", status, body);
+            throw HubClient.Problem(HttpMethod.Post, self + "/complete", answer);
         }
-        var upload = body.GetProperty("upload");
-        var computed = upload.GetProperty("computedSha256").GetString();
-        var version = body.GetProperty("version");
-        await output.WriteLineAsync($"verified: {version.GetProperty("model").GetString()} {version.GetProperty("label").GetString()} is {version.GetProperty("status").GetString()}, sha256 {computed}");
+        var computed = completion.Upload.ComputedSha256;
+        var version = completion.Version;
+        await output.WriteLineAsync(version is null
+            ? $"verified: {completion.Upload.Model} {completion.Upload.Version}, sha256 {computed}"
+            : $"verified: {version.Model} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
         if (computed != sha)
         {
             await errors.WriteLineAsync($"The hub computed SHA-256 {computed}, not {sha}.");
@@ -230,20 +230,19 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         return 0;
     }
 
-    private static HashSet<int> Received(JsonElement state)
+    /// <summary>The chunk indexes the hub has, from its <c>[first, last]</c> ranges.</summary>
+    private static HashSet<int> Received(UploadDto state)
     {
         var received = new HashSet<int>();
-        foreach (var range in state.GetProperty("receivedChunks").EnumerateArray())
+        foreach (var range in state.ReceivedChunks)
         {
-            for (var i = range[0].GetInt32(); i <= range[1].GetInt32(); i++) received.Add(i);
+            for (var i = range[0]; i <= range[1]; i++) received.Add(i);
         }
         return received;
     }
 
-    private static string TargetOf(JsonElement state) =>
-        state.TryGetProperty("target", out var target) && target.ValueKind == JsonValueKind.Object
-            ? target.GetProperty("url").GetString()!
-            : throw new HubRequestException("The upload is open but the hub gave no target to send chunks to.");
+    private static string TargetOf(UploadDto state) =>
+        state.Target?.Url ?? throw new HubRequestException("The upload is open but the hub gave no target to send chunks to.");
 
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {
@@ -265,7 +264,7 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             {
                 if (Url == expired)
                 {
-                    Url = TargetOf(await hub.ExpectAsync(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK));
+                    Url = TargetOf(await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK));
                 }
             }
             finally

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Catalog;
@@ -8,7 +10,7 @@ namespace ModelsHub.Core.Catalog;
 /// A registered model. <see cref="Spec"/> holds the model's Xinference entries (a JSON array,
 /// one entry per variant) exactly as they will be served and rendered upstream.
 /// </summary>
-public sealed class HubModel
+public sealed class HubModel : IStoredDocument<HubModel>
 {
     /// <summary>The name in lowercase: names are unique ignoring case.</summary>
     public required string Id { get; init; }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;

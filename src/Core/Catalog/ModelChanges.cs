@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts.Models;
 
 namespace ModelsHub.Core.Catalog;
 

@@ -1,3 +1,5 @@
+using ModelsHub.Contracts.Models;
+
 namespace ModelsHub.Core.Catalog;
 
 /// <summary>Filters, free text, sort and page of a catalog listing.</summary>
@@ -51,4 +53,11 @@ public sealed record ModelVisibilityScope(
         || (model.Visibility == ModelVisibility.Public
             && PublicTiers.Contains(model.Tier)
             && (UnlistedTiers.Contains(model.Tier) || model.IsListed(Now)));
+}
+
+public static class ModelSearch
+{
+    /// <summary>What a listing's free-text words are matched against, lowercase: every adapter indexes this text.</summary>
+    public static string SearchText(this HubModel model) =>
+        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
 }

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.GitHub;
@@ -19,8 +20,6 @@ public sealed record RepositoryName(string Owner, string Name)
         return true;
     }
 }
-
-public enum PullRequestState { Open, Closed, Merged }
 
 /// <summary>A pull request as the hub shows it.</summary>
 public sealed record PullRequestInfo(int Number, string Url, PullRequestState State, string HeadOwner, string HeadBranch);

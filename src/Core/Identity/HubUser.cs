@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Identity;
 
 /// <summary>A signed-in person's profile and the permissions an admin granted or revoked.</summary>
-public sealed class HubUser
+public sealed class HubUser : IStoredDocument<HubUser>
 {
     public required string Id { get; init; }
 

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Core.GitHub;
 
 namespace ModelsHub.Core.PullRequests;

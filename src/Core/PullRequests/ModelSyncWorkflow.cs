@@ -1,5 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;

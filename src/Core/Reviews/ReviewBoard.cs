@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;

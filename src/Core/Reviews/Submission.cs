@@ -1,21 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.PullRequests;
 
 namespace ModelsHub.Core.Reviews;
-
-public enum SubmissionState { Pending, Approved, Rejected, Superseded }
-
-/// <summary>What a submission asks for.</summary>
-public enum ChangeKind { Register, Update, Expire, Delete }
 
 /// <summary>
 /// A proposed change to a model, kept as a snapshot: the model as it was (<see cref="Before"/>),
 /// the model as proposed (<see cref="Proposed"/>; null for a delete), and the field-by-field diff.
 /// Submissions of one model are numbered by <see cref="Revision"/>; a newer one supersedes a pending one.
 /// </summary>
-public sealed class Submission
+public sealed class Submission : IStoredDocument<Submission>
 {
     public required string Id { get; init; }
 

@@ -1,20 +1,15 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 
 namespace ModelsHub.Core.Uploads;
 
 /// <summary>
-/// Where an upload is. <see cref="Open"/>: chunks arrive. <see cref="Completing"/>: one worker holds
-/// the lease and commits and hashes. <see cref="Verified"/>: the hash is known good and the file is
-/// being published. <see cref="Completed"/> and <see cref="Failed"/> are final.
-/// </summary>
-public enum UploadStatus { Open, Completing, Verified, Completed, Failed }
-
-/// <summary>
 /// A server-side upload of one file into one version: the layout the client follows, and the
 /// state that lets any client resume it or any worker finish it.
 /// </summary>
-public sealed class UploadSession
+public sealed class UploadSession : IStoredDocument<UploadSession>
 {
     public required string Id { get; init; }
 

@@ -1,11 +1,8 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Upstream;
-
-public enum SyncRunStatus { Running, Succeeded, Failed }
-
-/// <summary>What started a run: the <c>UpstreamSync</c> timer, or an administrator's <c>POST /api/sync</c>.</summary>
-public enum SyncTrigger { Schedule, Manual }
 
 /// <summary>
 /// One run of the upstream sync, persisted so it can be followed (<c>GET /api/sync/{id}</c>) and
@@ -13,7 +10,7 @@ public enum SyncTrigger { Schedule, Manual }
 /// derives from it, so two triggers starting "the next run" at once collide on the id and the
 /// second joins the first (see <see cref="UpstreamSync"/>).
 /// </summary>
-public sealed class SyncRun
+public sealed class SyncRun : IStoredDocument<SyncRun>
 {
     public required string Id { get; init; }
 

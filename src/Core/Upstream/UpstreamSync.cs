@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Contracts.Workflows;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Workflows;

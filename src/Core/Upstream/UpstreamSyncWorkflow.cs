@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;

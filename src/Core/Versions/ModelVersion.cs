@@ -1,15 +1,14 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Versions;
-
-/// <summary>Where a version is: waiting for its file, ready to use, or failed (with a reason).</summary>
-public enum VersionStatus { Uploading, Ready, Failed }
 
 /// <summary>
 /// One version of a model (seed 003 "版本"): a free label, notes, metrics and the files uploaded
 /// for it. It is <see cref="VersionStatus.Ready"/> once a file has been uploaded and verified.
 /// </summary>
-public sealed class ModelVersion
+public sealed class ModelVersion : IStoredDocument<ModelVersion>
 {
     /// <summary>The model's id (its name in lowercase).</summary>
     public required string ModelId { get; init; }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using ModelsHub.Contracts.Versions;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;

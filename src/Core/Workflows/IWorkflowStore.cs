@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Workflows;

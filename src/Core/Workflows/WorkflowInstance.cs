@@ -1,14 +1,14 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Workflows;
+using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Workflows;
-
-public enum WorkflowStatus { Running, Completed, Failed }
 
 /// <summary>
 /// One durable process as a persisted state machine: the step it is at, its data, and when it
 /// should be advanced next. The runner writes it only with the ETag it read.
 /// </summary>
-public sealed class WorkflowInstance
+public sealed class WorkflowInstance : IStoredDocument<WorkflowInstance>
 {
     public required string Id { get; init; }
 

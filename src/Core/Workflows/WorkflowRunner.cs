@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Workflows;

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Admin;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
@@ -23,7 +26,7 @@ public static class AdminApi
         return api;
     }
 
-    public static async Task<Ok<UpstreamImportResult>> ImportUpstream(HttpContext context, UpstreamImporter importer, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    public static async Task<Ok<UpstreamImportResponse>> ImportUpstream(HttpContext context, UpstreamImporter importer, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var caller = context.GetCaller();
         if (!caller.IsAdmin)
@@ -32,7 +35,7 @@ public static class AdminApi
         }
         var body = await JsonBody.ReadAsync(context, options.Value.MaxImportBodyBytes, JsonValueKind.Object, cancellationToken);
         var files = ReadFiles(body);
-        return TypedResults.Ok(await importer.ImportAsync(files, cancellationToken));
+        return TypedResults.Ok((await importer.ImportAsync(files, cancellationToken)).ToResponse());
     }
 
     /// <summary>The body's keys are Xinference types; each value is that type's file (a JSON array).</summary>
@@ -62,4 +65,12 @@ public static class AdminApi
         errors.ThrowIfAny();
         return files;
     }
+
+    public static UpstreamImportResponse ToResponse(this UpstreamImportResult r) => new(
+        r.Added, r.Updated, r.Unchanged, r.Errors.Select(e => new UpstreamImportErrorDto(e.Type, e.ModelName, e.Reason)).ToList())
+    {
+        Entries = r.Entries,
+        Removed = r.Removed,
+        UnderReview = r.UnderReview,
+    };
 }

@@ -1,13 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Auth;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Auth;
-
-public sealed record DevTokenResponse(string AccessToken, string TokenType, int ExpiresIn, string User, IReadOnlyList<string> Roles);
 
 /// <summary><c>POST /api/dev/token</c>: mints a token for a named user and roles. Development sign-in only.</summary>
 public static partial class DevTokenApi
@@ -31,8 +30,6 @@ public static partial class DevTokenApi
             .AllowAnonymous();
         return api;
     }
-
-    public sealed record DevTokenRequest(string User, IReadOnlyList<string>? Roles, string? Name, string? Email);
 
     public static async Task<Ok<DevTokenResponse>> MintToken(HttpContext context, DevelopmentTokens tokens, CancellationToken cancellationToken)
     {

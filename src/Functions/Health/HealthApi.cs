@@ -1,14 +1,9 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Health;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Health;
-
-public sealed record HealthResponse(string Status);
-
-public sealed record ReadinessCheckResult(string Name, string Status, long DurationMs, string? Error);
-
-public sealed record ReadinessResponse(string Status, IReadOnlyList<ReadinessCheckResult> Checks);
 
 /// <summary>Liveness (the process answers) and readiness (every store it needs answers too).</summary>
 public static class HealthApi

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Json;

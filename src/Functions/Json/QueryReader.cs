@@ -1,3 +1,4 @@
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Json;

@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
+using ModelsHub.Functions.Models;
 
 namespace ModelsHub.Functions.Reviews;
 
@@ -100,7 +104,7 @@ public static class ReviewsApi
         var (submissions, model) = await VisibleAsync(name, context, board, models, cancellationToken);
         var latest = submissions.LastOrDefault();
         return TypedResults.Ok(new ReviewStatusResponse(model?.Name ?? latest!.ModelName, latest?.ToDto(),
-            model?.PullRequest ?? submissions.LastOrDefault(s => s.PullRequest is not null)?.PullRequest,
+            (model?.PullRequest ?? submissions.LastOrDefault(s => s.PullRequest is not null)?.PullRequest)?.ToDto(),
             submissions.Select(s => s.ToDto()).ToList()));
     }
 
@@ -111,11 +115,11 @@ public static class ReviewsApi
         return TypedResults.Ok(new ModelHistoryResponse(model?.Name ?? submissions[0].ModelName, entries));
     }
 
-    public static async Task<Ok<ModelPullRequest>> RefreshPullRequest(string name, HttpContext context, ModelCatalog catalog, PullRequestTracker tracker, CancellationToken cancellationToken)
+    public static async Task<Ok<ModelPullRequestDto>> RefreshPullRequest(string name, HttpContext context, ModelCatalog catalog, PullRequestTracker tracker, CancellationToken cancellationToken)
     {
         var model = await catalog.GetAsync(context.GetCaller(), name, cancellationToken);
         var pullRequest = await tracker.RefreshAsync(model.Name, cancellationToken) ?? throw new NotFoundException("Pull request of model", model.Name);
-        return TypedResults.Ok(pullRequest);
+        return TypedResults.Ok(pullRequest.ToDto());
     }
 
     /// <summary>The model's submissions the caller may see; a 404 when they may see neither the model nor any submission of it.</summary>

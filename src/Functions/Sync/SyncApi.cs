@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Sync;
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
@@ -7,34 +9,6 @@ using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Sync;
-
-/// <summary>A sync run as the API shows it: what it read, what it found, and the workflow carrying it out.</summary>
-public sealed record SyncRunDto(
-    string Id,
-    long Sequence,
-    SyncRunStatus Status,
-    SyncTrigger Trigger,
-    string? RequestedBy,
-    string Repository,
-    string Ref,
-    string? Commit,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? FinishedAt,
-    long? DurationMs,
-    int Entries,
-    SyncCounts Counts,
-    PullRequestCounts PullRequests,
-    IReadOnlyList<SyncError> Errors,
-    string? LastError,
-    SyncWorkflowDto? Workflow);
-
-/// <summary>Where the run's workflow is: its step, tries and last error while GitHub is retried.</summary>
-public sealed record SyncWorkflowDto(string Id, WorkflowStatus Status, string Step, int Attempt, DateTimeOffset? NextAttemptAt, string? LastError);
-
-/// <summary>The answer to <c>POST /api/sync</c>: the run's id, and whether the request joined a run already under way.</summary>
-public sealed record SyncStartResponse(string RunId, bool Joined, SyncRunDto Run);
-
-public sealed record SyncRunListResponse(IReadOnlyList<SyncRunDto> Items);
 
 /// <summary>The upstream sync on demand and its runs (administrators).</summary>
 public static class SyncApi
@@ -92,7 +66,10 @@ public static class SyncApi
     {
         var (r, w) = (view.Run, view.Workflow);
         return new SyncRunDto(r.Id, r.Sequence, r.Status, r.Trigger, r.RequestedBy, r.Repository, r.Ref, r.Commit, r.StartedAt, r.FinishedAt, r.DurationMs,
-            r.Entries, r.Counts, r.PullRequests, r.Errors, r.LastError,
+            r.Entries,
+            new SyncCountsDto(r.Counts.Added, r.Counts.Updated, r.Counts.Unchanged, r.Counts.Removed, r.Counts.UnderReview, r.Counts.Errors),
+            new PullRequestCountsDto(r.PullRequests.Checked, r.PullRequests.Merged, r.PullRequests.Closed, r.PullRequests.Errors),
+            r.Errors.Select(e => new SyncErrorDto(e.Type, e.Model, e.Reason)).ToList(), r.LastError,
             w is null ? null : new SyncWorkflowDto(w.Id, w.Status, w.Step, w.Attempt, w.NextAttemptAt, w.LastError));
     }
 }

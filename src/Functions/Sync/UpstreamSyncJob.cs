@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Sync;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Functions.Triggers;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Functions.Auth;

@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Users;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Users;
-
-public sealed record GitHubTokenRequest(string Token);
 
 /// <summary>The user center's GitHub token: saved encrypted, shown only as its last four characters, login and scopes.</summary>
 public static class GitHubTokenApi
@@ -25,10 +24,10 @@ public static class GitHubTokenApi
         return api;
     }
 
-    public static async Task<Ok<GitHubTokenSummary>> GetGitHubToken(HttpContext context, GitHubTokens tokens, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await tokens.GetAsync(context.GetCaller(), cancellationToken) ?? throw new NotFoundException("GitHub token", "me"));
+    public static async Task<Ok<GitHubTokenDto>> GetGitHubToken(HttpContext context, GitHubTokens tokens, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await tokens.GetAsync(context.GetCaller(), cancellationToken) ?? throw new NotFoundException("GitHub token", "me")).ToDto());
 
-    public static async Task<Ok<GitHubTokenSummary>> SetGitHubToken(HttpContext context, GitHubTokens tokens, CancellationToken cancellationToken)
+    public static async Task<Ok<GitHubTokenDto>> SetGitHubToken(HttpContext context, GitHubTokens tokens, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(context, cancellationToken);
         var errors = new ValidationErrors();
@@ -38,7 +37,7 @@ public static class GitHubTokenApi
             errors.Add("token", "Is required.");
         }
         errors.ThrowIfAny();
-        return TypedResults.Ok(await tokens.SetAsync(context.GetCaller(), CallerResolver.Profile(context.User), token.Value, cancellationToken));
+        return TypedResults.Ok((await tokens.SetAsync(context.GetCaller(), CallerResolver.Profile(context.User), token.Value, cancellationToken)).ToDto());
     }
 
     public static async Task<NoContent> DeleteGitHubToken(HttpContext context, GitHubTokens tokens, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Users;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Functions.Auth;

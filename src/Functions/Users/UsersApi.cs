@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Users;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Users;
-
-public sealed record PermissionCatalog(IReadOnlyList<string> Permissions, IReadOnlyDictionary<string, IReadOnlyList<string>> Roles);
 
 /// <summary>Administration of users: list them, grant and revoke permissions.</summary>
 public static class UsersApi

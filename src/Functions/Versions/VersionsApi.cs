@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using ModelsHub.Contracts.Uploads;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;

@@ -1,24 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Functions.Auth;
 
 namespace ModelsHub.Functions.Workflows;
-
-public sealed record WorkflowDto(
-    string Id,
-    string Kind,
-    WorkflowStatus Status,
-    string Step,
-    IReadOnlyDictionary<string, string> Data,
-    int Attempt,
-    DateTimeOffset? NextAttemptAt,
-    string? LastError,
-    string? StartedBy,
-    IReadOnlyList<WorkflowEvent> History,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
 
 /// <summary>Following a workflow: its state and history; an administrator's retry of a failed one.</summary>
 public static class WorkflowsApi
@@ -60,5 +47,6 @@ public static class WorkflowsApi
     }
 
     public static WorkflowDto ToDto(this WorkflowInstance w) => new(
-        w.Id, w.Kind, w.Status, w.Step, w.Data, w.Attempt, w.NextAttemptAt, w.LastError, w.StartedBy, w.History, w.CreatedAt, w.UpdatedAt);
+        w.Id, w.Kind, w.Status, w.Step, w.Data, w.Attempt, w.NextAttemptAt, w.LastError, w.StartedBy,
+        w.History.Select(e => new WorkflowEventDto(e.At, e.Step, e.Outcome, e.Detail)).ToList(), w.CreatedAt, w.UpdatedAt);
 }

@@ -3,8 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Cosmos;
 
@@ -13,104 +16,32 @@ namespace ModelsHub.Infrastructure.Cosmos;
 /// replaces and deletes are point operations with ETag preconditions; listings and counts are
 /// bounded cross-partition queries.
 /// </summary>
-public sealed class CosmosModelStore : IModelStore
+public sealed class CosmosModelStore(CosmosDatabase database) : IModelStore
 {
-    private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
+    private readonly CosmosDocumentContainer<HubModel> _models = new(database, HubContainers.Models, StoredDocuments.Models,
+        ModelDocuments.Shape, m => m.Id, idField: "name");
 
-    private readonly CosmosDatabase _database;
-    private readonly Container _container;
-
-    public CosmosModelStore(CosmosDatabase database)
-    {
-        _database = database;
-        _container = database.Container(HubContainers.Models);
-    }
-
-    public async Task<HubModel?> FindAsync(string name, CancellationToken cancellationToken)
+    public Task<HubModel?> FindAsync(string name, CancellationToken cancellationToken)
     {
         var id = HubModel.IdFor(name);
-        if (!CosmosOutcomes.IsValidId(id))
-        {
-            return null;
-        }
-        await _database.EnsureCreatedAsync(cancellationToken);
-        using var response = await _container.ReadItemStreamAsync(id, new PartitionKey(id), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        if (!response.IsSuccessStatusCode)
-        {
-            throw CosmosOutcomes.Unexpected(response, "read model");
-        }
-        return ModelDocuments.Read(response.Content, response.Headers.ETag);
+        return _models.FindAsync(id, id, cancellationToken);
     }
 
-    public async Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken)
-    {
-        if (!CosmosOutcomes.IsValidId(model.Id))
-        {
-            throw new ValidationException("name", "Cannot be stored as a document id.");
-        }
-        await _database.EnsureCreatedAsync(cancellationToken);
-        using var content = ModelDocuments.Write(model);
-        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(model.Id), NoContentBack, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            throw new ConflictException($"A model named '{model.Name}' already exists (names are unique ignoring case).", "name");
-        }
-        return Stored(model, response, "create model");
-    }
+    public Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken) => _models.CreateAsync(model, cancellationToken);
 
-    public async Task<HubModel> ReplaceAsync(HubModel model, string ifMatch, CancellationToken cancellationToken)
-    {
-        await _database.EnsureCreatedAsync(cancellationToken);
-        if (!CosmosOutcomes.IsPlausibleETag(ifMatch))
-        {
-            throw await ExistsAsync(model.Id, cancellationToken) ? new PreconditionFailedException("Model", model.Name) : new NotFoundException("Model", model.Name);
-        }
-        using var content = ModelDocuments.Write(model);
-        var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch), EnableContentResponseOnWrite = false };
-        using var response = await _container.ReplaceItemStreamAsync(content, model.Id, new PartitionKey(model.Id), options, cancellationToken);
-        return response.StatusCode switch
-        {
-            HttpStatusCode.NotFound => throw new NotFoundException("Model", model.Name),
-            HttpStatusCode.PreconditionFailed => throw new PreconditionFailedException("Model", model.Name),
-            _ => Stored(model, response, "replace model"),
-        };
-    }
+    public Task<HubModel> ReplaceAsync(HubModel model, string ifMatch, CancellationToken cancellationToken) =>
+        _models.ReplaceAsync(model, ifMatch, cancellationToken);
 
-    public async Task DeleteAsync(string name, string? ifMatch, CancellationToken cancellationToken)
+    public Task DeleteAsync(string name, string? ifMatch, CancellationToken cancellationToken)
     {
         var id = HubModel.IdFor(name);
-        if (!CosmosOutcomes.IsValidId(id))
-        {
-            return;
-        }
-        await _database.EnsureCreatedAsync(cancellationToken);
-        if (ifMatch is not null && !CosmosOutcomes.IsPlausibleETag(ifMatch))
-        {
-            if (await ExistsAsync(id, cancellationToken))
-            {
-                throw new PreconditionFailedException("Model", name);
-            }
-            return;
-        }
-        var options = new ItemRequestOptions { IfMatchEtag = ifMatch is null ? null : CosmosOutcomes.ToCosmosETag(ifMatch) };
-        using var response = await _container.DeleteItemStreamAsync(id, new PartitionKey(id), options, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-        {
-            throw new PreconditionFailedException("Model", name);
-        }
-        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
-        {
-            throw CosmosOutcomes.Unexpected(response, "delete model");
-        }
+        return _models.DeleteAsync(id, id, name, ifMatch, cancellationToken);
     }
 
     public async Task<Page<ModelSummary>> QueryAsync(ModelQuery query, ModelVisibilityScope scope, CancellationToken cancellationToken)
     {
-        var fingerprint = Fingerprint(query, scope);
+        var fingerprint = QueryFingerprints.Of(query with { ContinuationToken = null, PageSize = 0 },
+            $"|{scope.All}|{scope.OwnerId}|{string.Join(",", scope.PublicTiers.Order())}|{string.Join(",", scope.UnlistedTiers.Order())}");
         CosmosPaging.Decode(query.ContinuationToken, fingerprint);
         var sql = new SqlBuilder();
         if (!sql.AddScope(scope))
@@ -125,8 +56,8 @@ public sealed class CosmosModelStore : IModelStore
             ModelSort.Created => $"c.createdUs {direction}, c.id {direction}",
             _ => $"c.id {direction}",
         };
-        await _database.EnsureCreatedAsync(cancellationToken);
-        return await CosmosPaging.ReadPageAsync<ModelDocuments.SummaryRow, ModelSummary>(_container,
+        await _models.EnsureCreatedAsync(cancellationToken);
+        return await CosmosPaging.ReadPageAsync<ModelDocuments.SummaryRow, ModelSummary>(_models.Container,
             sql.Build("SELECT c.summary, c._etag FROM c", $" ORDER BY {order}"), fingerprint, query.ContinuationToken, query.PageSize,
             row => row.ToSummary(), null, cancellationToken);
     }
@@ -136,37 +67,17 @@ public sealed class CosmosModelStore : IModelStore
     {
         var types = Enum.GetValues<ModelType>();
         var counts = new long[types.Length];
-        await _database.EnsureCreatedAsync(cancellationToken);
         await Task.WhenAll(types.Select(async (type, i) =>
         {
             var sql = new SqlBuilder();
             if (sql.AddScope(scope))
             {
                 sql.Add("c.type = @type", ("@type", EnumNames<ModelType>.NameOf(type)));
-                counts[i] = await CosmosPaging.SumAsync(_container, sql.Build("SELECT VALUE COUNT(1) FROM c", ""), cancellationToken);
+                counts[i] = await _models.CountAsync(sql.Build("SELECT VALUE COUNT(1) FROM c", ""), cancellationToken);
             }
         }));
         var byType = types.Select((t, i) => (t, (int)counts[i])).ToDictionary(p => p.t, p => p.Item2);
         return new ModelCounts(byType.Values.Sum(), byType);
-    }
-
-    private async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
-    {
-        using var response = await _container.ReadItemStreamAsync(id, new PartitionKey(id), cancellationToken: cancellationToken);
-        return response.StatusCode == HttpStatusCode.NotFound ? false
-            : response.IsSuccessStatusCode ? true
-            : throw CosmosOutcomes.Unexpected(response, "read model");
-    }
-
-    private static HubModel Stored(HubModel model, ResponseMessage response, string operation)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw CosmosOutcomes.Unexpected(response, operation);
-        }
-        var stored = model.Clone();
-        stored.ETag = CosmosOutcomes.FromCosmosETag(response.Headers.ETag);
-        return stored;
     }
 
     private static void AddFilters(SqlBuilder sql, ModelQuery query)
@@ -203,13 +114,6 @@ public sealed class CosmosModelStore : IModelStore
             sql.Add($"CONTAINS(c.searchText, @w{i})", ($"@w{i}", word));
             i++;
         }
-    }
-
-    private static string Fingerprint(ModelQuery query, ModelVisibilityScope scope)
-    {
-        var text = JsonSerializer.Serialize(query with { ContinuationToken = null, PageSize = 0 }, HubJson.Options)
-            + $"|{scope.All}|{scope.OwnerId}|{string.Join(",", scope.PublicTiers.Order())}|{string.Join(",", scope.UnlistedTiers.Order())}";
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
     }
 
     /// <summary>A WHERE clause of ANDed conditions with their parameters.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Azure.Cosmos;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Cosmos;
 
@@ -20,103 +21,49 @@ namespace ModelsHub.Infrastructure.Cosmos;
 /// a version that exists. A crash between the two steps leaves the set short, which can only
 /// refuse a delete too early, never allow the last one.
 /// </summary>
-public sealed class CosmosVersionStore : IVersionStore
+public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
 {
     private const string HeadId = "_head";
     private const int MaxHeadAttempts = 50;
+    private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
 
-    private readonly CosmosDatabase _database;
-    private readonly Container _container;
+    // The version as its JSON text (metrics keep their order and digits) with the fields queries use beside it.
+    private readonly CosmosDocumentContainer<ModelVersion> _versions = new(database, HubContainers.Versions, StoredDocuments.Versions,
+        CosmosDocumentShape<ModelVersion>.Text(v => new JsonObject
+        {
+            ["id"] = v.Id,
+            ["modelId"] = v.ModelId,
+            ["kind"] = "version",
+            ["createdUs"] = CosmosDocumentShape.Microseconds(v.CreatedAt),
+        }),
+        v => v.Id, v => v.ModelId, "label");
 
-    public CosmosVersionStore(CosmosDatabase database)
-    {
-        _database = database;
-        _container = database.Container(HubContainers.Versions);
-    }
+    private Container Container => _versions.Container;
 
-    public async Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken)
-    {
-        var (model, id) = (HubModel.IdFor(modelName), ModelVersion.IdFor(label));
+    public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
         // A label no version can have (the head's "_head", "suggestion", a path) is simply not there.
-        if (!CosmosOutcomes.IsValidId(model) || !VersionRules.IsValidLabel(label))
-        {
-            return null;
-        }
-        await _database.EnsureCreatedAsync(cancellationToken);
-        using var response = await _container.ReadItemStreamAsync(id, new PartitionKey(model), cancellationToken: cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        if (!response.IsSuccessStatusCode)
-        {
-            throw CosmosOutcomes.Unexpected(response, "read version");
-        }
-        var row = (await JsonSerializer.DeserializeAsync<Row>(response.Content, HubJson.Options, cancellationToken))!;
-        if (row.Text is null)
-        {
-            return null;
-        }
-        return Read(row with { ETag = response.Headers.ETag ?? row.ETag });
-    }
+        VersionRules.IsValidLabel(label)
+            ? _versions.FindAsync(ModelVersion.IdFor(label), HubModel.IdFor(modelName), cancellationToken)
+            : Task.FromResult<ModelVersion?>(null);
 
-    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken)
-    {
-        await _database.EnsureCreatedAsync(cancellationToken);
-        var query = new QueryDefinition("SELECT c.text, c._etag FROM c WHERE c.kind = 'version' ORDER BY c.createdUs, c.id");
-        var versions = new List<ModelVersion>();
-        string? token = null;
-        do
-        {
-            var page = await CosmosPaging.ReadPageAsync<Row, ModelVersion>(_container, query, "versions", token, Paging.MaxPageSize, Read,
-                new PartitionKey(HubModel.IdFor(modelName)), cancellationToken);
-            versions.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return versions;
-    }
+    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
+        await _versions.QueryAsync(_versions.Select("WHERE c.kind = 'version' ORDER BY c.createdUs, c.id"), HubModel.IdFor(modelName), cancellationToken);
 
     public async Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken)
     {
-        if (!CosmosOutcomes.IsValidId(version.ModelId) || !VersionRules.IsValidLabel(version.Label) || version.Id != ModelVersion.IdFor(version.Label))
+        if (!VersionRules.IsValidLabel(version.Label) || version.Id != ModelVersion.IdFor(version.Label))
         {
             throw new ValidationException("label", "Is not a label a version can have.");
         }
-        await _database.EnsureCreatedAsync(cancellationToken);
-        using var content = Write(version);
-        using var response = await _container.CreateItemStreamAsync(content, new PartitionKey(version.ModelId), NoContentBack, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
-        {
-            throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
-        }
-        var stored = Stored(version, response, "create version");
+        var stored = await _versions.CreateAsync(version, cancellationToken);
         await ChangeHeadAsync(version.ModelId, version.Id, add: true, null, cancellationToken);
         return stored;
     }
 
-    public async Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken)
-    {
-        await _database.EnsureCreatedAsync(cancellationToken);
-        var name = $"{version.Model}/{version.Label}";
-        if (!VersionRules.IsValidLabel(version.Label))
-        {
-            throw new NotFoundException("Version", name);
-        }
-        if (!CosmosOutcomes.IsPlausibleETag(ifMatch))
-        {
-            throw await FindAsync(version.Model, version.Label, cancellationToken) is null ? new NotFoundException("Version", name) : new PreconditionFailedException("Version", name);
-        }
-        using var content = Write(version);
-        var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch), EnableContentResponseOnWrite = false };
-        using var response = await _container.ReplaceItemStreamAsync(content, version.Id, new PartitionKey(version.ModelId), options, cancellationToken);
-        return response.StatusCode switch
-        {
-            HttpStatusCode.NotFound => throw new NotFoundException("Version", name),
-            HttpStatusCode.PreconditionFailed => throw new PreconditionFailedException("Version", name),
-            _ => Stored(version, response, "replace version"),
-        };
-    }
+    public Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken) =>
+        VersionRules.IsValidLabel(version.Label)
+            ? _versions.ReplaceAsync(version, ifMatch, cancellationToken)
+            : throw StoredDocuments.Versions.NotFound($"{version.Model}/{version.Label}");
 
     public async Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken)
     {
@@ -131,45 +78,33 @@ public sealed class CosmosVersionStore : IVersionStore
             throw new PreconditionFailedException("Version", name);
         }
         await ChangeHeadAsync(current.ModelId, current.Id, add: false, VersionRules.LastVersionMessage(modelName, label), cancellationToken);
-        var options = new ItemRequestOptions { IfMatchEtag = CosmosOutcomes.ToCosmosETag(ifMatch ?? current.ETag!) };
-        using var response = await _container.DeleteItemStreamAsync(current.Id, new PartitionKey(current.ModelId), options, cancellationToken);
-        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
+        try
         {
-            return;
+            await _versions.DeleteAsync(current.Id, current.ModelId, name, ifMatch ?? current.ETag!, cancellationToken);
         }
-        // Not deleted after all: vouch for it again (a failure here leaves the set short, the safe side).
-        await ChangeHeadAsync(current.ModelId, current.Id, add: true, null, cancellationToken);
-        throw response.StatusCode == HttpStatusCode.PreconditionFailed ? new PreconditionFailedException("Version", name) : CosmosOutcomes.Unexpected(response, "delete version");
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not deleted after all: vouch for it again (a failure here leaves the set short, the safe side).
+            await ChangeHeadAsync(current.ModelId, current.Id, add: true, null, cancellationToken);
+            throw;
+        }
     }
 
     public async Task DeleteAllAsync(string modelName, CancellationToken cancellationToken)
     {
-        await _database.EnsureCreatedAsync(cancellationToken);
         var model = HubModel.IdFor(modelName);
-        var query = new QueryDefinition("SELECT c.id FROM c");
-        string? token = null;
-        do
+        var ids = await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c"), r => r.Id, model, cancellationToken);
+        foreach (var id in ids.OrderBy(id => id == HeadId))
         {
-            var page = await CosmosPaging.ReadPageAsync<IdRow, string>(_container, query, "all", token, Paging.MaxPageSize, r => r.Id,
-                new PartitionKey(model), cancellationToken);
-            foreach (var id in page.Items.OrderBy(id => id == HeadId))
-            {
-                using var response = await _container.DeleteItemStreamAsync(id, new PartitionKey(model), cancellationToken: cancellationToken);
-                if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
-                {
-                    throw CosmosOutcomes.Unexpected(response, "delete version");
-                }
-            }
-            token = page.ContinuationToken;
+            await _versions.DeleteAsync(id, model, $"{modelName}/{id}", null, cancellationToken);
         }
-        while (token is not null);
     }
 
     public async Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken)
     {
-        await _database.EnsureCreatedAsync(cancellationToken);
+        await _versions.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
-        var ids = new SortedSet<string>(await CosmosPaging.ReadAllAsync<string>(_container, query, null, cancellationToken), StringComparer.Ordinal);
+        var ids = new SortedSet<string>(await CosmosPaging.ReadAllAsync<string>(Container, query, null, cancellationToken), StringComparer.Ordinal);
         return [.. ids];
     }
 
@@ -182,7 +117,7 @@ public sealed class CosmosVersionStore : IVersionStore
         var partition = new PartitionKey(modelId);
         for (var attempt = 0; attempt < MaxHeadAttempts; attempt++)
         {
-            using var read = await _container.ReadItemStreamAsync(HeadId, partition, cancellationToken: cancellationToken);
+            using var read = await Container.ReadItemStreamAsync(HeadId, partition, cancellationToken: cancellationToken);
             SortedSet<string> ids;
             string? etag = null;
             if (read.StatusCode == HttpStatusCode.NotFound)
@@ -213,8 +148,8 @@ public sealed class CosmosVersionStore : IVersionStore
             }
             using var content = Head(modelId, ids);
             using var write = etag is null
-                ? await _container.CreateItemStreamAsync(content, partition, NoContentBack, cancellationToken)
-                : await _container.ReplaceItemStreamAsync(content, HeadId, partition,
+                ? await Container.CreateItemStreamAsync(content, partition, NoContentBack, cancellationToken)
+                : await Container.ReplaceItemStreamAsync(content, HeadId, partition,
                     new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
             if (write.IsSuccessStatusCode)
             {
@@ -229,48 +164,15 @@ public sealed class CosmosVersionStore : IVersionStore
         throw new ServiceBusyException($"The version count of model '{modelId}' kept changing; try again.", TimeSpan.FromSeconds(1));
     }
 
-    private async Task<SortedSet<string>> ListVersionIdsAsync(string modelId, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT c.id FROM c WHERE c.kind = 'version'");
-        var ids = new SortedSet<string>(StringComparer.Ordinal);
-        string? token = null;
-        do
-        {
-            var page = await CosmosPaging.ReadPageAsync<IdRow, string>(_container, query, "ids", token, Paging.MaxPageSize, r => r.Id,
-                new PartitionKey(modelId), cancellationToken);
-            ids.UnionWith(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-        return ids;
-    }
-
-    private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
-
-    private sealed record Row(string? Text, [property: JsonPropertyName("_etag")] string? ETag);
+    private async Task<SortedSet<string>> ListVersionIdsAsync(string modelId, CancellationToken cancellationToken) =>
+        new(await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c WHERE c.kind = 'version'"), r => r.Id, modelId, cancellationToken),
+            StringComparer.Ordinal);
 
     private sealed record IdRow(string Id);
 
     private sealed record HeadRow(int Count, IReadOnlyList<string>? Ids);
 
-    private static ModelVersion Read(Row row)
-    {
-        var version = JsonSerializer.Deserialize<ModelVersion>(row.Text!, HubJson.Options)!;
-        version.ETag = CosmosOutcomes.FromCosmosETag(row.ETag);
-        return version;
-    }
-
-    /// <summary>The version as its JSON text (metrics keep their order and digits) with the fields queries use beside it.</summary>
-    private static MemoryStream Write(ModelVersion version) => CosmosWorkflowStore.ToStream(new JsonObject
-    {
-        ["id"] = version.Id,
-        ["modelId"] = version.ModelId,
-        ["kind"] = "version",
-        ["createdUs"] = (version.CreatedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
-        ["text"] = JsonSerializer.Serialize(version, HubJson.Options),
-    });
-
-    private static MemoryStream Head(string modelId, SortedSet<string> ids) => CosmosWorkflowStore.ToStream(new JsonObject
+    private static MemoryStream Head(string modelId, SortedSet<string> ids) => CosmosDocumentShape.ToStream(new JsonObject
     {
         ["id"] = HeadId,
         ["modelId"] = modelId,
@@ -278,15 +180,4 @@ public sealed class CosmosVersionStore : IVersionStore
         ["count"] = ids.Count,
         ["ids"] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]),
     });
-
-    private static ModelVersion Stored(ModelVersion version, ResponseMessage response, string operation)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw CosmosOutcomes.Unexpected(response, operation);
-        }
-        var stored = version.Clone();
-        stored.ETag = CosmosOutcomes.FromCosmosETag(response.Headers.ETag);
-        return stored;
-    }
 }

@@ -26,41 +26,30 @@ internal static class ModelDocuments
             document["specText"] = spec.GetRawText();
         }
         document["summary"] = JsonSerializer.SerializeToNode(model.ToSummary(), HubJson.Options);
-        document["searchText"] = SearchText(model);
+        document["searchText"] = model.SearchText();
         document["tagKeys"] = new JsonArray([.. model.Tags.Select(t => (JsonNode)t.ToLowerInvariant()).DistinctBy(t => t.GetValue<string>())]);
         // Sort keys in microseconds (exact as doubles until 2255): two registrations a millisecond
         // apart still sort by time, not by their id tiebreak.
-        document["createdUs"] = Microseconds(model.CreatedAt);
-        document["updatedUs"] = Microseconds(model.UpdatedAt);
+        document["createdUs"] = CosmosDocumentShape.Microseconds(model.CreatedAt);
+        document["updatedUs"] = CosmosDocumentShape.Microseconds(model.UpdatedAt);
         document["listedUntilMs"] = model.ExpiresAt?.ToUnixTimeMilliseconds() ?? NeverMs;
-        var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            document.WriteTo(writer, HubJson.Options);
-        }
-        stream.Position = 0;
-        return stream;
+        return CosmosDocumentShape.ToStream(document);
     }
 
-    public static HubModel Read(Stream content, string? etag)
+    /// <summary>The models container's documents: the model with its spec as text and the fields listings use.</summary>
+    public static CosmosDocumentShape<HubModel> Shape { get; } = new("*", Write, Read);
+
+    public static HubModel Read(JsonElement root)
     {
-        using var document = JsonDocument.Parse(content);
-        var root = document.RootElement;
         var model = root.Deserialize<HubModel>(HubJson.Options)!;
         if (root.TryGetProperty("specText", out var text) && text.ValueKind == JsonValueKind.String)
         {
             using var spec = JsonDocument.Parse(text.GetString()!);
             model.Spec = spec.RootElement.Clone();
         }
-        model.ETag = CosmosOutcomes.FromCosmosETag(etag ?? (root.TryGetProperty("_etag", out var e) ? e.GetString() : null));
+        model.ETag = CosmosDocumentShape.ETagOf(root);
         return model;
     }
-
-    private static long Microseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    /// <summary>What free-text words are matched against, lowercase: the same text the embedded profile indexes.</summary>
-    public static string SearchText(HubModel model) =>
-        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
 
     /// <summary>A listing row: the stored summary and the document's ETag.</summary>
     internal sealed record SummaryRow(ModelSummary Summary, [property: JsonPropertyName("_etag")] string ETag)

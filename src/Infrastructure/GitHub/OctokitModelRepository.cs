@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text;
+using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;
 using Octokit;
 using HubConflict = ModelsHub.Core.Common.ConflictException;
 using HubNotFound = ModelsHub.Core.Common.NotFoundException;
-using PullRequestState = ModelsHub.Core.GitHub.PullRequestState;
+using PullRequestState = ModelsHub.Contracts.PullRequests.PullRequestState;
 
 namespace ModelsHub.Infrastructure.GitHub;
 

@@ -1,76 +1,42 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
 /// <summary>Models in the <c>models</c> table: JSON document plus filter/sort columns and a trigram search index.</summary>
 public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
 {
-    private const string Columns = "id, type, visibility, tier, owner, status, framework, source, featured, expires_at, created_at, updated_at, tags, search, etag, summary, doc";
+    private readonly SqliteDocumentTable<HubModel> _models = new SqliteDocumentTable<HubModel>(database, "models", StoredDocuments.Models)
+        .Key("id", m => m.Id)
+        .Column("type", m => EnumNames<ModelType>.NameOf(m.Type))
+        .Column("visibility", m => EnumNames<ModelVisibility>.NameOf(m.Visibility))
+        .Column("tier", m => EnumNames<ModelTier>.NameOf(m.Tier))
+        .Column("owner", m => m.Owner)
+        .Column("status", m => EnumNames<ModelStatus>.NameOf(m.Status))
+        .Column("framework", m => EnumNames<ModelFramework>.NameOf(m.Framework))
+        .Column("source", m => EnumNames<ModelSource>.NameOf(m.Source))
+        .Column("featured", m => m.Featured ? 1 : 0)
+        .Column("expires_at", m => m.ExpiresAt?.ToUnixTimeMilliseconds())
+        .Column("created_at", m => SqliteDatabase.SortKey(m.CreatedAt))
+        .Column("updated_at", m => SqliteDatabase.SortKey(m.UpdatedAt))
+        .Column("tags", m => TagColumn(m.Tags))
+        .Column("search", m => m.SearchText())
+        // A listing reads the stored summary, never the whole document.
+        .Column("summary", m => JsonSerializer.Serialize(m.ToSummary(), HubJson.Options));
 
-    public Task<HubModel?> FindAsync(string name, CancellationToken cancellationToken) =>
-        database.ReadAsync(c => Find(c, null, HubModel.IdFor(name)), cancellationToken);
+    public Task<HubModel?> FindAsync(string name, CancellationToken cancellationToken) => _models.FindAsync(cancellationToken, HubModel.IdFor(name));
 
-    public Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            var stored = WithNewETag(model);
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = $"INSERT INTO models ({Columns}) VALUES ($id, $type, $visibility, $tier, $owner, $status, $framework, $source, $featured, $expires_at, $created_at, $updated_at, $tags, $search, $etag, $summary, $doc);";
-            Bind(command, stored);
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException ex) when (SqliteDatabase.IsUniqueViolation(ex))
-            {
-                throw new ConflictException($"A model named '{model.Name}' already exists (names are unique ignoring case).", "name");
-            }
-            return stored;
-        }, cancellationToken);
+    public Task<HubModel> CreateAsync(HubModel model, CancellationToken cancellationToken) => _models.CreateAsync(model, cancellationToken);
 
-    public Task<HubModel> ReplaceAsync(HubModel model, string ifMatch, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            var stored = WithNewETag(model);
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = """
-                UPDATE models SET type = $type, visibility = $visibility, tier = $tier, owner = $owner, status = $status,
-                    framework = $framework, source = $source, featured = $featured, expires_at = $expires_at,
-                    created_at = $created_at, updated_at = $updated_at, tags = $tags, search = $search, etag = $etag,
-                    summary = $summary, doc = $doc
-                WHERE id = $id AND etag = $if_match;
-                """;
-            Bind(command, stored);
-            command.Parameters.AddWithValue("$if_match", ifMatch);
-            if (command.ExecuteNonQuery() == 0)
-            {
-                throw Exists(c, tx, model.Id) ? new PreconditionFailedException("Model", model.Name) : new NotFoundException("Model", model.Name);
-            }
-            return stored;
-        }, cancellationToken);
+    public Task<HubModel> ReplaceAsync(HubModel model, string ifMatch, CancellationToken cancellationToken) => _models.ReplaceAsync(model, ifMatch, cancellationToken);
 
     public Task DeleteAsync(string name, string? ifMatch, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            var id = HubModel.IdFor(name);
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "DELETE FROM models WHERE id = $id AND ($if_match IS NULL OR etag = $if_match);";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$if_match", (object?)ifMatch ?? DBNull.Value);
-            if (command.ExecuteNonQuery() == 0 && ifMatch is not null && Exists(c, tx, id))
-            {
-                throw new PreconditionFailedException("Model", name);
-            }
-            return true;
-        }, cancellationToken);
+        _models.DeleteAsync(name, ifMatch, cancellationToken, HubModel.IdFor(name));
 
     public Task<Page<ModelSummary>> QueryAsync(ModelQuery query, ModelVisibilityScope scope, CancellationToken cancellationToken) =>
         database.ReadAsync(c =>
@@ -80,50 +46,17 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
             AddScope(command, where, scope);
             AddFilters(command, where, query);
 
-            var key = query.Sort switch
+            var keyset = new SqliteKeyset(QueryFingerprints.Of(query with { ContinuationToken = null, PageSize = 0 }), query.Sort switch
             {
                 ModelSort.Updated => "updated_at",
                 ModelSort.Created => "created_at",
                 _ => null,
-            };
-            var fingerprint = Fingerprint(query);
-            var after = ContinuationTokens.Decode(query.ContinuationToken, fingerprint);
-            var op = query.Descending ? "<" : ">";
-            if (after is not null)
-            {
-                command.Parameters.AddWithValue("$after_id", after.Id);
-                if (key is null)
-                {
-                    where.Add($"id {op} $after_id");
-                }
-                else
-                {
-                    command.Parameters.AddWithValue("$after_key", after.N ?? 0);
-                    where.Add($"({key} {op} $after_key OR ({key} = $after_key AND id {op} $after_id))");
-                }
-            }
-            var direction = query.Descending ? "DESC" : "ASC";
-            var order = key is null ? $"id {direction}" : $"{key} {direction}, id {direction}";
-            command.CommandText = $"SELECT id, {key ?? "0"}, etag, summary FROM models {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY {order} LIMIT $limit;";
+            }, query.Descending);
+            keyset.After(command, where, query.ContinuationToken);
+            command.CommandText = $"SELECT summary, etag, id, {keyset.SortKeyColumn} FROM models {SqliteKeyset.Where(where)} ORDER BY {keyset.OrderBy} LIMIT $limit;";
             command.Parameters.AddWithValue("$limit", query.PageSize + 1);
-
-            var items = new List<ModelSummary>(query.PageSize);
-            string? token = null;
-            long lastKey = 0;
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                if (items.Count == query.PageSize)
-                {
-                    var last = items[^1];
-                    token = ContinuationTokens.Encode(fingerprint, HubModel.IdFor(last.Name), key is null ? null : lastKey);
-                    break;
-                }
-                lastKey = reader.GetInt64(1);
-                var summary = JsonSerializer.Deserialize<ModelSummary>(reader.GetString(3), HubJson.Options)!;
-                items.Add(summary with { ETag = reader.GetString(2) });
-            }
-            return new Page<ModelSummary>(items, token);
+            return keyset.ReadPage(command, query.PageSize,
+                reader => JsonSerializer.Deserialize<ModelSummary>(reader.GetString(0), HubJson.Options)! with { ETag = reader.GetString(1) });
         }, cancellationToken);
 
     public Task<ModelCounts> CountAsync(ModelVisibilityScope scope, CancellationToken cancellationToken) =>
@@ -145,65 +78,8 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
             return new ModelCounts(byType.Values.Sum(), byType);
         }, cancellationToken);
 
-    private static HubModel? Find(SqliteConnection connection, SqliteTransaction? transaction, string id)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT doc, etag FROM models WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", id);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-        {
-            return null;
-        }
-        var model = JsonSerializer.Deserialize<HubModel>(reader.GetString(0), HubJson.Options)!;
-        model.ETag = reader.GetString(1);
-        return model;
-    }
-
-    private static bool Exists(SqliteConnection connection, SqliteTransaction transaction, string id)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT 1 FROM models WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", id);
-        return command.ExecuteScalar() is not null;
-    }
-
-    private static HubModel WithNewETag(HubModel model)
-    {
-        var stored = model.Clone();
-        stored.ETag = Guid.NewGuid().ToString("N");
-        return stored;
-    }
-
-    private static void Bind(SqliteCommand command, HubModel model)
-    {
-        var p = command.Parameters;
-        p.AddWithValue("$id", model.Id);
-        p.AddWithValue("$type", EnumNames<ModelType>.NameOf(model.Type));
-        p.AddWithValue("$visibility", EnumNames<ModelVisibility>.NameOf(model.Visibility));
-        p.AddWithValue("$tier", EnumNames<ModelTier>.NameOf(model.Tier));
-        p.AddWithValue("$owner", model.Owner);
-        p.AddWithValue("$status", EnumNames<ModelStatus>.NameOf(model.Status));
-        p.AddWithValue("$framework", EnumNames<ModelFramework>.NameOf(model.Framework));
-        p.AddWithValue("$source", EnumNames<ModelSource>.NameOf(model.Source));
-        p.AddWithValue("$featured", model.Featured ? 1 : 0);
-        p.AddWithValue("$expires_at", (object?)model.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$created_at", SqliteDatabase.SortKey(model.CreatedAt));
-        p.AddWithValue("$updated_at", SqliteDatabase.SortKey(model.UpdatedAt));
-        p.AddWithValue("$tags", TagColumn(model.Tags));
-        p.AddWithValue("$search", SearchText(model));
-        p.AddWithValue("$etag", model.ETag);
-        p.AddWithValue("$summary", JsonSerializer.Serialize(model.ToSummary(), HubJson.Options));
-        p.AddWithValue("$doc", JsonSerializer.Serialize(model, HubJson.Options));
-    }
-
     /// <summary>Tags as <c>|a|b|</c> in lowercase so one tag matches with <c>instr</c>.</summary>
     private static string TagColumn(IEnumerable<string> tags) => "|" + string.Concat(tags.Select(t => t.ToLowerInvariant() + "|"));
-
-    internal static string SearchText(HubModel model) =>
-        string.Join(' ', [model.Name, model.Description, .. model.Tags, model.Type.SearchWords()]).ToLowerInvariant();
 
     private static void AddScope(SqliteCommand command, List<string> where, ModelVisibilityScope scope)
     {
@@ -278,11 +154,5 @@ public sealed class SqliteModelStore(SqliteDatabase database) : IModelStore
             command.Parameters.AddWithValue("$match", string.Join(" AND ", longWords));
             where.Add("rowid IN (SELECT rowid FROM models_search WHERE models_search MATCH $match)");
         }
-    }
-
-    private static string Fingerprint(ModelQuery query)
-    {
-        var text = JsonSerializer.Serialize(query with { ContinuationToken = null, PageSize = 0 }, HubJson.Options);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
     }
 }

@@ -1,77 +1,32 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
+using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
 /// <summary>Versions in the <c>model_versions</c> table, keyed by (model id, label id).</summary>
 public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
 {
+    private readonly SqliteDocumentTable<ModelVersion> _versions = new SqliteDocumentTable<ModelVersion>(database, "model_versions", StoredDocuments.Versions)
+        .Key("model_id", v => v.ModelId)
+        .Key("id", v => v.Id)
+        .Column("created_at", v => SqliteDatabase.SortKey(v.CreatedAt));
+
     public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
         // A label no version can have is simply not there (as in the Cosmos adapter, where "_head" is the count's document).
-        !VersionRules.IsValidLabel(label) ? Task.FromResult<ModelVersion?>(null) : database.ReadAsync(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model AND id = $id;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
-            command.Parameters.AddWithValue("$id", ModelVersion.IdFor(label));
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? Read(reader) : null;
-        }, cancellationToken);
+        VersionRules.IsValidLabel(label)
+            ? _versions.FindAsync(cancellationToken, HubModel.IdFor(modelName), ModelVersion.IdFor(label))
+            : Task.FromResult<ModelVersion?>(null);
 
-    public Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ModelVersion>>(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT doc, etag FROM model_versions WHERE model_id = $model ORDER BY created_at, id;";
-            command.Parameters.AddWithValue("$model", HubModel.IdFor(modelName));
-            using var reader = command.ExecuteReader();
-            var versions = new List<ModelVersion>();
-            while (reader.Read())
-            {
-                versions.Add(Read(reader));
-            }
-            return versions;
-        }, cancellationToken);
+    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
+        await _versions.QueryAsync("WHERE model_id = $model ORDER BY created_at, id", p => p.AddWithValue("$model", HubModel.IdFor(modelName)), cancellationToken);
 
-    public Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            var stored = WithNewETag(version);
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "INSERT INTO model_versions (model_id, id, created_at, etag, doc) VALUES ($model, $id, $created_at, $etag, $doc);";
-            Bind(command, stored);
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException ex) when (SqliteDatabase.IsUniqueViolation(ex))
-            {
-                throw new ConflictException($"Model '{version.Model}' already has a version '{version.Label}' (labels are unique ignoring case).", "label");
-            }
-            return stored;
-        }, cancellationToken);
+    public Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken) => _versions.CreateAsync(version, cancellationToken);
 
     public Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken) =>
-        database.WriteAsync((c, tx) =>
-        {
-            var stored = WithNewETag(version);
-            using var command = c.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = "UPDATE model_versions SET etag = $etag, doc = $doc WHERE model_id = $model AND id = $id AND etag = $if_match;";
-            Bind(command, stored);
-            command.Parameters.AddWithValue("$if_match", ifMatch);
-            if (command.ExecuteNonQuery() == 0)
-            {
-                throw Count(c, tx, version.ModelId, version.Id) > 0
-                    ? new PreconditionFailedException("Version", $"{version.Model}/{version.Label}")
-                    : new NotFoundException("Version", $"{version.Model}/{version.Label}");
-            }
-            return stored;
-        }, cancellationToken);
+        _versions.ReplaceAsync(version, ifMatch, cancellationToken);
 
     public Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken) =>
         database.WriteAsync((c, tx) =>
@@ -132,28 +87,5 @@ public sealed class SqliteVersionStore(SqliteDatabase database) : IVersionStore
         command.Parameters.AddWithValue("$model", modelId);
         command.Parameters.AddWithValue("$id", (object?)id ?? DBNull.Value);
         return (long)command.ExecuteScalar()!;
-    }
-
-    private static ModelVersion Read(SqliteDataReader reader)
-    {
-        var version = JsonSerializer.Deserialize<ModelVersion>(reader.GetString(0), HubJson.Options)!;
-        version.ETag = reader.GetString(1);
-        return version;
-    }
-
-    private static ModelVersion WithNewETag(ModelVersion version)
-    {
-        var stored = version.Clone();
-        stored.ETag = Guid.NewGuid().ToString("N");
-        return stored;
-    }
-
-    private static void Bind(SqliteCommand command, ModelVersion version)
-    {
-        command.Parameters.AddWithValue("$model", version.ModelId);
-        command.Parameters.AddWithValue("$id", version.Id);
-        command.Parameters.AddWithValue("$created_at", SqliteDatabase.SortKey(version.CreatedAt));
-        command.Parameters.AddWithValue("$etag", version.ETag);
-        command.Parameters.AddWithValue("$doc", JsonSerializer.Serialize(version, HubJson.Options));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using ModelsHub.Contracts.Health;
 using ModelsHub.Functions.Health;
 using ModelsHub.IntegrationTests.Infrastructure;
 

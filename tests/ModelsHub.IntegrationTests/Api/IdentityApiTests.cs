@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using ModelsHub.Contracts.Auth;
+using ModelsHub.Contracts.Users;
 using ModelsHub.Core.Identity;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Users;

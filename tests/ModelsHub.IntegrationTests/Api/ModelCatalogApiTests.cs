@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
 

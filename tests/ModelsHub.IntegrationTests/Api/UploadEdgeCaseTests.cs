@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelsHub.Contracts.Admin;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Models;
@@ -127,7 +129,7 @@ public sealed class UpstreamImportTests : IDisposable
     {
         var admin = _app.ClientFor("ada", "admin");
         var first = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", AllFiles(), HubApplication.Json).ExpectAsync(HttpStatusCode.OK))
-            .ReadAsync<UpstreamImportResult>();
+            .ReadAsync<UpstreamImportResponse>();
         Assert.Empty(first.Errors);
         Assert.Equal(331, first.Added);
         Assert.Equal(355, first.Entries);
@@ -152,7 +154,7 @@ public sealed class UpstreamImportTests : IDisposable
 
         var before = await AllETagsAsync(admin);
         var second = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", AllFiles(), HubApplication.Json).ExpectAsync(HttpStatusCode.OK))
-            .ReadAsync<UpstreamImportResult>();
+            .ReadAsync<UpstreamImportResponse>();
         Assert.Equal((0, 0, 331), (second.Added, second.Updated, second.Unchanged));
         Assert.Equal(before, await AllETagsAsync(admin));
     }
@@ -168,7 +170,7 @@ public sealed class UpstreamImportTests : IDisposable
         var newer = rerank.DeepClone().AsArray();
         newer[0]!["max_tokens"] = 1234;
         newer[0]!["updated_at"] = rerank[0]!["updated_at"]!.GetValue<long>() + 10;
-        var result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["rerank"] = newer }, HubApplication.Json)).ReadAsync<UpstreamImportResult>();
+        var result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["rerank"] = newer }, HubApplication.Json)).ReadAsync<UpstreamImportResponse>();
         Assert.Equal((0, 1), (result.Added, result.Updated));
         var model = await admin.GetFromJsonAsync<ModelDto>($"/api/models/{name}", HubApplication.Json);
         Assert.Equal(1234, model!.Spec!.Value[0].GetProperty("max_tokens").GetInt32());
@@ -176,7 +178,7 @@ public sealed class UpstreamImportTests : IDisposable
         var older = rerank.DeepClone().AsArray();
         older[0]!["max_tokens"] = 1;
         older[0]!["updated_at"] = rerank[0]!["updated_at"]!.GetValue<long>() - 10;
-        result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["rerank"] = older }, HubApplication.Json)).ReadAsync<UpstreamImportResult>();
+        result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["rerank"] = older }, HubApplication.Json)).ReadAsync<UpstreamImportResponse>();
         Assert.Equal(0, result.Updated);
         model = await admin.GetFromJsonAsync<ModelDto>($"/api/models/{name}", HubApplication.Json);
         Assert.Equal(1234, model!.Spec!.Value[0].GetProperty("max_tokens").GetInt32());
@@ -190,7 +192,7 @@ public sealed class UpstreamImportTests : IDisposable
         var name = video[0]!["model_name"]!.GetValue<string>();
         await _app.ClientFor("carol").PostAsJsonAsync("/api/models", new { name, type = "video", description = "mine" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
 
-        var result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["video"] = video }, HubApplication.Json)).ReadAsync<UpstreamImportResult>();
+        var result = await (await admin.PostAsJsonAsync("/api/admin/upstream-import", new JsonObject { ["video"] = video }, HubApplication.Json)).ReadAsync<UpstreamImportResponse>();
         var error = Assert.Single(result.Errors);
         Assert.Equal(name, error.ModelName);
         Assert.Equal(13, result.Added);

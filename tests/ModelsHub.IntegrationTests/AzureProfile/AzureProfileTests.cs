@@ -6,6 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Health;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Infrastructure;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Models;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Infrastructure.Sqlite;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelsHub.Contracts.Models;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Infrastructure.Sqlite;

@@ -1,3 +1,6 @@
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.GitHub;

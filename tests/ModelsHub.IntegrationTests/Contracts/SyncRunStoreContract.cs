@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Sync;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Infrastructure.Sqlite;

@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;

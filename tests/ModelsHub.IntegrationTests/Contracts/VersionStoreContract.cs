@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.Sqlite;

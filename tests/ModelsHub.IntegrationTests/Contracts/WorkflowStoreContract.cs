@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Sqlite;

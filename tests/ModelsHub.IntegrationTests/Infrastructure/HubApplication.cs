@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
 
@@ -38,7 +39,7 @@ public class HubApplication : WebApplicationFactory<Program>
 
     private bool OwnsDataDirectory { get; }
 
-    public static JsonSerializerOptions Json { get; } = HubJson.ConfigureForApi(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static JsonSerializerOptions Json => ContractJson.Options;
 
     /// <summary>Sets a configuration value before the app starts.</summary>
     public HubApplication With(string key, string? value)

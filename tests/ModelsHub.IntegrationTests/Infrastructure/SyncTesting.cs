@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Upstream;

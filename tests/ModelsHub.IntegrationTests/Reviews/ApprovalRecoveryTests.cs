@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Reviews;
 using ModelsHub.IntegrationTests.Infrastructure;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Contracts.Reviews;
 using ModelsHub.Core.Reviews;
 using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.Testing;

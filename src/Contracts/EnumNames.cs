@@ -1,12 +1,13 @@
-using System.Text.Json;
+namespace ModelsHub.Contracts;
 
-namespace ModelsHub.Core.Common;
-
-/// <summary>Strict parsing of the lowercase wire names of an enum (no numbers, no aliases).</summary>
+/// <summary>
+/// The wire names of an enum (<see cref="ContractJson.EnumNamingPolicy"/>) and strict parsing of
+/// them (no numbers, no aliases): what query strings such as <c>?type=llm</c> carry.
+/// </summary>
 public static class EnumNames<T> where T : struct, Enum
 {
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
-        .ToDictionary(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(v => ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 

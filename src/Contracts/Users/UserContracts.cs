@@ -1,6 +1,4 @@
-using ModelsHub.Core.Identity;
-
-namespace ModelsHub.Functions.Users;
+namespace ModelsHub.Contracts.Users;
 
 /// <summary>The user center's view of the signed-in person.</summary>
 public sealed record MeDto(
@@ -30,13 +28,10 @@ public sealed record UserListResponse(IReadOnlyList<UserDto> Items, string? Cont
 
 public sealed record ProfileRequest(string? DisplayName, string? Email, string? AvatarUrl);
 
-public static class UserMappings
-{
-    public static MeDto ToMeDto(this HubUser user, Caller caller) => new(
-        user.Id, user.DisplayName, user.Email, user.AvatarUrl, user.LastSeenRoles,
-        caller.Granted.Order(StringComparer.Ordinal).ToList(), user.CreatedAt, user.UpdatedAt);
+/// <summary>Every permission the hub knows, and the permissions each role bundles.</summary>
+public sealed record PermissionCatalog(IReadOnlyList<string> Permissions, IReadOnlyDictionary<string, IReadOnlyList<string>> Roles);
 
-    public static UserDto ToDto(this HubUser user) => new(
-        user.Id, user.DisplayName, user.Email, user.AvatarUrl, user.LastSeenRoles, user.GrantedPermissions, user.RevokedPermissions,
-        Caller.ResolvePermissions(user.LastSeenRoles, user).Order(StringComparer.Ordinal).ToList(), user.CreatedAt, user.UpdatedAt);
-}
+public sealed record GitHubTokenRequest(string Token);
+
+/// <summary>What the API shows of a saved GitHub token: never the token itself.</summary>
+public sealed record GitHubTokenDto(string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ModelsHub.Core.Catalog;
-using ModelsHub.Core.PullRequests;
+using ModelsHub.Contracts.PullRequests;
 
-namespace ModelsHub.Functions.Models;
+namespace ModelsHub.Contracts.Models;
 
 /// <summary>A model as the API shows it: metadata, spec and README.</summary>
 public sealed record ModelDto(
@@ -24,7 +23,7 @@ public sealed record ModelDto(
     DateTimeOffset UpdatedAt,
     JsonElement? Spec,
     [property: JsonPropertyName("etag")] string? ETag,
-    ModelPullRequest? PullRequest = null,
+    ModelPullRequestDto? PullRequest = null,
     string? DefaultVersion = null,
     bool DefaultVersionPinned = false,
     DateTimeOffset? RemovedUpstreamAt = null);
@@ -51,11 +50,15 @@ public sealed record ModelSummaryDto(
 
 public sealed record ModelListResponse(IReadOnlyList<ModelSummaryDto> Items, string? ContinuationToken);
 
+/// <summary>The stat cards: how many models the caller can see, per type (keyed by the type's wire name).</summary>
 public sealed record ModelStatsResponse(int Total, IReadOnlyDictionary<string, int> ByType);
 
 public sealed record ReadmeResponse(string Readme);
 
-/// <summary>The registration (and maintenance) fields, for the OpenAPI document; bodies are read field by field.</summary>
+/// <summary>
+/// The registration (and maintenance) fields. The server reads bodies field by field (every bad field
+/// is named, unknown ones refused), so a client may send only the fields it changes.
+/// </summary>
 public sealed record ModelRequest(
     string? Name,
     ModelType? Type,
@@ -70,14 +73,3 @@ public sealed record ModelRequest(
     DateTimeOffset? ExpiresAt,
     bool? Featured,
     JsonElement? Spec);
-
-public static class ModelMappings
-{
-    public static ModelDto ToDto(this HubModel m) => new(
-        m.Name, m.Type, m.Description, m.Readme, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest, m.DefaultVersion, m.DefaultVersionPinned, m.RemovedUpstreamAt);
-
-    public static ModelSummaryDto ToDto(this ModelSummary m) => new(
-        m.Name, m.Type, m.Description, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.SpecEntries, m.ETag, m.RemovedUpstreamAt);
-}

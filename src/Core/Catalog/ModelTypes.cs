@@ -1,18 +1,6 @@
+using ModelsHub.Contracts.Models;
+
 namespace ModelsHub.Core.Catalog;
-
-public enum ModelType { Llm, Embedding, Rerank, Image, Audio, Video, Multimodal, Custom }
-
-public enum ModelFramework { Pytorch, Tensorflow, Onnx, Tensorrt, Openvino, Gguf, Mlx, Custom }
-
-public enum ModelSource { Upload, Huggingface, Openai, Anthropic, Upstream, Other }
-
-public enum ModelVisibility { Private, Public }
-
-public enum ModelTier { Standard, Advanced, Enterprise }
-
-public enum ModelStatus { Active, Inactive }
-
-public enum ModelSort { Name, Updated, Created }
 
 public static class ModelTypes
 {

@@ -1,51 +1,9 @@
+using ModelsHub.Contracts.Uploads;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Functions.Versions;
 
 namespace ModelsHub.Functions.Uploads;
-
-/// <summary>
-/// An upload as a client sees it: the layout to follow (chunk size, count, block ids), where to send
-/// chunks (<see cref="Target"/>, while open), and what has arrived, so any client can resume it.
-/// </summary>
-public sealed record UploadDto(
-    string Id,
-    string Model,
-    string Version,
-    string FileName,
-    long Size,
-    string? Sha256,
-    string ContentType,
-    UploadStatus Status,
-    string? FailureReason,
-    string? ComputedSha256,
-    long ChunkSize,
-    int ChunkCount,
-    string BlockIdScheme,
-    int ChunksReceived,
-    long BytesReceived,
-    IReadOnlyList<int[]> ReceivedChunks,
-    bool Committed,
-    UploadTargetDto? Target,
-    string CreatedBy,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt,
-    DateTimeOffset? CompletedAt,
-    string Url);
-
-/// <summary>
-/// Where chunks go. <see cref="Kind"/> is <c>blob</c> (a Blob Storage SAS URL) or <c>hub</c> (the
-/// embedded profile's mirror of it); either way a chunk is <c>PUT {url}&amp;comp=block&amp;blockid={id}</c>
-/// with Content-MD5, and the client may commit with <c>PUT {url}&amp;comp=blocklist</c>.
-/// </summary>
-public sealed record UploadTargetDto(string Kind, string Url, DateTimeOffset ExpiresAt, string PutBlock, string PutBlockList);
-
-public sealed record UploadListResponse(IReadOnlyList<UploadDto> Items);
-
-public sealed record UploadCompletionResponse(UploadDto Upload, VersionDto? Version);
-
-/// <summary>An upload's declaration, for the OpenAPI document; bodies are read field by field.</summary>
-public sealed record UploadRequestBody(string FileName, long Size, string? Sha256, string? ContentType);
 
 public static class UploadMappings
 {

@@ -1,0 +1,3 @@
+namespace ModelsHub.Contracts.PullRequests;
+
+public enum PullRequestState { Open, Closed, Merged }

@@ -1,0 +1,3 @@
+namespace ModelsHub.Contracts.Workflows;
+
+public enum WorkflowStatus { Running, Completed, Failed }
