@@ -1,5 +1,5 @@
+using ModelsHub.Web.Services.Auth;
 using System.Net;
-using ModelsHub.Contracts;
 using ModelsHub.Web.Components.Pages.Reviews;
 
 namespace ModelsHub.WebTests;

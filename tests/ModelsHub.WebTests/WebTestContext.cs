@@ -2,7 +2,6 @@ using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.FluentUI.AspNetCore.Components;
-using ModelsHub.Contracts;
 using ModelsHub.Web.Services;
 using ModelsHub.Web.Services.Api;
 using ModelsHub.Web.Services.Auth;

@@ -1,13 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ModelsHub.Contracts.Auth;
 
 namespace ModelsHub.Functions.Auth;
-
-/// <summary>What the web app needs to know before it starts: how people sign in. No secret is ever in it.</summary>
-public sealed record ClientConfigResponse(string AuthMode, EntraClientConfig? Entra);
-
-/// <summary>The public OpenID Connect settings of the web app's own (SPA) registration.</summary>
-public sealed record EntraClientConfig(string Authority, string ClientId, IReadOnlyList<string> Scopes);
 
 /// <summary>
 /// <c>GET /api/client-config</c>: the web app reads its sign-in settings from the hub it talks to, so one

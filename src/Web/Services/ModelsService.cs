@@ -73,8 +73,8 @@ public sealed class ModelsService(ApiClient api)
     public Task<ModelHistoryResponse> HistoryAsync(string name, CancellationToken cancellationToken = default) =>
         api.GetAsync<ModelHistoryResponse>($"{PathOf(name)}/history", cancellationToken);
 
-    public async Task<ModelPullRequest> RefreshPullRequestAsync(string name, CancellationToken cancellationToken = default) =>
-        (await api.SendAsync<ModelPullRequest>(HttpMethod.Post, $"{PathOf(name)}/pull-request/refresh", cancellationToken: cancellationToken)).Value!;
+    public async Task<ModelPullRequestDto> RefreshPullRequestAsync(string name, CancellationToken cancellationToken = default) =>
+        (await api.SendAsync<ModelPullRequestDto>(HttpMethod.Post, $"{PathOf(name)}/pull-request/refresh", cancellationToken: cancellationToken)).Value!;
 }
 
 /// <summary>A model write's outcome: applied (the model) or waiting for review (the submission).</summary>

@@ -11,11 +11,11 @@ public sealed class UsersService(ApiClient api)
     public async Task<MeDto> UpdateProfileAsync(ProfileRequest profile, CancellationToken cancellationToken = default) =>
         (await api.SendAsync<MeDto>(HttpMethod.Patch, "api/me", profile, cancellationToken: cancellationToken)).Value!;
 
-    public Task<GitHubTokenSummary?> GitHubTokenAsync(CancellationToken cancellationToken = default) =>
-        api.FindAsync<GitHubTokenSummary>("api/me/github-token", cancellationToken);
+    public Task<GitHubTokenDto?> GitHubTokenAsync(CancellationToken cancellationToken = default) =>
+        api.FindAsync<GitHubTokenDto>("api/me/github-token", cancellationToken);
 
-    public async Task<GitHubTokenSummary> SaveGitHubTokenAsync(string token, CancellationToken cancellationToken = default) =>
-        (await api.SendAsync<GitHubTokenSummary>(HttpMethod.Put, "api/me/github-token", new GitHubTokenRequest(token.Trim()), cancellationToken: cancellationToken)).Value!;
+    public async Task<GitHubTokenDto> SaveGitHubTokenAsync(string token, CancellationToken cancellationToken = default) =>
+        (await api.SendAsync<GitHubTokenDto>(HttpMethod.Put, "api/me/github-token", new GitHubTokenRequest(token.Trim()), cancellationToken: cancellationToken)).Value!;
 
     public Task ForgetGitHubTokenAsync(CancellationToken cancellationToken = default) =>
         api.SendAsync(HttpMethod.Delete, "api/me/github-token", cancellationToken: cancellationToken);

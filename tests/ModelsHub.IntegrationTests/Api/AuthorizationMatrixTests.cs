@@ -248,6 +248,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/reviews/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/reviews/{submission}");
         // The reviewer rejects it; the administrator, after them, finds it decided.
         yield return R("POST /api/reviews/{id}/decision", _ => new { decision = "reject", feedback = "no" }, [401, 403, 403, 403, 200, 409], _ => $"/api/reviews/{submission}/decision");
+        yield return R("GET /api/workflows", null, AdminOnly(200), _ => "/api/workflows?status=failed");
         yield return R("GET /api/workflows/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/workflows/{workflow}");
         yield return R("POST /api/workflows/{id}/retry", null, AdminOnly(200), _ => $"/api/workflows/{workflow}/retry");
         // The embedded profile's stand-in for Blob Storage refuses an unsigned request; on the Azure profile it answers nothing (404).

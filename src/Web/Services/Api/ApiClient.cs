@@ -43,7 +43,7 @@ public sealed class ApiClient(HttpClient http)
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
         {
-            request.Content = JsonContent.Create(body, Options.GetTypeInfo(body.GetType()));
+            request.Content = JsonContent.Create(body, HubJson.RequestOptions.GetTypeInfo(body.GetType()));
         }
         if (ifMatch is not null)
         {
@@ -67,25 +67,26 @@ public sealed class ApiClient(HttpClient http)
 
     private static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {
             return;
         }
-        ApiProblem? problem = null;
+        ProblemResponse? problem = null;
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType is "application/problem+json" or "application/json")
         {
             try
             {
-                problem = await response.Content.ReadFromJsonAsync(HubJsonContext.Default.ApiProblem, cancellationToken);
+                var body = await response.Content.ReadFromJsonAsync(HubJsonContext.Default.JsonElement, cancellationToken);
+                problem = body.ValueKind == JsonValueKind.Object ? ProblemReader.Read(body) : null;
             }
             catch (JsonException)
             {
             }
         }
-        problem ??= new ApiProblem { Title = response.ReasonPhrase };
+        problem ??= new ProblemResponse { Title = response.ReasonPhrase };
         throw new ApiException(problem with { Status = (int)response.StatusCode });
     }
 }

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components.Authorization;
-using ModelsHub.Contracts;
 using ModelsHub.Web.Services.Api;
 
 namespace ModelsHub.Web.Services.Auth;
@@ -43,12 +42,8 @@ public sealed class DevelopmentSession(HttpClient anonymous, BrowserStorage stor
     {
         using var response = await anonymous.PostAsJsonAsync("api/dev/token",
             new DevTokenRequest(user, roles, string.IsNullOrWhiteSpace(displayName) ? null : displayName, null),
-            HubJsonContext.Default.DevTokenRequest, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            var problem = await response.Content.ReadFromJsonAsync(HubJsonContext.Default.ApiProblem, cancellationToken) ?? new ApiProblem();
-            throw new ApiException(problem with { Status = (int)response.StatusCode });
-        }
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<DevTokenRequest>)HubJson.RequestOptions.GetTypeInfo(typeof(DevTokenRequest)), cancellationToken);
+        await ApiClient.EnsureSuccessAsync(response, cancellationToken);
         var minted = (await response.Content.ReadFromJsonAsync(HubJsonContext.Default.DevTokenResponse, cancellationToken))!;
         _token = minted.AccessToken;
         _loaded = true;
