@@ -23,9 +23,10 @@ public static class WebAppHosting
         "connect-src 'self' https://*.blob.core.windows.net https://login.microsoftonline.com https://*.ciamlogin.com; " +
         "frame-src 'self' https://login.microsoftonline.com https://*.ciamlogin.com; " +
         "form-action 'self' https://login.microsoftonline.com https://*.ciamlogin.com; " +
-        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; upgrade-insecure-requests";
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-    private static readonly KeyValuePair<string, string>[] SecurityHeaders =
+    /// <summary>The headers the app is served with, here and (the same, a test keeps them so) in <c>staticwebapp.config.json</c>.</summary>
+    public static readonly KeyValuePair<string, string>[] SecurityHeaders =
     [
         new("Content-Security-Policy", ContentSecurityPolicy),
         new("X-Content-Type-Options", "nosniff"),
