@@ -35,17 +35,25 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string serverDll, IDictionary<string, string> settings)
+    public static Task<ServerProcess> StartAsync(string serverDll, IDictionary<string, string> settings) =>
+        StartAsync(new ProcessStartInfo("dotnet", [serverDll]), settings);
+
+    /// <summary>A published (self-contained) hub: its executable, run in its own folder, the content root with the web app's wwwroot.</summary>
+    public static Task<ServerProcess> StartExecutableAsync(string executable, IDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo(executable);
+        start.Environment["ASPNETCORE_CONTENTROOT"] = Path.GetDirectoryName(executable)!;
+        return StartAsync(start, settings);
+    }
+
+    private static async Task<ServerProcess> StartAsync(ProcessStartInfo start, IDictionary<string, string> settings)
     {
         var port = FreePort();
         var data = Path.Combine(Path.GetTempPath(), "modelshub-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var start = new ProcessStartInfo("dotnet", [serverDll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = data,
-        };
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = data;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__Embedded__DataDirectory"] = data;

@@ -26,6 +26,7 @@ public abstract class WebTestContext : BunitContext
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddFluentUIComponents();
+        Services.AddSingleton(new Microsoft.AspNetCore.Components.WebAssembly.Services.LazyAssemblyLoader(JSInterop.JSRuntime));
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(new ClientConfigResponse("development", null));
         Services.AddSingleton<BrowserStorage>();

@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+
 namespace ModelsHub.EndToEndTests.Infrastructure;
 
 /// <summary>

@@ -4,6 +4,20 @@ using Markdig.Syntax;
 
 namespace ModelsHub.Web.Components.UI;
 
+/// <summary>
+/// Markdown rendering's assemblies (Markdig, the sanitizer and its HTML parser) are left out of the app's start and
+/// downloaded when a README is first shown. Kept apart from <see cref="SafeMarkdown"/>, whose static fields need them.
+/// </summary>
+public static class MarkdownAssemblies
+{
+    public static readonly string[] Files = ["Markdig.wasm", "HtmlSanitizer.wasm", "AngleSharp.wasm", "AngleSharp.Css.wasm", "System.Text.Encoding.CodePages.wasm"];
+
+    private static Task? _loading;
+
+    public static Task EnsureLoadedAsync(Microsoft.AspNetCore.Components.WebAssembly.Services.LazyAssemblyLoader loader) =>
+        _loading ??= loader.LoadAssembliesAsync(Files);
+}
+
 /// <summary>Markdown to HTML that is safe to put in the page: whatever HTML the Markdown carries is sanitized.</summary>
 public static class SafeMarkdown
 {

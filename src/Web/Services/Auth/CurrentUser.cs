@@ -55,10 +55,19 @@ public sealed class CurrentUser : IDisposable
                 me = null;
             }
         }
+        // Listeners reload what they show only when the person or their permissions changed, not on every read.
+        var changed = !Same(Me, me);
         Me = me;
-        Changed?.Invoke();
+        if (changed)
+        {
+            Changed?.Invoke();
+        }
         return me;
     }
+
+    private static bool Same(MeDto? a, MeDto? b) =>
+        a is null || b is null ? a is null && b is null
+        : a.Id == b.Id && a.DisplayName == b.DisplayName && a.Permissions.SequenceEqual(b.Permissions) && a.Roles.SequenceEqual(b.Roles);
 
     private void OnAuthenticationStateChanged(Task<AuthenticationState> state) => _ = RefreshAsync();
 
