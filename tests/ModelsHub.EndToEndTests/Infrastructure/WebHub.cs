@@ -147,6 +147,7 @@ public class WebHub : IAsyncLifetime
         var violations = await page.EvaluateAsync<string[]>("() => window.__cspViolations || []");
         Assert.True(violations.Length == 0, "Content-Security-Policy violations: " + string.Join("; ", violations));
         Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync(), "The app showed its unhandled-error banner.");
+        Assert.Equal(0, await page.Locator(".app-error").CountAsync());
     }
 
     /// <summary>Navigates inside the running app (no reload), as a click on a link would.</summary>

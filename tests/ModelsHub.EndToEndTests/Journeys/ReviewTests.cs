@@ -37,7 +37,9 @@ public sealed class ReviewTests(JourneyHub journeys) : JourneyTest(journeys)
         var link = carol.Locator("[data-testid=pull-request-link]");
         await Ui.EventuallyAsync(async () =>
         {
+            await carol.Locator("[data-testid=review-status]").WaitForAsync();
             if (await link.CountAsync() > 0) return true;
+            // The workflow records the pull request on the model a moment after GitHub has it: look again.
             await carol.ReloadAsync();
             await WebHub.AppReadyAsync(carol);
             return false;

@@ -27,13 +27,13 @@ public sealed class SignInTests(JourneyHub journeys) : JourneyTest(journeys)
         await page.Locator(".user-menu").WaitForAsync();
 
         await page.Locator(".user-menu").ClickAsync();
-        await page.GetByText("User center").First.ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "User center" }).ClickAsync();
         await page.Locator("main h1", new PageLocatorOptions { HasTextString = "User center" }).WaitForAsync();
         await page.Locator("#profile-name").WaitForAsync();
         Assert.Contains("models.register.public", await page.Locator("main").InnerTextAsync());
 
         await page.Locator(".user-menu").ClickAsync();
-        await Ui.Button(page, "Sign out").ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Sign out" }).ClickAsync();
         await Ui.Button(page, "Sign in").WaitForAsync();
         await WebHub.AssertHealthyAsync(page);
         await page.Context.CloseAsync();
