@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|download|workflow|upload|web|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|gateway|web|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,12 +21,12 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" or "download" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" or "gateway" or "web" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
-        "web" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "web" => !await WebBench.RunAsync(Path.Combine(root, "artifacts", "bench-hub", "ModelsHub.Functions"), options),
+        "gateway" => !await GatewayBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -40,7 +40,7 @@ static bool SkippedOnAzure(string scenario)
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
 {
-    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "web"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "web"];
 
     public static BenchOptions Parse(string[] args)
     {

@@ -277,6 +277,41 @@ param cosmosContainers containerSpec[] = [
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
   { name: 'downloads', partitionKeyPath: '/id' }
+  // Personal access tokens keyed by the hash of their secret: a request's token is one point read.
+  { name: 'accessTokens', partitionKeyPath: '/id' }
+  {
+    name: 'usageCalls'
+    partitionKeyPath: '/model'
+    // Each recorded call carries its own ttl (Usage:CallRetention); -1 turns TTL on without a container default.
+    defaultTtl: -1
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/call/*' }
+        { path: '/"_etag"/?' }
+      ]
+    }
+  }
+  {
+    name: 'usageRollups'
+    partitionKeyPath: '/model'
+    // Reports filter on hour, user and model; the counters are read, never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/counters/*' }
+        { path: '/"_etag"/?' }
+      ]
+    }
+  }
 ]
 
 // --- Sign-in (Entra ID) ---------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
+
 namespace ModelsHub.Contracts;
 
 /// <summary>
@@ -7,7 +10,7 @@ namespace ModelsHub.Contracts;
 public static class EnumNames<T> where T : struct, Enum
 {
     private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>()
-        .ToDictionary(v => ContractJson.EnumNamingPolicy.ConvertName(v.ToString()), v => v, StringComparer.OrdinalIgnoreCase);
+        .ToDictionary(WireName, v => v, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<T, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
 
@@ -22,4 +25,9 @@ public static class EnumNames<T> where T : struct, Enum
     }
 
     public static string Expected => "one of: " + string.Join(", ", Names);
+
+    // The JSON converter's rule: the member's [JsonStringEnumMemberName] when it has one (openai-compatible), else the policy's name.
+    private static string WireName(T value) =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+        ?? ContractJson.EnumNamingPolicy.ConvertName(value.ToString());
 }

@@ -1,6 +1,10 @@
 using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
+using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
+using ModelsHub.Functions.ApiModels;
+using ModelsHub.Functions.Gateway;
+using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
 using ModelsHub.Functions.Downloads;
@@ -34,6 +38,7 @@ builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubApiModels(builder.Configuration);
 
 var app = builder.Build();
 
@@ -47,6 +52,7 @@ app.UseHubWebAppHeaders();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
@@ -66,6 +72,11 @@ api.MapClientConfigApi();
 api.MapVersionsApi();
 api.MapUploadsApi();
 api.MapBlobMirrorApi();
+api.MapApiModelsApi();
+api.MapAccessTokensApi();
+api.MapGatewayApi();
+api.MapUsageApi();
+api.MapAiModelsApi();
 app.MapTriggers();
 app.MapHubWebApp();
 

@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
@@ -13,6 +15,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Workflows;
+using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
@@ -46,6 +49,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -86,6 +90,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

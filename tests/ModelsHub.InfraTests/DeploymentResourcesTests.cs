@@ -269,6 +269,8 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
             // A unique key can only be set when the container is created: the deployment must carry exactly the adapter's.
             var uniqueKeys = resource["uniqueKeyPolicy"]?["uniqueKeys"]?.AsArray().SelectMany(k => Strings(k!["paths"])).ToList() ?? [];
             Assert.Equal(spec.UniqueKeys, uniqueKeys);
+            // Items that expire by their own ttl need TTL on in the container, as the adapter creates it on emulators.
+            Assert.Equal(spec.DefaultTimeToLive, resource["defaultTtl"]?.GetValue<int>());
         }
     }
 

@@ -26,7 +26,8 @@ public sealed record ModelDto(
     ModelPullRequestDto? PullRequest = null,
     string? DefaultVersion = null,
     bool DefaultVersionPinned = false,
-    DateTimeOffset? RemovedUpstreamAt = null);
+    DateTimeOffset? RemovedUpstreamAt = null,
+    ApiModels.ProviderDto? Provider = null);
 
 /// <summary>A model in a listing: no spec and no README.</summary>
 public sealed record ModelSummaryDto(

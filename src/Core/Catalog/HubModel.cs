@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Models;
+using ModelsHub.Core.ApiModels;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.PullRequests;
 
@@ -57,6 +58,12 @@ public sealed class HubModel : IStoredDocument<HubModel>
     /// </summary>
     public DateTimeOffset? RemovedUpstreamAt { get; set; }
 
+    /// <summary>
+    /// For an API model (source openai, anthropic or openai-compatible): where it is called and with
+    /// which key (encrypted); null for every other model.
+    /// </summary>
+    public ModelProvider? Provider { get; set; }
+
     [JsonIgnore]
     public string? ETag { get; set; }
 
@@ -94,6 +101,7 @@ public sealed class HubModel : IStoredDocument<HubModel>
         ETag = ETag,
         DefaultVersion = DefaultVersion,
         DefaultVersionPinned = DefaultVersionPinned,
+        Provider = Provider,
     };
 
     public ModelSummary ToSummary() => new(
@@ -101,6 +109,9 @@ public sealed class HubModel : IStoredDocument<HubModel>
         CreatedAt, UpdatedAt, Spec is { ValueKind: JsonValueKind.Array } s ? s.GetArrayLength() : 0, ETag)
     {
         RemovedUpstreamAt = RemovedUpstreamAt,
+        ProviderEndpoint = Provider?.Endpoint,
+        ProviderModelId = Provider?.ModelId,
+        ProviderVersion = Provider?.Version,
     };
 }
 
@@ -125,6 +136,13 @@ public sealed record ModelSummary(
 {
     /// <summary>See <see cref="HubModel.RemovedUpstreamAt"/>.</summary>
     public DateTimeOffset? RemovedUpstreamAt { get; init; }
+
+    /// <summary>An API model's endpoint, provider model id and version label (seed 004's list shows them); null otherwise.</summary>
+    public string? ProviderEndpoint { get; init; }
+
+    public string? ProviderModelId { get; init; }
+
+    public string? ProviderVersion { get; init; }
 }
 
 /// <summary>The counts the catalog's stat cards show.</summary>

@@ -48,6 +48,30 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
     }
 
     /// <summary>
+    /// The model a caller means to call: one they see, or one they would see were it active, so that
+    /// calling a stopped model answers "inactive" (409) rather than "not found".
+    /// </summary>
+    public async Task<HubModel> GetForCallAsync(Caller caller, string name, CancellationToken cancellationToken)
+    {
+        var model = await store.FindAsync(name, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (model is not null && ModelAccess.CanSee(caller, model, now))
+        {
+            return model;
+        }
+        if (model is { Status: not ModelStatus.Active })
+        {
+            var started = model.Clone();
+            started.Status = ModelStatus.Active;
+            if (ModelAccess.CanSee(caller, started, now))
+            {
+                return model;
+            }
+        }
+        throw new NotFoundException("Model", name);
+    }
+
+    /// <summary>
     /// The model a caller means to change, refused (403) when the caller may change nothing about
     /// it, before the request's fields are read: a bad value from such a caller is still a 403.
     /// </summary>
@@ -156,6 +180,11 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         {
             errors.Add("source", "'upstream' is reserved for models synchronized from the model repository.");
         }
+        if (changes.Source is { HasValue: true } source && source.Value != current.Source && current.Provider is not null)
+        {
+            // The provider block (endpoint, key) was verified for the current kind of provider.
+            errors.Add("source", "An API model with a provider keeps its source; register a new model for another provider.");
+        }
         errors.ThrowIfAny();
         Validate(next);
 
@@ -245,6 +274,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         if (input.ExpiresAt.HasValue) model.ExpiresAt = input.ExpiresAt.Value;
         if (input.Featured.HasValue) model.Featured = input.Featured.Value;
         if (input.Spec.HasValue) model.Spec = ModelRules.NormalizeSpec(input.Spec.Value);
+        if (input.Provider.HasValue) model.Provider = input.Provider.Value;
     }
 
     private static void Validate(HubModel model)

@@ -23,4 +23,7 @@ public sealed record ModelInput
     public Optional<DateTimeOffset?> ExpiresAt { get; init; }
     public Optional<bool> Featured { get; init; }
     public Optional<JsonElement?> Spec { get; init; }
+
+    /// <summary>An API model's verified provider block: set at registration by <c>ApiModelService</c> only (never read from a body).</summary>
+    public Optional<ApiModels.ModelProvider?> Provider { get; init; }
 }

@@ -83,8 +83,9 @@ public static class ModelRules
         {
             XinferenceSpecValidator.Validate(model.Type, model.Name, spec, errors);
         }
-        else if (model.Visibility == ModelVisibility.Public && model.Type.IsXinference())
+        else if (model.Visibility == ModelVisibility.Public && model.Type.IsXinference() && !ApiModels.ProviderKinds.IsApiSource(model.Source))
         {
+            // An API model is served by its provider, not by Xinference: it has no spec to give (and none is downloaded).
             errors.Add("spec", $"A public {EnumNames<ModelType>.NameOf(model.Type)} model needs its Xinference spec (a private model may stay a draft).");
         }
     }

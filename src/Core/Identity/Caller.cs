@@ -18,6 +18,9 @@ public sealed class Caller
 
     public string? DisplayName { get; }
 
+    /// <summary>The personal access token the request came with (its public id); null for a sign-in token.</summary>
+    public string? AccessTokenId { get; init; }
+
     public bool IsAuthenticated => UserId is not null;
 
     public bool IsAdmin => Has(ModelsHub.Core.Identity.Permissions.AdministerUsers);

@@ -19,6 +19,8 @@ public static class Permissions
     public const string ManageDatasets = "datasets.manage";
     public const string ManageExternalSources = "sources.manage";
     public const string AdministerUsers = "users.administer";
+    public const string ViewUsage = "usage.view";
+    public const string ManageTokens = "tokens";
 
     public static IReadOnlyList<string> All { get; } =
     [
@@ -26,6 +28,7 @@ public static class Permissions
         UpdatePublicModels, DeletePublicModels, ExpirePublicModels,
         UpdateAdvancedModels, DeleteAdvancedModels, ExpireAdvancedModels, ViewAdvancedModels,
         ListReviews, DecideReviews, RunTraining, ManageDatasets, ManageExternalSources, AdministerUsers,
+        ViewUsage, ManageTokens,
     ];
 
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
@@ -47,21 +50,21 @@ public static class Roles
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Bundles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
     {
-        [User] = [Permissions.RegisterPrivateModels],
+        [User] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens],
         [Maintainer] =
         [
-            Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels,
+            Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.RegisterPublicModels,
             Permissions.UpdatePublicModels, Permissions.DeletePublicModels, Permissions.ExpirePublicModels,
         ],
         [AdvancedMaintainer] =
         [
-            Permissions.RegisterPrivateModels, Permissions.RegisterPublicModels, Permissions.RegisterEnterpriseModels,
+            Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.RegisterPublicModels, Permissions.RegisterEnterpriseModels,
             Permissions.UpdateAdvancedModels, Permissions.DeleteAdvancedModels, Permissions.ExpireAdvancedModels,
             Permissions.ViewAdvancedModels,
         ],
         [AdvancedViewer] = [Permissions.ViewAdvancedModels],
-        [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
-        [Trainer] = [Permissions.RegisterPrivateModels, Permissions.RunTraining, Permissions.ManageDatasets],
+        [Reviewer] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.ListReviews, Permissions.DecideReviews, Permissions.ViewAdvancedModels],
+        [Trainer] = [Permissions.RegisterPrivateModels, Permissions.ManageTokens, Permissions.RunTraining, Permissions.ManageDatasets],
         [Admin] = Permissions.All,
     };
 

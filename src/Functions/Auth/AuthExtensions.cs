@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
+using ModelsHub.Functions.AccessTokens;
 
 namespace ModelsHub.Functions.Auth;
 
@@ -20,15 +21,19 @@ public static class AuthExtensions
         services.AddSingleton<CallerResolver>();
 
         var mode = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.Mode ?? AuthMode.Development;
+        // Personal access tokens sit beside the sign-in scheme: the "Hub" policy scheme picks per request.
         if (mode == AuthMode.Entra)
         {
-            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            services.AddAuthentication(AccessTokenAuthentication.Scheme)
+                .AddHubAccessTokens(JwtBearerDefaults.AuthenticationScheme)
                 .AddMicrosoftIdentityWebApi(configuration, "AzureAd");
         }
         else
         {
             services.AddSingleton<DevelopmentTokens>();
-            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+            services.AddAuthentication(AccessTokenAuthentication.Scheme)
+                .AddHubAccessTokens(JwtBearerDefaults.AuthenticationScheme)
+                .AddJwtBearer();
             services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
                 .Configure<DevelopmentTokens>((o, tokens) =>
                 {

@@ -27,7 +27,10 @@ public sealed class CallerResolver(IUserStore users, IMemoryCache cache)
             entry.AbsoluteExpirationRelativeToNow = GrantsCacheTime;
             return users.FindAsync(id, cancellationToken);
         });
-        return new Caller(id, Caller.ResolvePermissions(Roles(principal), user), principal.FindFirst("name")?.Value);
+        return new Caller(id, Caller.ResolvePermissions(Roles(principal), user), principal.FindFirst("name")?.Value ?? user?.DisplayName)
+        {
+            AccessTokenId = principal.FindFirst(AccessTokens.AccessTokenAuthenticationHandler.TokenIdClaim)?.Value,
+        };
     }
 
     /// <summary>Drops the cached grants so the next request sees a change at once.</summary>

@@ -71,6 +71,22 @@ public sealed class JsonFields
         return default;
     }
 
+    public Optional<double> Number(string name, double min, double max)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= min && number <= max) return number;
+        Errors.Add(Path(name), $"Must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.");
+        return default;
+    }
+
+    public Optional<int> Integer(string name, int min, int max)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return default;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max) return number;
+        Errors.Add(Path(name), $"Must be a whole number from {min} to {max}.");
+        return default;
+    }
+
     public Optional<DateTimeOffset?> Timestamp(string name)
     {
         if (!TryGet(name, out var value)) return default;

@@ -10,7 +10,8 @@ public static class ModelMappings
 {
     public static ModelDto ToDto(this HubModel m) => new(
         m.Name, m.Type, m.Description, m.Readme, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,
-        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest?.ToDto(), m.DefaultVersion, m.DefaultVersionPinned, m.RemovedUpstreamAt);
+        m.Status, m.ExpiresAt, m.Featured, m.CreatedAt, m.UpdatedAt, m.Spec, m.ETag, m.PullRequest?.ToDto(), m.DefaultVersion, m.DefaultVersionPinned, m.RemovedUpstreamAt,
+        ApiModels.ApiModelMappings.ToDto(m.Provider, m.Source));
 
     public static ModelSummaryDto ToDto(this ModelSummary m) => new(
         m.Name, m.Type, m.Description, m.Tags, m.Framework, m.Source, m.Visibility, m.Tier, m.Owner,

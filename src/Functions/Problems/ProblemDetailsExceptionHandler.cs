@@ -47,6 +47,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
+            Core.ApiModels.ModelCallException m => WithExtension(ModelCallProblem(m), "errorClass", ModelsHub.Contracts.EnumNames<ModelsHub.Contracts.Usage.UsageErrorClass>.NameOf(m.ErrorClass)),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
         };
@@ -59,6 +60,10 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
         }
+        if (exception is Core.ApiModels.ModelCallException { RetryAfter: { } providerRetryAfter })
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, providerRetryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (exception is ServiceBusyException { RetryAfter: { } retryAfter })
         {
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -66,6 +71,18 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>A failed model call: the provider's refusal of the hub's key is the hub's problem (502), not the caller's.</summary>
+    private static ProblemDetails ModelCallProblem(Core.ApiModels.ModelCallException m) => m.ErrorClass switch
+    {
+        ModelsHub.Contracts.Usage.UsageErrorClass.Inactive => Problem(StatusCodes.Status409Conflict, "The model is inactive.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.RateLimited => Problem(StatusCodes.Status429TooManyRequests, "The provider is rate limiting.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.Timeout => Problem(StatusCodes.Status504GatewayTimeout, "The provider did not answer in time.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.BadRequest => Problem(m.ProviderStatus is null ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+            m.ProviderStatus is null ? "The model cannot take this call." : "The provider refused the request.", m.Message),
+        ModelsHub.Contracts.Usage.UsageErrorClass.Auth => Problem(StatusCodes.Status502BadGateway, "The provider refused the hub's key for this model.", m.Message),
+        _ => Problem(StatusCodes.Status502BadGateway, "The provider failed.", m.Message),
+    };
 
     private static ProblemDetails Problem(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail };
@@ -97,6 +114,23 @@ public static class ProblemsExtensions
                 _ => null,
             };
             c.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+            if (Gateway.GatewayApi.IsGatewayPath(c.HttpContext.Request.Path))
+            {
+                // OpenAI clients read {"error": {message, type, param, code}}; the problem's own fields stay for everyone else.
+                c.ProblemDetails.Extensions["error"] = new ModelsHub.Contracts.Gateway.OpenAiError(
+                    c.ProblemDetails.Detail ?? c.ProblemDetails.Title ?? "Error",
+                    c.ProblemDetails.Status switch
+                    {
+                        StatusCodes.Status401Unauthorized => "authentication_error",
+                        StatusCodes.Status403Forbidden => "permission_error",
+                        StatusCodes.Status404NotFound => "not_found_error",
+                        StatusCodes.Status429TooManyRequests => "rate_limit_error",
+                        >= 500 => "server_error",
+                        _ => "invalid_request_error",
+                    },
+                    (c.ProblemDetails as HttpValidationProblemDetails)?.Errors.Keys.FirstOrDefault(),
+                    c.ProblemDetails.Extensions.TryGetValue("errorClass", out var errorClass) ? errorClass as string : null);
+            }
         });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;

@@ -18,11 +18,15 @@ public sealed record CosmosContainerSpec(string Name, string PartitionKeyPath)
     /// <summary>Paths unique within one partition key value (a unique key policy: fixed when the container is created).</summary>
     public IReadOnlyList<string> UniqueKeys { get; init; } = [];
 
+    /// <summary>Cosmos TTL: null off; -1 on with each item's own <c>ttl</c> deciding.</summary>
+    public int? DefaultTimeToLive { get; init; }
+
     internal ContainerProperties ToProperties()
     {
         var properties = new ContainerProperties(Name, PartitionKeyPath)
         {
             IndexingPolicy = new IndexingPolicy { Automatic = true, IndexingMode = IndexingMode.Consistent },
+            DefaultTimeToLive = DefaultTimeToLive,
         };
         properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = "/*" });
         foreach (var path in ExcludedPaths)
@@ -108,6 +112,22 @@ public static class HubContainers
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
 
+    /// <summary>Personal access tokens keyed by the hash of their secret: a request's token is one point read.</summary>
+    public static CosmosContainerSpec AccessTokens { get; } = new("accessTokens", "/id");
+
+    /// <summary>Recorded calls by model (the latest calls of a model sort on /atUs); each expires through its own <c>ttl</c>.</summary>
+    public static CosmosContainerSpec UsageCalls { get; } = new("usageCalls", "/model")
+    {
+        ExcludedPaths = ["/call/*"],
+        DefaultTimeToLive = -1,
+    };
+
+    /// <summary>Hourly usage rollups by model: a model's report is one partition; a user's and the hub's fan out.</summary>
+    public static CosmosContainerSpec UsageRollups { get; } = new("usageRollups", "/model")
+    {
+        ExcludedPaths = ["/counters/*"],
+    };
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups];
 }

@@ -3,7 +3,9 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -34,6 +36,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
+        services.AddSingleton(HubContainers.UsageCalls);
+        services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         return services;
     }
 

@@ -1,3 +1,4 @@
+using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
@@ -32,4 +33,7 @@ internal static class StoredDocuments
 
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));
+
+    public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,
+        t => new ConflictException($"Access token '{t.TokenId}' already exists."));
 }

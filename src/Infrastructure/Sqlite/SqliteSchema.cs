@@ -135,5 +135,35 @@ internal static class SqliteSchema
             etag TEXT NOT NULL,
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
+
+        -- Personal access tokens by the SHA-256 of their secret: a request's token is one key lookup.
+        CREATE TABLE IF NOT EXISTS access_tokens (
+            hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_access_tokens_user ON access_tokens(user_id, created_at);
+
+        -- Recorded calls (kept Usage:CallRetention) and their hourly and daily rollups (kept), keyed by span, start, model, version, deployment and user.
+        CREATE TABLE IF NOT EXISTS usage_calls (
+            id TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_model ON usage_calls(model, at);
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_failed ON usage_calls(model, at) WHERE failed = 1;
+        CREATE INDEX IF NOT EXISTS ix_usage_calls_at ON usage_calls(at);
+        CREATE TABLE IF NOT EXISTS usage_rollups (
+            key TEXT PRIMARY KEY,
+            span TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            model TEXT NOT NULL,
+            user_id TEXT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, span, start);
+        CREATE INDEX IF NOT EXISTS ix_usage_rollups_start ON usage_rollups(span, start);
         """;
 }

@@ -206,7 +206,8 @@ public class AuthorizationMatrixTests : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
-        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes)
+            .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
         Assert.True(missing.Count == 0, "Endpoints without a row in the authorization matrix:\n" + string.Join("\n", missing));
@@ -251,6 +252,19 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/workflows", null, AdminOnly(200), _ => "/api/workflows?status=failed");
         yield return R("GET /api/workflows/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/workflows/{workflow}");
         yield return R("POST /api/workflows/{id}/retry", null, AdminOnly(200), _ => $"/api/workflows/{workflow}/retry");
+        // Personal access tokens: every signed-in user manages their own (a missing id is theirs to miss: 404).
+        yield return R("GET /api/me/tokens", null, SignedIn(200));
+        yield return R("POST /api/me/tokens", c => new { name = "matrix " + c, scopes = new[] { "read" } }, SignedIn(201));
+        yield return R("DELETE /api/me/tokens/{id}", null, SignedIn(404), _ => "/api/me/tokens/pat_0000000000000000");
+        // Usage: your own, and the hub's for usage.view (admins).
+        yield return R("GET /api/me/usage", null, SignedIn(200));
+        yield return R("GET /api/usage", null, AdminOnly(200));
+        // The gateway: signed-in callers reach the model look-up (no such model: 404).
+        yield return R("POST /api/v1/chat/completions", _ => new { model = "mx-no-such-model", messages = new[] { new { role = "user", content = "hi" } } }, SignedIn(404));
+        yield return R("POST /api/v1/embeddings", _ => new { model = "mx-no-such-model", input = "hi" }, SignedIn(404));
+        // Seed 004's list and create (a private custom model, which every signed-in user may register).
+        yield return R("GET /api/v1/ai-models", null, All(200));
+        yield return R("POST /api/v1/ai-models", c => new { name = "aim-" + c, type = "custom", source = "upload" }, SignedIn(201));
         // The embedded profile's stand-in for Blob Storage refuses an unsigned request; on the Azure profile it answers nothing (404).
         yield return R("GET /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=blocklist");
         yield return R("PUT /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=block&blockid=AAAA");

@@ -104,3 +104,26 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
     protected override IUploadSessionStore Store { get; } =
         new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
 }
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosAccessTokenStoreContract(AzureEmulators emulators) : AccessTokenStoreContract
+{
+    protected override Core.AccessTokens.IAccessTokenStore Store { get; } = new CosmosAccessTokenStore(emulators.NewDatabase(null, HubContainers.AccessTokens));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosUsageStoreContract : UsageStoreContract
+{
+    public CosmosUsageStoreContract(AzureEmulators emulators)
+    {
+        var database = emulators.NewDatabase(null, HubContainers.UsageCalls, HubContainers.UsageRollups);
+        var options = Microsoft.Extensions.Options.Options.Create(new Core.Usage.UsageOptions());
+        Store = new CosmosUsageStore(database, options);
+        // Another instance of the hub: its own adapter over the same containers.
+        OtherInstance = new CosmosUsageStore(database, options);
+    }
+
+    protected override Core.Usage.IUsageStore Store { get; }
+
+    protected override Core.Usage.IUsageStore OtherInstance { get; }
+}
