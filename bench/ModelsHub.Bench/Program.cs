@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|download|workflow|upload|gateway|web|all] [--duration S] [--concurrency N] [--models N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|gateway|startup|datasets|web|all] [--duration S] [--concurrency N] [--models N] [--runs N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,12 +21,14 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" or "download" or "gateway" or "web" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" or "gateway" or "startup" or "datasets" or "web" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
         "web" => !await WebBench.RunAsync(Path.Combine(root, "artifacts", "bench-hub", "ModelsHub.Functions"), options),
         "gateway" => !await GatewayBench.RunAsync(serverDll, options),
+        "startup" => !await StartupBench.RunAsync(serverDll, options),
+        "datasets" => !await DatasetBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -38,9 +40,9 @@ static bool SkippedOnAzure(string scenario)
     return false;
 }
 
-public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded")
+public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded", int Runs = 5)
 {
-    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "web"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "startup", "datasets", "web"];
 
     public static BenchOptions Parse(string[] args)
     {
@@ -50,6 +52,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
         var models = 10_000;
         var noCache = false;
         var profile = "embedded";
+        var runs = 5;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -58,6 +61,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
                 case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--models": models = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-cache": noCache = true; break;
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--profile":
                     profile = args[++i].ToLowerInvariant();
                     if (profile is not ("embedded" or "azure")) throw new ArgumentException($"--profile is '{args[i]}'; expected embedded or azure");
@@ -66,7 +70,7 @@ public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Dura
                 default: scenarios.Add(args[i]); break;
             }
         }
-        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache, profile);
+        return new BenchOptions(scenarios.Count == 0 ? AllScenarios : scenarios.Distinct().ToList(), duration, concurrency, models, noCache, profile, runs);
     }
 
     public static string RepositoryRoot()

@@ -276,6 +276,91 @@ param cosmosContainers containerSpec[] = [
   }
   { name: 'audit', partitionKeyPath: '/modelId' }
   { name: 'syncRuns', partitionKeyPath: '/id' }
+  {
+    name: 'webhooks'
+    partitionKeyPath: '/id'
+    // Webhooks by id; owners' listings and the active ones an event is matched against sort by (createdUs, id).
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'webhookDeliveries'
+    partitionKeyPath: '/webhookId'
+    // A webhook's deliveries in one partition, newest first by (createdUs, id); the payload text is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/text/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'datasets'
+    partitionKeyPath: '/id'
+    // Listings sort by name, or by date then id (a composite index per order); the description is never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/description/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/updatedUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
   { name: 'downloads', partitionKeyPath: '/id' }
   // Personal access tokens keyed by the hash of their secret: a request's token is one point read.
   { name: 'accessTokens', partitionKeyPath: '/id' }
@@ -346,6 +431,10 @@ param gitHubBaseBranch string = 'main'
 @secure()
 @description('The hub\'s default GitHub token, stored as a Key Vault secret; empty keeps the stored one (set it later with az keyvault secret set).')
 param gitHubDefaultToken string = ''
+
+@secure()
+@description('The secret of the model repository\'s webhook (pull_request events to /api/github/webhook), stored as a Key Vault secret; empty keeps the stored one. Without it the hub follows pull requests by polling only.')
+param gitHubWebhookSecret string = ''
 
 // --- Upstream sync --------------------------------------------------------------------------------
 
@@ -437,6 +526,7 @@ var containers = {
   deadLetter: 'eventgrid-deadletter'
 }
 var gitHubTokenSecretName = 'github-default-token'
+var gitHubWebhookSecretName = 'github-webhook-secret'
 var dataProtectionKeyName = 'dataprotection'
 var azdApiService = 'api'
 var azdWebService = 'web'
@@ -542,6 +632,8 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     gitHubTokenSecretName: gitHubTokenSecretName
     gitHubToken: gitHubDefaultToken
+    gitHubWebhookSecretName: gitHubWebhookSecretName
+    gitHubWebhookSecret: gitHubWebhookSecret
     dataProtectionKeyName: dataProtectionKeyName
     enablePurgeProtection: keyVaultPurgeProtection
   }
@@ -600,6 +692,7 @@ var hubSettings = union(
     GitHub__Repository: gitHubRepository
     GitHub__BaseBranch: gitHubBaseBranch
     GitHub__DefaultToken: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubTokenSecretUri})'
+    GitHub__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.gitHubWebhookSecretUri})'
     DataProtection__KeyRingBlobUri: '${storage.outputs.blobServiceUri}/${containers.dataProtection}/keys.xml'
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
@@ -686,6 +779,8 @@ output COSMOS_DATABASE_NAME string = cosmos.outputs.databaseName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output GITHUB_TOKEN_SECRET_NAME string = gitHubTokenSecretName
+@description('Key Vault secret that holds the model repository webhook\'s secret (GitHub:WebhookSecret).')
+output GITHUB_WEBHOOK_SECRET_NAME string = gitHubWebhookSecretName
 output DATA_PROTECTION_KEY_ID string = keyVault.outputs.dataProtectionKeyId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output EVENT_GRID_SYSTEM_TOPIC_NAME string = events.outputs.name

@@ -1,4 +1,5 @@
 using ModelsHub.Contracts;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.AccessTokens;
 using ModelsHub.Functions.Admin;
@@ -7,7 +8,9 @@ using ModelsHub.Functions.Gateway;
 using ModelsHub.Functions.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Cli;
+using ModelsHub.Functions.Datasets;
 using ModelsHub.Functions.Downloads;
+using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
 using ModelsHub.Functions.Models;
@@ -15,11 +18,12 @@ using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Sync;
 using ModelsHub.Functions.Triggers;
-using ModelsHub.Functions.Users;
-using ModelsHub.Functions.Workflows;
 using ModelsHub.Functions.Uploads;
+using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
 using ModelsHub.Functions.WebApp;
+using ModelsHub.Functions.Webhooks;
+using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,12 +36,15 @@ builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment
 builder.Services.AddHubCore();
 builder.Services.AddHubAuthentication(builder.Configuration);
 builder.Services.AddHubCors(builder.Configuration);
+builder.Services.AddHubRateLimits(builder.Configuration);
 builder.Services.AddHubProblemDetails();
 builder.Services.AddHubOpenApi();
 builder.Services.AddHubTriggers(builder.Configuration);
 builder.Services.AddHubWorkflows(builder.Configuration);
 builder.Services.AddHubUploads(builder.Configuration);
 builder.Services.AddHubSync(builder.Configuration);
+builder.Services.AddHubWebhooks(builder.Environment);
+builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
 
 var app = builder.Build();
@@ -47,16 +54,19 @@ if (HubCommands.TryGet(args) is { } command)
     return await command.RunAsync(app.Services, args);
 }
 
+app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
-app.UseHubWebAppHeaders();
+app.UseHubCacheRules();
+app.UseHubWebApp();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
+app.UseHubRateLimits();
 app.UseAccessTokenScopes();
 app.UseAuthorization();
 app.MapHubOpenApi();
 
-var api = app.MapGroup("/api").RequireHubCors();
+var api = app.MapGroup("/api").RequireHubCors().WithHubRateLimits();
 api.MapHealthApi();
 api.MapDownloadApi();
 api.MapModelsApi();
@@ -69,16 +79,22 @@ api.MapWorkflowsApi();
 api.MapGitHubTokenApi();
 api.MapDevTokenApi(app.Logger);
 api.MapClientConfigApi();
-api.MapVersionsApi();
-api.MapUploadsApi();
+api.MapDatasetsApi();
+foreach (var kind in Enum.GetValues<AssetKind>())
+{
+    api.MapVersionsApi(kind);
+    api.MapUploadsApi(kind);
+}
+api.MapQuotasApi();
 api.MapBlobMirrorApi();
+api.MapWebhooksApi();
+api.MapGitHubWebhookApi();
 api.MapApiModelsApi();
 api.MapAccessTokensApi();
 api.MapGatewayApi();
 api.MapUsageApi();
 api.MapAiModelsApi();
 app.MapTriggers();
-app.MapHubWebApp();
 
 await app.RunAsync();
 return 0;

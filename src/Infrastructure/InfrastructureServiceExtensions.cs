@@ -7,6 +7,7 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
@@ -14,6 +15,7 @@ using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
@@ -21,6 +23,7 @@ using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
+using ModelsHub.Infrastructure.Webhooks;
 
 namespace ModelsHub.Infrastructure;
 
@@ -49,6 +52,7 @@ public static class InfrastructureServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<StorageInitializer>();
         services.AddHubGitHub(configuration);
+        services.AddHubWebhookSender(configuration);
         services.AddHubAiProviders(configuration);
         switch (ReadProfile(configuration))
         {
@@ -90,6 +94,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWorkflowStore, SqliteWorkflowStore>();
         services.AddSingleton<ISubmissionStore, SqliteSubmissionStore>();
         services.AddSingleton<ISyncRunStore, SqliteSyncRunStore>();
+        services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+        services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
@@ -99,6 +105,7 @@ public static class InfrastructureServiceExtensions
         services.AddHubDataProtection(configuration, (builder, _) => builder.PersistKeysToFileSystem(new DirectoryInfo(keys)));
         services.AddSingleton<IVersionStore, SqliteVersionStore>();
         services.AddSingleton<IUploadSessionStore, SqliteUploadSessionStore>();
+        services.AddSingleton<IDatasetStore, SqliteDatasetStore>();
         services.AddSingleton<LocalBlobUrls>();
         services.AddSingleton(sp => new LocalBlobStore(sp.GetRequiredService<LocalBlobFolder>(), sp.GetRequiredService<SqliteDatabase>(),
             sp.GetRequiredService<LocalBlobUrls>(), sp.GetService<IBlobEventPublisher>()));

@@ -193,7 +193,7 @@ public sealed class DeploymentResourcesTests(DeploymentSnapshots snapshots) : IC
         var filter = Flex.Single("Microsoft.EventGrid/systemTopics/eventSubscriptions")["properties"]!["filter"]!;
         var subject = filter["subjectBeginsWith"]!.GetValue<string>();
         var staged = $"/blobServices/default/containers/{ModelsContainer}/blobs/{BlobKeys.ForUpload("u1", "model.bin")}";
-        var published = $"/blobServices/default/containers/{ModelsContainer}/blobs/{BlobKeys.ForFile("qwen3", "v1", "model.bin")}";
+        var published = $"/blobServices/default/containers/{ModelsContainer}/blobs/{BlobKeys.ForFile(ModelsHub.Core.Assets.AssetRef.Model("qwen3"), "v1", "model.bin")}";
 
         Assert.StartsWith(subject, staged, StringComparison.Ordinal);
         Assert.False(published.StartsWith(subject, StringComparison.Ordinal), $"published copies ({published}) would raise events through {subject}");

@@ -121,6 +121,8 @@ public sealed partial class ProductionSettingsTests(DeploymentSnapshots snapshot
         // A Key Vault reference; the vault's address is only known in Azure, so the value is still an expression.
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["GitHub__DefaultToken"], StringComparison.Ordinal);
         Assert.Contains("github-default-token", settings["GitHub__DefaultToken"], StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["GitHub__WebhookSecret"], StringComparison.Ordinal);
+        Assert.Contains("github-webhook-secret", settings["GitHub__WebhookSecret"], StringComparison.Ordinal);
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.Equal("managedidentity", settings["WorkQueue__credential"]);
         Assert.Contains("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);

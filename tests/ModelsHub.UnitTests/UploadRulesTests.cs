@@ -1,3 +1,4 @@
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -30,6 +31,16 @@ public sealed class UploadRulesTests
     [InlineData("what?.bin")]
     [InlineData("")]
     [InlineData(null)]
+    // Look-alikes of '.', '/' and '\' (fullwidth, one-dot leader, division and fraction slashes, small full stop).
+    [InlineData("\uFF0E\uFF0E\uFF0Fevil.bin")]
+    [InlineData("\u2024\u2024\u2215evil.bin")]
+    [InlineData("a\u2215b.bin")]
+    [InlineData("a\u2044b.bin")]
+    [InlineData("a\uFF3Cb.bin")]
+    [InlineData("a\u29F5b.bin")]
+    [InlineData("\uFE52\uFE52\u2215evil.bin")]
+    [InlineData("model\u2024\u2024bin")]
+    [InlineData("\uFF43\uFF4F\uFF4E.txt")]
     public void UnsafeFileNamesAreRefusedNamingTheField(string? name)
     {
         var error = Assert.Throws<ValidationException>(() => UploadRules.Validate(Request(name), Options));
@@ -43,6 +54,8 @@ public sealed class UploadRulesTests
         UploadRules.Validate(Request(new string('模', 80) + ".bin"), Options);
         Assert.Throws<ValidationException>(() => UploadRules.Validate(Request("\ud800.bin"), Options));
         UploadRules.Validate(Request("模型-🤖.bin"), Options);
+        // Fullwidth letters and digits are fine where they do not spell a path or a device.
+        UploadRules.Validate(Request("ｍｏｄｅｌ１.bin"), Options);
     }
 
     [Theory]
@@ -141,13 +154,18 @@ public sealed class BlockIdsTests
     [Fact]
     public void KeysFollowTheLayout()
     {
-        Assert.Equal("models/llama-3-8b/v2.1/model.zip", BlobKeys.ForFile("Llama-3-8B", "V2.1", "model.zip"));
+        Assert.Equal("models/llama-3-8b/v2.1/model.zip", BlobKeys.ForFile(AssetRef.Model("Llama-3-8B"), "V2.1", "model.zip"));
+        Assert.Equal("datasets/chat-logs/v1/train.jsonl", BlobKeys.ForFile(AssetRef.Dataset("Chat-Logs"), "V1", "train.jsonl"));
         Assert.True(BlobKeys.TryParseUpload("uploads/abc/model.zip", out var id));
         Assert.Equal("abc", id);
         Assert.False(BlobKeys.TryParseUpload("models/abc/v1/model.zip", out _));
         Assert.False(BlobKeys.TryParseUpload("uploads/abc/x/y", out _));
         Assert.True(BlobKeys.TryParseFile("models/m/v1/f.bin", out var m, out var v, out var f));
-        Assert.Equal(("m", "v1", "f.bin"), (m, v, f));
+        Assert.Equal((AssetKind.Model, "m", "v1", "f.bin"), (m.Kind, m.Name, v, f));
+        Assert.True(BlobKeys.TryParseFile("datasets/d/v2/train.csv", out var d, out v, out f));
+        Assert.Equal((AssetKind.Dataset, "d", "v2", "train.csv"), (d.Kind, d.Name, v, f));
         Assert.False(BlobKeys.TryParseFile("models/m/v1", out _, out _, out _));
+        Assert.False(BlobKeys.TryParseFile("other/m/v1/f.bin", out _, out _, out _));
+        Assert.Equal(["models/", "datasets/"], BlobKeys.PublishedPrefixes);
     }
 }

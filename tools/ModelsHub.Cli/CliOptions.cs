@@ -1,70 +1,44 @@
+using System.CommandLine;
+using System.CommandLine.Completions;
 using System.Globalization;
+using ModelsHub.Contracts;
 
 namespace ModelsHub.Cli;
 
-/// <summary>The command line: a command, positional arguments and <c>--name value</c> options (environment variables as defaults).</summary>
-public sealed class CliOptions
+/// <summary>Typed options in the API's vocabulary: enums by their wire names (with completions), byte counts.</summary>
+public static class CliOptions
 {
-    private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
-
-    public string Command { get; private set; } = "";
-
-    public List<string> Positional { get; } = [];
-
-    public static CliOptions Parse(string[] args)
+    /// <summary>An enum option read by the API's names (<c>llm</c>, <c>custom</c>, ...), completed from them.</summary>
+    public static Option<T?> Enum<T>(string name, string description, params string[] aliases) where T : struct, System.Enum
     {
-        var options = new CliOptions();
-        for (var i = 0; i < args.Length; i++)
+        var option = new Option<T?>(name, aliases)
         {
-            if (args[i].StartsWith("--", StringComparison.Ordinal))
+            Description = description + " One of: " + string.Join(", ", EnumNames<T>.Names) + ".",
+            CustomParser = result =>
             {
-                if (i + 1 >= args.Length)
-                {
-                    throw new UsageException($"{args[i]} needs a value.");
-                }
-                options._options[args[i][2..]] = args[++i];
-            }
-            else if (options.Command.Length == 0)
-            {
-                options.Command = args[i];
-            }
-            else
-            {
-                options.Positional.Add(args[i]);
-            }
-        }
-        return options;
-    }
-
-    public string? Get(string name, string? environment = null) =>
-        _options.TryGetValue(name, out var value) ? value : environment is null ? null : Environment.GetEnvironmentVariable(environment);
-
-    public string Require(string name, string? environment = null) =>
-        Get(name, environment) ?? throw new UsageException($"--{name} is required{(environment is null ? "" : $" (or set {environment})")}.");
-
-    public int Int(string name, int fallback, int min, int max)
-    {
-        var text = Get(name);
-        if (text is null) return fallback;
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-            ? n
-            : throw new UsageException($"--{name} must be a whole number from {min} to {max}.");
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (EnumNames<T>.TryParse(text, out var value)) return value;
+                result.AddError($"{name} '{text}' is not allowed; expected {EnumNames<T>.Expected}.");
+                return null;
+            },
+        };
+        option.CompletionSources.Add(_ => EnumNames<T>.Names.Select(n => new CompletionItem(n)));
+        return option;
     }
 
     /// <summary>A byte count such as 16M, 512K or 1048576.</summary>
-    public long? Bytes(string name)
+    public static Option<long?> Bytes(string name, string description) => new(name)
     {
-        var text = Get(name);
-        if (text is null) return null;
-        var multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1024L, 'M' => 1024L * 1024, 'G' => 1024L * 1024 * 1024, _ => 1L };
-        var digits = multiplier == 1 ? text : text[..^1];
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n * multiplier
-            : throw new UsageException($"--{name} must be a byte count such as 16M, 512K or 1048576.");
-    }
+        Description = description,
+        HelpName = "bytes",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            var multiplier = text.Length == 0 ? 1 : char.ToUpperInvariant(text[^1]) switch { 'K' => 1024L, 'M' => 1024L * 1024, 'G' => 1024L * 1024 * 1024, _ => 1L };
+            var digits = multiplier == 1 ? text : text[..^1];
+            if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n * multiplier;
+            result.AddError($"{name} must be a byte count such as 16M, 512K or 1048576.");
+            return null;
+        },
+    };
 }
-
-public sealed class UsageException(string message) : Exception(message);
-
-/// <summary>The hub answered something the command cannot go on from.</summary>
-public sealed class HubRequestException(string message) : Exception(message);

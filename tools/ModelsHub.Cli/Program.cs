@@ -1,4 +1,2 @@
-using ModelsHub.Cli;
-
-// modelshub upload <file> --model NAME [--version LABEL] ...   |   modelshub download --model NAME --version LABEL --file NAME ...
-return await CliCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+// modelshub login | models list|show|create | upload | download — see `modelshub --help`.
+return await ModelsHub.Cli.CliApp.RunAsync(args);

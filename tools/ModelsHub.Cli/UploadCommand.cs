@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -14,9 +15,37 @@ namespace ModelsHub.Cli;
 /// A resumable upload, the way any client of the protocol works: open (or find) the upload, read
 /// which chunks the hub already has, send the missing ones with Content-MD5 (to a SAS URL or the
 /// hub's mirror of it — the same requests), commit the block list, then ask the hub to verify.
+/// Ctrl+C stops it between chunks; the same command later sends only what is missing.
 /// </summary>
-public sealed class UploadCommand(CliOptions options, TextWriter output, TextWriter errors)
+public sealed class UploadCommand(CliContext cli, FileInfo file, AssetTarget asset, string? label, string? notes, string? contentType, int parallel, long? limitRate, bool wait = true)
 {
+    public static Command Build(Func<ParseResult, CliContext> context, Func<CliContext, Func<Task<int>>, CancellationToken, Task<int>> run)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The file to upload." };
+        file.AcceptExistingOnly();
+        var (model, dataset) = AssetTarget.Options("upload into");
+        var noWait = new Option<bool>("--no-wait") { Description = "Do not wait for a dataset file's validation." };
+        var version = new Option<string?>("--version", "-v") { Description = "The version's label (created when missing); without it the file's unfinished upload is resumed, or a new version gets the suggested label." };
+        var notes = new Option<string?>("--notes") { Description = "Notes for a version this creates." };
+        var contentType = new Option<string?>("--content-type") { Description = "The file's media type (default: from its extension)." };
+        var parallel = new Option<int>("--parallel") { Description = "Chunks in flight at once (1-32).", DefaultValueFactory = _ => 4 };
+        parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 32) r.AddError("--parallel must be from 1 to 32."); });
+        var limitRate = CliOptions.Bytes("--limit-rate", "Average upload speed limit in bytes per second (16M, 512K, ...).");
+        var command = new Command("upload", "Upload a file into a model's or a dataset's version in chunks; run it again after a cut (or Ctrl+C) and only the missing chunks are sent. A dataset's file is then validated: the command waits for it, prints the records and token estimate, or the first errors with their lines (exit 1).")
+        {
+            file, model, dataset, version, notes, contentType, parallel, limitRate, noWait,
+        };
+        AssetTarget.RequireOne(command, model, dataset);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var cli = context(parse);
+            var upload = new UploadCommand(cli, parse.GetValue(file)!, AssetTarget.From(parse.GetValue(model), parse.GetValue(dataset)), parse.GetValue(version), parse.GetValue(notes),
+                parse.GetValue(contentType), parse.GetValue(parallel), parse.GetValue(limitRate), !parse.GetValue(noWait));
+            return run(cli, () => upload.RunAsync(cancellationToken), cancellationToken);
+        });
+        return command;
+    }
+
     private const int MaxAttempts = 5;
 
     /// <summary>How often a client waiting on a background verification asks for completion again.</summary>
@@ -24,28 +53,19 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var path = options.Positional.Count == 1 ? options.Positional[0] : throw new UsageException("Name exactly one file to upload.");
-        var file = new FileInfo(path);
-        if (!file.Exists)
-        {
-            throw new UsageException($"'{path}' is not a file.");
-        }
-        var model = options.Require("model");
-        var label = options.Get("version");
-        var parallel = options.Int("parallel", 4, 1, 32);
-        var limiter = new RateLimiter(options.Bytes("limit-rate"));
-        using var hub = new HubClient(CliCommand.HubAddress(options), options.Get("token", "MODELSHUB_TOKEN"));
+        var limiter = new RateLimiter(limitRate);
+        using var hub = cli.Connect();
         using var blobs = HubClient.CreateBlobClient();
 
-        await output.WriteLineAsync($"hashing {file.Name} ({file.Length:N0} bytes)…");
+        cli.Say($"hashing {file.Name} ({file.Length:N0} bytes)…");
         var sha = await HashAsync(file.FullName, cancellationToken);
-        await output.WriteLineAsync($"sha256 {sha}");
+        cli.Say($"sha256 {sha}");
 
-        var upload = await OpenAsync(hub, model, label, file, sha, cancellationToken);
+        var upload = await OpenAsync(hub, asset, label, file, sha, cancellationToken);
         var self = upload.Url;
         var chunkSize = upload.ChunkSize;
         var chunkCount = upload.ChunkCount;
-        await output.WriteLineAsync($"upload {upload.Id} into {upload.Model} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
+        cli.Say($"upload {upload.Id} into {asset.Noun} {asset.Name} {upload.Version}: {chunkCount} chunks of {chunkSize:N0} bytes");
 
         var state = await hub.ExpectAsync<UploadDto>(HttpMethod.Get, self, null, cancellationToken, HttpStatusCode.OK);
         if (state.Status == UploadStatus.Open)
@@ -53,15 +73,32 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             var received = Received(state);
             if (received.Count > 0)
             {
-                await output.WriteLineAsync($"resuming: {received.Count} of {chunkCount} chunks already uploaded");
+                cli.Say($"resuming: {received.Count} of {chunkCount} chunks already uploaded");
             }
             var missing = new Queue<int>(Enumerable.Range(0, chunkCount).Where(i => !received.Contains(i)));
             var target = new TargetHolder(TargetOf(state));
             var clock = Stopwatch.StartNew();
             long sent = 0;
             var done = received.Count;
+            var sentChunks = 0;
+            var already = received.Sum(i => Math.Min(chunkSize, file.Length - i * chunkSize));
             using var handle = File.OpenHandle(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+            try
+            {
+                await TransferProgress.RunAsync(cli, $"{file.Name} → {upload.Model} {upload.Version}", file.Length, already, progress => SendAsync(progress));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                cli.Say($"interrupted: {Volatile.Read(ref done)} of {chunkCount} chunks are on the hub; run the same command again to resume.");
+                return ExitCodes.Interrupted;
+            }
+            cli.Say(string.Create(CultureInfo.InvariantCulture,
+                $"sent {sentChunks} chunks ({sent:N0} bytes) in {clock.Elapsed.TotalSeconds:0.0} s, {sent / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0} MB/s"));
+            await CommitAsync(blobs, hub, self, target, chunkCount, upload.ContentType, cancellationToken);
+
+            async Task<int> SendAsync(ITransferProgress progress)
+            {
+                await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
             {
                 var buffer = ArrayPool<byte>.Shared.Rent((int)chunkSize);
                 try
@@ -78,9 +115,10 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
                         await limiter.WaitAsync(length, cancellationToken);
                         await PutBlockAsync(blobs, hub, self, target, index, buffer, length, cancellationToken);
                         var total = Interlocked.Increment(ref done);
-                        var bytes = Interlocked.Add(ref sent, length);
-                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                            $"chunk {index} uploaded ({total}/{chunkCount}, {bytes / 1e6 / Math.Max(clock.Elapsed.TotalSeconds, 0.001):0.0} MB/s)"));
+                        Interlocked.Increment(ref sentChunks);
+                        Interlocked.Add(ref sent, length);
+                        progress.Advance(length);
+                        progress.Chunk(index, total, chunkCount);
                     }
                 }
                 finally
@@ -88,16 +126,22 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }));
-            await CommitAsync(blobs, hub, self, target, chunkCount, upload.ContentType, cancellationToken);
+                return sentChunks;
+            }
         }
-        return await CompleteAsync(hub, self, sha, cancellationToken);
+        var result = await CompleteAsync(hub, self, sha, cancellationToken);
+        if (result != ExitCodes.Ok || !asset.IsDataset || !wait || _completedLabel is not { } completed)
+        {
+            return result;
+        }
+        return await new ValidationReport(cli).WaitAsync(hub, asset, completed, cancellationToken);
     }
 
     /// <summary>The file's unfinished upload if there is one, else a new upload (and a new version when needed).</summary>
-    private async Task<UploadDto> OpenAsync(HubClient hub, string model, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
+    private async Task<UploadDto> OpenAsync(HubClient hub, AssetTarget asset, string? label, FileInfo file, string sha, CancellationToken cancellationToken)
     {
-        var modelPath = $"api/models/{Uri.EscapeDataString(model)}";
-        var declaration = new UploadRequestBody(file.Name, file.Length, sha, options.Get("content-type"));
+        var modelPath = asset.Path;
+        var declaration = new UploadRequestBody(file.Name, file.Length, sha, contentType);
         if (label is not null)
         {
             var answer = await hub.SendAsync<UploadDto>(HttpMethod.Post, $"{modelPath}/versions/{Uri.EscapeDataString(label)}/uploads", declaration, cancellationToken);
@@ -120,9 +164,9 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
                 return unfinished;
             }
         }
-        var version = await hub.ExpectAsync<VersionDto>(HttpMethod.Post, $"{modelPath}/versions", new VersionRequest(label, options.Get("notes"), null, declaration),
+        var version = await hub.ExpectAsync<VersionDto>(HttpMethod.Post, $"{modelPath}/versions", new VersionRequest(label, notes, null, declaration),
             cancellationToken, HttpStatusCode.Created);
-        await output.WriteLineAsync($"version {version.Label} created");
+        cli.Say($"version {version.Label} created");
         return version.Upload ?? throw new HubRequestException($"The hub created version {version.Label} but opened no upload into it.");
     }
 
@@ -159,7 +203,7 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             }
             catch (HttpRequestException ex) when (attempt < MaxAttempts)
             {
-                await errors.WriteLineAsync($"chunk {index}: {ex.Message}; retrying");
+                await cli.Errors.WriteLineAsync($"chunk {index}: {ex.Message}; retrying");
                 await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken);
             }
         }
@@ -183,7 +227,7 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             using var response = await blobs.SendAsync(request, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                await output.WriteLineAsync($"committed {chunkCount} chunks");
+                cli.Say($"committed {chunkCount} chunks");
                 return;
             }
             if (response.StatusCode == HttpStatusCode.Forbidden && attempt < MaxAttempts)
@@ -194,6 +238,8 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
             throw new HubRequestException($"commit: {(int)response.StatusCode} {response.StatusCode} — {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
     }
+
+    private string? _completedLabel;
 
     /// <summary>Asks the hub to verify and publish; waits while it works in the background.</summary>
     private async Task<int> CompleteAsync(HubClient hub, string self, string sha, CancellationToken cancellationToken)
@@ -219,15 +265,20 @@ public sealed class UploadCommand(CliOptions options, TextWriter output, TextWri
         }
         var computed = completion.Upload.ComputedSha256;
         var version = completion.Version;
-        await output.WriteLineAsync(version is null
-            ? $"verified: {completion.Upload.Model} {completion.Upload.Version}, sha256 {computed}"
-            : $"verified: {version.Model} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
+        _completedLabel = version?.Label ?? completion.Upload.Version;
+        cli.Say(version is null
+            ? $"verified: {asset.Name} {completion.Upload.Version}, sha256 {computed}"
+            : $"verified: {version.Model ?? version.Dataset} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
+        if (cli.Json)
+        {
+            cli.WriteJson(completion);
+        }
         if (computed != sha)
         {
-            await errors.WriteLineAsync($"The hub computed SHA-256 {computed}, not {sha}.");
-            return 1;
+            await cli.Errors.WriteLineAsync($"The hub computed SHA-256 {computed}, not {sha}.");
+            return ExitCodes.Failed;
         }
-        return 0;
+        return ExitCodes.Ok;
     }
 
     /// <summary>The chunk indexes the hub has, from its <c>[first, last]</c> ranges.</summary>

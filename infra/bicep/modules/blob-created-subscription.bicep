@@ -17,7 +17,7 @@ param functionName string = 'BlobCreated'
 @description('Blob container whose new blobs are reported.')
 param containerName string
 
-@description('Prefix of the blob names, inside the container, whose creation is reported: the upload staging prefix. Published copies (models/...) are written by the hub itself and need no event.')
+@description('Prefix of the blob names, inside the container, whose creation is reported: the upload staging prefix. Published copies (models/..., datasets/...) are written by the hub itself and need no event.')
 param blobPrefix string
 
 @description('Name of the storage account that receives dead letters.')

@@ -20,6 +20,13 @@ param gitHubTokenSecretName string
 @secure()
 param gitHubToken string
 
+@description('Name of the secret that holds the model repository webhook\'s secret (GitHub:WebhookSecret).')
+param gitHubWebhookSecretName string
+
+@description('The model repository webhook\'s secret. Empty leaves the secret as it is.')
+@secure()
+param gitHubWebhookSecret string
+
 @description('Name of the RSA key that wraps the Data Protection key ring.')
 param dataProtectionKeyName string
 
@@ -64,6 +71,15 @@ resource gitHubTokenSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (
   }
 }
 
+resource gitHubWebhookSecretResource 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(gitHubWebhookSecret)) {
+  parent: vault
+  name: gitHubWebhookSecretName
+  properties: {
+    value: gitHubWebhookSecret
+    contentType: 'text/plain'
+  }
+}
+
 // ARM creates the key's first version only; redeployments never rotate or replace it.
 resource dataProtectionKey 'Microsoft.KeyVault/vaults/keys@2024-11-01' = {
   parent: vault
@@ -86,6 +102,9 @@ output uri string = vault.properties.vaultUri
 
 @description('Versionless URI of the GitHub token secret, for a Key Vault reference that follows new versions.')
 output gitHubTokenSecretUri string = '${vault.properties.vaultUri}secrets/${gitHubTokenSecretName}'
+
+@description('Versionless URI of the GitHub webhook secret, for a Key Vault reference that follows new versions.')
+output gitHubWebhookSecretUri string = '${vault.properties.vaultUri}secrets/${gitHubWebhookSecretName}'
 
 @description('Versionless identifier of the Data Protection key (new versions are picked up for wrapping; old ones still unwrap).')
 output dataProtectionKeyId string = dataProtectionKey.properties.keyUri

@@ -28,8 +28,11 @@ public sealed record UserListResponse(IReadOnlyList<UserDto> Items, string? Cont
 
 public sealed record ProfileRequest(string? DisplayName, string? Email, string? AvatarUrl);
 
-/// <summary>Every permission the hub knows, and the permissions each role bundles.</summary>
-public sealed record PermissionCatalog(IReadOnlyList<string> Permissions, IReadOnlyDictionary<string, IReadOnlyList<string>> Roles);
+/// <summary>Every permission the hub knows, the permissions each role bundles, and what each permission allows.</summary>
+public sealed record PermissionCatalog(
+    IReadOnlyList<string> Permissions,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Roles,
+    IReadOnlyDictionary<string, string>? Descriptions = null);
 
 public sealed record GitHubTokenRequest(string Token);
 

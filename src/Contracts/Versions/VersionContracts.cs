@@ -1,11 +1,17 @@
 using System.Text.Json.Serialization;
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Contracts.Uploads;
 
 namespace ModelsHub.Contracts.Versions;
 
-/// <summary>A version as the API shows it; <see cref="Upload"/> is set when the request also opened an upload.</summary>
+/// <summary>
+/// A version as the API shows it, for either kind: a model's version names its <see cref="Model"/>, a
+/// dataset's its <see cref="Dataset"/> and carries its <see cref="Validation"/>. <see cref="Upload"/> is set
+/// when the request also opened an upload.
+/// </summary>
 public sealed record VersionDto(
-    string Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dataset,
     string Label,
     string Notes,
     VersionStatus Status,
@@ -19,15 +25,22 @@ public sealed record VersionDto(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ReadyAt,
     [property: JsonPropertyName("etag")] string? ETag,
-    UploadDto? Upload = null);
+    UploadDto? Upload = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetValidationDto? Validation = null);
 
-public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl);
+/// <summary>A verified file of a version; <see cref="UploadedBy"/> is whose upload it was (their stored-bytes quota counts it).</summary>
+public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl, string? UploadedBy = null);
 
 public sealed record VersionListResponse(IReadOnlyList<VersionDto> Items, string? DefaultVersion, bool DefaultVersionPinned, string SuggestedLabel);
 
 public sealed record VersionSuggestionResponse(string Label);
 
-public sealed record DefaultVersionResponse(string Model, string? DefaultVersion, bool Pinned, [property: JsonPropertyName("etag")] string? ETag);
+public sealed record DefaultVersionResponse(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Model,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dataset,
+    string? DefaultVersion,
+    bool Pinned,
+    [property: JsonPropertyName("etag")] string? ETag);
 
 /// <summary>The fields of a new version or a version update; <see cref="File"/> also opens an upload. The server reads bodies field by field.</summary>
 public sealed record VersionRequest(string? Label, string? Notes, IReadOnlyDictionary<string, double?>? Metrics, UploadRequestBody? File);

@@ -28,7 +28,7 @@ public sealed record ModelWrite(HubModel? Model, Submission? Submission)
 public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier notifier, ReviewBoard reviews, TimeProvider clock, ILogger<ModelCatalog> logger)
 {
     /// <summary>The If-Match wildcard: apply to whatever version is current.</summary>
-    public const string AnyETag = "*";
+    public const string AnyETag = ETags.Any;
 
     public Task<Page<ModelSummary>> ListAsync(Caller caller, ModelQuery query, CancellationToken cancellationToken) =>
         store.QueryAsync(query, ModelAccess.ScopeFor(caller, clock.GetUtcNow()), cancellationToken);
@@ -148,9 +148,17 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
             return new ModelWrite(null, await reviews.SubmitAsync(caller, ChangeKind.Register, null, model, cancellationToken));
         }
 
+        // The submitter who may now register it publicly at once revises their own registration (the applied one
+        // supersedes it); anything else under that name would make its approval impossible.
+        if (await reviews.FindPendingRegistrationAsync(model.Name, cancellationToken) is { } held
+            && !(caller.IsUser(held.Submitter) && model.Visibility == ModelVisibility.Public))
+        {
+            throw new ConflictException(
+                $"The name '{held.ModelName}' is held by a registration waiting for review ({held.Id}); names are unique ignoring case, so choose another.", "name");
+        }
         var created = await store.CreateAsync(model, cancellationToken);
         LogRegistered(logger, created.Name, created.Type, created.Visibility, owner);
-        await notifier.NotifyAsync(new ModelChange(created.Name, null, created), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(created.Name, null, created, caller.UserId), cancellationToken);
         return new ModelWrite(created, await reviews.RecordAppliedAsync(caller, ChangeKind.Register, null, created, cancellationToken));
     }
 
@@ -217,7 +225,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         }
         var saved = await store.ReplaceAsync(next, ifMatch, cancellationToken);
         LogUpdated(logger, saved.Name, caller.UserId);
-        await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved, caller.UserId), cancellationToken);
         return new ModelWrite(saved, await reviews.RecordAppliedAsync(caller, kind, current, saved, cancellationToken));
     }
 
@@ -242,7 +250,7 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         }
         await store.DeleteAsync(current.Name, ifMatch == AnyETag ? current.ETag : ifMatch, cancellationToken);
         LogDeleted(logger, current.Name, caller.UserId);
-        await notifier.NotifyAsync(new ModelChange(current.Name, current, null), cancellationToken);
+        await notifier.NotifyAsync(new ModelChange(current.Name, current, null, caller.UserId), cancellationToken);
         return new ModelWrite(null, await reviews.RecordAppliedAsync(caller, ChangeKind.Delete, current, null, cancellationToken));
     }
 

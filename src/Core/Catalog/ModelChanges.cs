@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts.Models;
+using ModelsHub.Core.Events;
 
 namespace ModelsHub.Core.Catalog;
 
-/// <summary>A model was created (Before null), changed, or deleted (After null).</summary>
-public sealed record ModelChange(string Name, HubModel? Before, HubModel? After)
+/// <summary>A model was created (Before null), changed, or deleted (After null); <paramref name="Actor"/> is who did it, when known.</summary>
+public sealed record ModelChange(string Name, HubModel? Before, HubModel? After, string? Actor = null)
 {
     public IEnumerable<ModelType> Types => new[] { Before?.Type, After?.Type }.OfType<ModelType>().Distinct();
 }
@@ -19,8 +20,12 @@ public interface IModelChangeListener
     Task OnModelChangedAsync(ModelChange change, CancellationToken cancellationToken);
 }
 
-/// <summary>Tells every listener about a committed model write. Every writer of models calls it.</summary>
-public sealed partial class ModelChangeNotifier(IEnumerable<IModelChangeListener> listeners, ILogger<ModelChangeNotifier> logger)
+/// <summary>
+/// Tells every listener about a committed model write, then raises what the write means to subscribers
+/// (model.created/updated/deleted/published) through <see cref="HubEvents"/>, the hub's one event
+/// mechanism. Every writer of models calls it.
+/// </summary>
+public sealed partial class ModelChangeNotifier(IEnumerable<IModelChangeListener> listeners, HubEvents events, TimeProvider clock, ILogger<ModelChangeNotifier> logger)
 {
     private readonly IModelChangeListener[] _listeners = listeners.ToArray();
 
@@ -37,6 +42,10 @@ public sealed partial class ModelChangeNotifier(IEnumerable<IModelChangeListener
                 // The write already committed; a listener's own recovery (sweepers, retries) repairs what it missed.
                 LogListenerFailed(logger, ex, listener.GetType().Name, change.Name);
             }
+        }
+        foreach (var hubEvent in EventPayloads.ForModelChange(change, clock.GetUtcNow()))
+        {
+            await events.RaiseAsync(hubEvent, cancellationToken);
         }
     }
 

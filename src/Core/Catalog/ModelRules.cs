@@ -54,27 +54,19 @@ public static class ModelRules
         {
             errors.Add("description", $"Must be at most {MaxDescriptionLength} characters.");
         }
+        else if (TextRules.HasControlCharacters(model.Description))
+        {
+            errors.Add("description", TextRules.ControlCharactersMessage);
+        }
         if (model.Readme.Length > MaxReadmeLength)
         {
             errors.Add("readme", $"Must be at most {MaxReadmeLength} characters.");
         }
-        if (model.Tags.Count > MaxTags)
+        else if (TextRules.HasControlCharacters(model.Readme))
         {
-            errors.Add("tags", $"At most {MaxTags} tags.");
+            errors.Add("readme", TextRules.ControlCharactersMessage);
         }
-        for (var i = 0; i < model.Tags.Count; i++)
-        {
-            var tag = model.Tags[i];
-            if (tag.Length is 0 or > MaxTagLength || tag.Any(char.IsControl))
-            {
-                errors.Add($"tags[{i}]", $"Must be 1 to {MaxTagLength} printable characters.");
-            }
-            else if (tag.Contains(TagSeparator))
-            {
-                // Stores keep tags as one '|'-delimited column; a '|' inside a tag would match across two tags.
-                errors.Add($"tags[{i}]", $"May not contain '{TagSeparator}'.");
-            }
-        }
+        ValidateTags(model.Tags, errors);
         if (model.Tier == ModelTier.Enterprise && model.Visibility != ModelVisibility.Public)
         {
             errors.Add("tier", "An enterprise model must be public: set visibility to public first.");
@@ -87,6 +79,28 @@ public static class ModelRules
         {
             // An API model is served by its provider, not by Xinference: it has no spec to give (and none is downloaded).
             errors.Add("spec", $"A public {EnumNames<ModelType>.NameOf(model.Type)} model needs its Xinference spec (a private model may stay a draft).");
+        }
+    }
+
+    /// <summary>At most <see cref="MaxTags"/> printable tags, none holding <see cref="TagSeparator"/> (models and datasets alike).</summary>
+    public static void ValidateTags(IReadOnlyList<string> tags, ValidationErrors errors)
+    {
+        if (tags.Count > MaxTags)
+        {
+            errors.Add("tags", $"At most {MaxTags} tags.");
+        }
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = tags[i];
+            if (tag.Length is 0 or > MaxTagLength || tag.Any(char.IsControl))
+            {
+                errors.Add($"tags[{i}]", $"Must be 1 to {MaxTagLength} printable characters.");
+            }
+            else if (tag.Contains(TagSeparator))
+            {
+                // Stores keep tags as one '|'-delimited column; a '|' inside a tag would match across two tags.
+                errors.Add($"tags[{i}]", $"May not contain '{TagSeparator}'.");
+            }
         }
     }
 

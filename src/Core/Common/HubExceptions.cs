@@ -59,6 +59,12 @@ public sealed class PayloadTooLargeException(string message, string? field = nul
 }
 
 /// <summary>
+/// The hub's storage could not take the bytes now (its disk is full or failing); sending them again later
+/// may work. The message never names the server's paths.
+/// </summary>
+public sealed class InsufficientStorageException(string message, Exception? inner = null) : HubException(message, inner);
+
+/// <summary>
 /// A store is overloaded or briefly unreachable and has given up retrying; the caller may try
 /// again after <see cref="RetryAfter"/> (when the store said how long).
 /// </summary>

@@ -16,6 +16,15 @@ public sealed class GitHubOptions
     /// <summary>Used for pull requests when the submitter saved no token of their own (a Key Vault reference in production).</summary>
     public string? DefaultToken { get; set; }
 
+    /// <summary>
+    /// The secret of the model repository's webhook (<c>pull_request</c> events to <c>/api/github/webhook</c>):
+    /// GitHub signs each delivery with it (<c>X-Hub-Signature-256</c>). Unset: the route refuses every delivery
+    /// and merged pull requests are found by the sync's polling alone. A Key Vault reference in production.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
+
+    public const int MinWebhookSecretLength = 16;
+
     public RepositoryName Target => RepositoryName.TryParse(Repository, out var name) ? name : throw new InvalidOperationException($"{Section}:Repository is not owner/name.");
 }
 

@@ -20,21 +20,31 @@ public sealed partial class UnresolvedKeyVaultReference(ILogger<UnresolvedKeyVau
     public static bool Matches(string? value) =>
         value is not null && value.TrimStart().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
 
+    private int _warnedWebhook;
+
     public void PostConfigure(string? name, GitHubOptions options)
     {
-        if (!Matches(options.DefaultToken))
+        if (Matches(options.DefaultToken))
         {
-            return;
+            options.DefaultToken = null;
+            // IOptions and IOptionsMonitor each build their own instance: say it once per process.
+            if (Interlocked.Exchange(ref _warned, 1) == 0)
+            {
+                LogUnresolved(logger, GitHubOptions.Section + ":DefaultToken");
+            }
         }
-        options.DefaultToken = null;
-        // IOptions and IOptionsMonitor each build their own instance: say it once per process.
-        if (Interlocked.Exchange(ref _warned, 1) == 0)
+        if (Matches(options.WebhookSecret))
         {
-            LogUnresolved(logger, GitHubOptions.Section + ":DefaultToken");
+            // Without the secret no delivery can be verified: the receiver refuses them all, the sync still polls.
+            options.WebhookSecret = null;
+            if (Interlocked.Exchange(ref _warnedWebhook, 1) == 0)
+            {
+                LogUnresolved(logger, GitHubOptions.Section + ":WebhookSecret");
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Setting} is a Key Vault reference the platform did not resolve (the secret does not exist or the app's identity cannot read it); running without a default GitHub token")]
+        Message = "{Setting} is a Key Vault reference the platform did not resolve (the secret does not exist or the app's identity cannot read it); running without it")]
     private static partial void LogUnresolved(ILogger logger, string setting);
 }

@@ -21,6 +21,12 @@ public sealed class HubUser : IStoredDocument<HubUser>
     /// <summary>Roles seen on the user's latest token, kept so admins see what a user holds.</summary>
     public List<string> LastSeenRoles { get; set; } = [];
 
+    /// <summary>
+    /// Created by an administrator's grant or revocation before the user was ever seen: the profile
+    /// (name, email, roles) is filled in from their token on their next request.
+    /// </summary>
+    public bool NeverSignedIn { get; set; }
+
     /// <summary>The GitHub token the user saved for their pull requests (encrypted), or null.</summary>
     public SavedGitHubToken? GitHubToken { get; set; }
 
@@ -40,6 +46,7 @@ public sealed class HubUser : IStoredDocument<HubUser>
         GrantedPermissions = [.. GrantedPermissions],
         RevokedPermissions = [.. RevokedPermissions],
         LastSeenRoles = [.. LastSeenRoles],
+        NeverSignedIn = NeverSignedIn,
         GitHubToken = GitHubToken,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,

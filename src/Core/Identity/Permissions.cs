@@ -31,6 +31,29 @@ public static class Permissions
         ViewUsage, ManageTokens,
     ];
 
+    /// <summary>What each permission allows, as the permission catalog shows it.</summary>
+    public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [RegisterPrivateModels] = "Register private models (owners always manage their own).",
+        [RegisterPublicModels] = "Register public models without review.",
+        [RegisterEnterpriseModels] = "Register enterprise models (they must be public).",
+        [UpdatePublicModels] = "Update public standard models.",
+        [DeletePublicModels] = "Delete public standard models.",
+        [ExpirePublicModels] = "Set the expiry of public standard models.",
+        [UpdateAdvancedModels] = "Update public advanced and enterprise models.",
+        [DeleteAdvancedModels] = "Delete public advanced and enterprise models.",
+        [ExpireAdvancedModels] = "Set the expiry of public advanced and enterprise models.",
+        [ViewAdvancedModels] = "See advanced and enterprise models.",
+        [ListReviews] = "List the review queue.",
+        [DecideReviews] = "Approve or reject submissions.",
+        [RunTraining] = "Run training jobs.",
+        [ManageDatasets] = "Create datasets; their owners (and administrators) change and delete them, add versions and upload their files.",
+        [ManageExternalSources] = "Import from external sources and register API models.",
+        [AdministerUsers] = "Administer users: grant and revoke permissions; everything else too.",
+        [ViewUsage] = "See everyone's usage (each user sees their own).",
+        [ManageTokens] = "Manage one's own personal access tokens.",
+    };
+
     public static bool IsKnown(string permission) => All.Contains(permission, StringComparer.Ordinal);
 }
 

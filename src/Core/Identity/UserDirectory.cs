@@ -22,23 +22,18 @@ public sealed partial class UserDirectory(IUserStore users, TimeProvider clock)
         var existing = await users.FindAsync(id, cancellationToken);
         if (existing is not null)
         {
-            if (!existing.LastSeenRoles.SequenceEqual(token.Roles, StringComparer.Ordinal))
-            {
-                return await MutateAsync(id, u => u.LastSeenRoles = [.. token.Roles], cancellationToken);
-            }
-            return existing;
+            return await RecordSeenAsync(existing, caller, token, cancellationToken);
         }
 
         var now = clock.GetUtcNow();
         var user = new HubUser
         {
             Id = id,
-            DisplayName = Truncate(token.DisplayName ?? caller.DisplayName ?? id, MaxDisplayNameLength),
-            Email = token.Email is { Length: <= MaxEmailLength } email && IsEmail(email) ? email : null,
             LastSeenRoles = [.. token.Roles],
             CreatedAt = now,
             UpdatedAt = now,
         };
+        FillProfile(user, caller, token);
         try
         {
             return await users.CreateAsync(user, cancellationToken);
@@ -48,6 +43,34 @@ public sealed partial class UserDirectory(IUserStore users, TimeProvider clock)
             // Two first calls raced; the other one created the profile.
             return await users.FindAsync(id, cancellationToken) ?? throw new NotFoundException("User", id);
         }
+    }
+
+    /// <summary>
+    /// What a request's token says about a stored user: the roles it carries (so an administrator's grant
+    /// knows what the roles give) and, for a user an administrator created before they signed in, their
+    /// profile. Writes only when something changed.
+    /// </summary>
+    public async Task<HubUser> RecordSeenAsync(HubUser stored, Caller caller, TokenProfile token, CancellationToken cancellationToken)
+    {
+        if (stored.LastSeenRoles.SequenceEqual(token.Roles, StringComparer.Ordinal) && !stored.NeverSignedIn)
+        {
+            return stored;
+        }
+        return await MutateAsync(stored.Id, u =>
+        {
+            u.LastSeenRoles = [.. token.Roles];
+            if (u.NeverSignedIn)
+            {
+                FillProfile(u, caller, token);
+                u.NeverSignedIn = false;
+            }
+        }, cancellationToken);
+    }
+
+    private static void FillProfile(HubUser user, Caller caller, TokenProfile token)
+    {
+        user.DisplayName = Truncate(token.DisplayName ?? caller.DisplayName ?? user.Id, MaxDisplayNameLength);
+        user.Email = token.Email is { Length: <= MaxEmailLength } email && IsEmail(email) ? email : null;
     }
 
     public async Task<HubUser> UpdateProfileAsync(Caller caller, TokenProfile token, ProfileChanges changes, CancellationToken cancellationToken)
@@ -96,34 +119,91 @@ public sealed partial class UserDirectory(IUserStore users, TimeProvider clock)
         return users.ListAsync(Paging.Validate(pageSize), continuationToken, cancellationToken);
     }
 
+    /// <summary>
+    /// Gives the user the permission: a revocation of it is cleared, and an explicit grant is kept only
+    /// when the user's roles (as last seen) do not give it, so revoking and granting again returns to
+    /// "from the role".
+    /// </summary>
     public Task<HubUser> GrantAsync(Caller caller, string userId, string permission, CancellationToken cancellationToken) =>
-        ChangePermissionAsync(caller, userId, permission, grant: true, cancellationToken);
+        ChangeOverrideAsync(caller, userId, permission, OverrideChange.Grant, cancellationToken);
 
+    /// <summary>Takes the permission away, even one a role gives (a revocation wins over roles and grants).</summary>
     public Task<HubUser> RevokeAsync(Caller caller, string userId, string permission, CancellationToken cancellationToken) =>
-        ChangePermissionAsync(caller, userId, permission, grant: false, cancellationToken);
+        ChangeOverrideAsync(caller, userId, permission, OverrideChange.Revoke, cancellationToken);
 
-    private async Task<HubUser> ChangePermissionAsync(Caller caller, string userId, string permission, bool grant, CancellationToken cancellationToken)
+    /// <summary>Drops the administrator's grant or revocation of the permission: the user's roles decide again.</summary>
+    public Task<HubUser> ClearOverrideAsync(Caller caller, string userId, string permission, CancellationToken cancellationToken) =>
+        ChangeOverrideAsync(caller, userId, permission, OverrideChange.Clear, cancellationToken);
+
+    private enum OverrideChange { Grant, Revoke, Clear }
+
+    /// <summary>
+    /// Overrides are stored for any user id, signed in or not (a user who only calls the API never opens
+    /// the user center); they take effect on the user's next request.
+    /// </summary>
+    private async Task<HubUser> ChangeOverrideAsync(Caller caller, string userId, string permission, OverrideChange change, CancellationToken cancellationToken)
     {
         RequireAdmin(caller);
+        var errors = new ValidationErrors();
+        if (ProblemWithUserId(userId) is { } problem)
+        {
+            errors.Add("id", problem);
+        }
         if (!Permissions.IsKnown(permission))
         {
-            throw new ValidationException("permission", "Unknown permission; expected one of: " + string.Join(", ", Permissions.All));
+            errors.Add("permission", "Unknown permission; expected one of: " + string.Join(", ", Permissions.All));
         }
-        if (!grant && caller.IsUser(userId) && permission == Permissions.AdministerUsers)
+        errors.ThrowIfAny();
+        if (change != OverrideChange.Grant && caller.IsUser(userId) && permission == Permissions.AdministerUsers)
         {
             throw new ConflictException("Admins cannot revoke their own administration permission.", "permission");
         }
+        await EnsureExistsAsync(userId, cancellationToken);
         return await MutateAsync(userId, u =>
         {
-            var (add, remove) = grant ? (u.GrantedPermissions, u.RevokedPermissions) : (u.RevokedPermissions, u.GrantedPermissions);
-            remove.Remove(permission);
-            if (!add.Contains(permission))
+            u.GrantedPermissions.Remove(permission);
+            u.RevokedPermissions.Remove(permission);
+            var fromRoles = Caller.ResolvePermissions(u.LastSeenRoles, null).Contains(permission);
+            var list = change switch
             {
-                add.Add(permission);
-                add.Sort(StringComparer.Ordinal);
+                OverrideChange.Revoke => u.RevokedPermissions,
+                OverrideChange.Grant when !fromRoles => u.GrantedPermissions,
+                _ => null,
+            };
+            if (list is not null)
+            {
+                list.Add(permission);
+                list.Sort(StringComparer.Ordinal);
             }
         }, cancellationToken);
     }
+
+    /// <summary>A user document to hold overrides for someone the hub has not seen yet.</summary>
+    private async Task EnsureExistsAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (await users.FindAsync(userId, cancellationToken) is not null)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        try
+        {
+            await users.CreateAsync(new HubUser { Id = userId, DisplayName = Truncate(userId, MaxDisplayNameLength), NeverSignedIn = true, CreatedAt = now, UpdatedAt = now },
+                cancellationToken);
+        }
+        catch (ConflictException)
+        {
+            // They signed in (or another admin wrote) meanwhile: their document is there now.
+        }
+    }
+
+    public const int MaxUserIdLength = 128;
+
+    /// <summary>Null when <paramref name="id"/> can be a user id (an Entra object id, a development user name), else why not.</summary>
+    public static string? ProblemWithUserId(string id) =>
+        id.Length is 0 or > MaxUserIdLength ? $"Must be 1 to {MaxUserIdLength} characters."
+        : id.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '/' or '\\' or '?' or '#') ? "Must not contain spaces, control characters, '/', '\\', '?' or '#'."
+        : null;
 
     /// <summary>Read-modify-write with the document's ETag, retried when someone else wrote in between.</summary>
     private async Task<HubUser> MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)

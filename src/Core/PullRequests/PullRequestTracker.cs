@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Reviews;
 
@@ -17,14 +18,52 @@ public sealed record PullRequestRefreshError(string Model, string Reason);
 /// Keeps the pull requests the hub shows up to date: records a newly opened one on its model, and
 /// refreshes the state (open, merged, closed) from GitHub onto the model and the submissions the
 /// pull request carried; a merged one marks them published. The upstream sync calls
-/// <see cref="RefreshOpenAsync"/> on every run.
+/// <see cref="RefreshOpenAsync"/> on every run; GitHub's <c>pull_request</c> events reach
+/// <see cref="ApplyEventAsync"/>, which takes the same path with the state the event carries. Each
+/// change of state raises <c>pull_request.opened/merged/closed</c>.
 /// </summary>
 public sealed partial class PullRequestTracker(IModelStore models, ISubmissionStore submissions, ModelChangeNotifier notifier, IModelRepository repository,
-    ReviewBoard reviews, IOptions<GitHubOptions> options, ILogger<PullRequestTracker> logger, TimeProvider clock)
+    ReviewBoard reviews, HubEvents events, IOptions<GitHubOptions> options, ILogger<PullRequestTracker> logger, TimeProvider clock)
 {
-    /// <summary>Notes the pull request on the model (when the model still exists).</summary>
-    public Task RecordAsync(string modelName, ModelPullRequest pullRequest, CancellationToken cancellationToken) =>
-        MutateAsync(modelName, _ => pullRequest, cancellationToken);
+    /// <summary>Notes the pull request on the model (when the model still exists); a newly opened one raises <c>pull_request.opened</c>.</summary>
+    public async Task RecordAsync(string modelName, ModelPullRequest pullRequest, CancellationToken cancellationToken)
+    {
+        if (await MutateAsync(modelName, _ => pullRequest, cancellationToken) is var (before, after)
+            && (before.PullRequest is not { } previous || previous.Number != pullRequest.Number || previous.Repository != pullRequest.Repository
+                || previous.State != PullRequestState.Open))
+        {
+            await events.RaiseAsync(EventPayloads.PullRequest(after.Name, after.Owner, pullRequest, clock.GetUtcNow()), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// GitHub said pull request <paramref name="number"/> of <paramref name="repository"/> is now
+    /// <paramref name="state"/>: brings the model and the submissions that carried it up to that state at
+    /// once, as the polling refresh would. The pull request is found through the submissions that saw it
+    /// open, else (a reopened one) through the model its branch names. Returns how many models it touched.
+    /// </summary>
+    public async Task<int> ApplyEventAsync(string repository, int number, PullRequestState state, string url, string? branch, CancellationToken cancellationToken)
+    {
+        var carried = (await submissions.ListWithOpenPullRequestAsync(cancellationToken))
+            .Where(s => s.PullRequest!.Number == number && string.Equals(s.PullRequest.Repository, repository, StringComparison.OrdinalIgnoreCase))
+            .GroupBy(s => HubModel.IdFor(s.ModelName))
+            .Select(g => (g.First().ModelName, PullRequest: g.First().PullRequest!))
+            .ToList();
+        if (carried.Count == 0 && branch is not null && branch.StartsWith(PullRequestNaming.Branch(""), StringComparison.Ordinal)
+            && await models.FindAsync(branch[PullRequestNaming.Branch("").Length..], cancellationToken) is { PullRequest: { } shown } model
+            && shown.Number == number && string.Equals(shown.Repository, repository, StringComparison.OrdinalIgnoreCase))
+        {
+            carried.Add((model.Name, shown));
+        }
+        foreach (var (name, pullRequest) in carried)
+        {
+            if (pullRequest.State != state || pullRequest.Url != url)
+            {
+                await ApplyStateAsync(name, pullRequest, state, url, cancellationToken);
+            }
+        }
+        return carried.Count;
+    }
 
     /// <summary>
     /// Reads the model's pull request state from GitHub and stores it when it changed. Returns the
@@ -81,13 +120,19 @@ public sealed partial class PullRequestTracker(IModelStore models, ISubmissionSt
         {
             return current;
         }
+        return await ApplyStateAsync(modelName, current, fresh.State, fresh.Url, cancellationToken);
+    }
+
+    /// <summary>Stores a pull request's new state on the model (while it shows it) and on its submissions; a merged one publishes them.</summary>
+    private async Task<ModelPullRequest> ApplyStateAsync(string modelName, ModelPullRequest current, PullRequestState state, string url, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var updated = current with
         {
-            State = fresh.State,
-            Url = fresh.Url,
+            State = state,
+            Url = url,
             UpdatedAt = now,
-            PublishedAt = fresh.State == PullRequestState.Merged ? current.PublishedAt ?? now : null,
+            PublishedAt = state == PullRequestState.Merged ? current.PublishedAt ?? now : null,
         };
         await MutateAsync(modelName, pr => pr is not null && pr.Number == current.Number && pr.Repository == current.Repository && (pr.State != updated.State || pr.Url != updated.Url)
             ? pr with { State = updated.State, Url = updated.Url, UpdatedAt = updated.UpdatedAt, PublishedAt = updated.PublishedAt }
@@ -95,23 +140,26 @@ public sealed partial class PullRequestTracker(IModelStore models, ISubmissionSt
         // After the model: a crash in between leaves the submissions open, so the next sync's refresh
         // (which starts from them) finishes the job.
         await reviews.UpdatePullRequestAsync(modelName, updated, cancellationToken);
-        LogRefreshed(logger, modelName, current.Number, fresh.State);
+        LogRefreshed(logger, modelName, current.Number, state);
+        var owner = (await models.FindAsync(modelName, cancellationToken))?.Owner;
+        await events.RaiseAsync(EventPayloads.PullRequest(modelName, owner, updated, now), cancellationToken);
         return updated;
     }
 
-    private async Task MutateAsync(string modelName, Func<ModelPullRequest?, ModelPullRequest?> change, CancellationToken cancellationToken)
+    /// <summary>Sets the model's pull request; the model before and after, or null when there was nothing to change.</summary>
+    private async Task<(HubModel Before, HubModel After)?> MutateAsync(string modelName, Func<ModelPullRequest?, ModelPullRequest?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var current = await models.FindAsync(modelName, cancellationToken);
             if (current is null)
             {
-                return;
+                return null;
             }
             var pullRequest = change(current.PullRequest);
             if (pullRequest == current.PullRequest)
             {
-                return;
+                return null;
             }
             var next = current.Clone();
             next.PullRequest = pullRequest;
@@ -119,7 +167,7 @@ public sealed partial class PullRequestTracker(IModelStore models, ISubmissionSt
             {
                 var saved = await models.ReplaceAsync(next, current.ETag!, cancellationToken);
                 await notifier.NotifyAsync(new ModelChange(saved.Name, current, saved), cancellationToken);
-                return;
+                return (current, saved);
             }
             catch (PreconditionFailedException) when (attempt < 10)
             {

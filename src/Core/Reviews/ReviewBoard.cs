@@ -2,9 +2,11 @@ using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Contracts;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.PullRequests;
@@ -20,7 +22,7 @@ namespace ModelsHub.Core.Reviews;
 /// the <see cref="ModelSyncWorkflow"/>, which applies it and carries it to the model repository.
 /// </summary>
 public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStore models, ModelChangeNotifier notifier, WorkflowStarter workflows,
-    TimeProvider clock, ILogger<ReviewBoard> logger)
+    HubEvents events, TimeProvider clock, ILogger<ReviewBoard> logger)
 {
     public const int MaxFeedbackLength = 4_000;
 
@@ -29,6 +31,7 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
     {
         var submission = await CreateAsync(caller, kind, before, proposed, autoApproved: false, cancellationToken);
         LogSubmitted(logger, submission.ModelName, submission.Revision, caller.UserId);
+        await events.RaiseAsync(EventPayloads.Review(WebhookEventTypes.ReviewSubmitted, submission, before?.Owner, caller.UserId, clock.GetUtcNow()), cancellationToken);
         return submission;
     }
 
@@ -66,6 +69,10 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
         if (feedback?.Length > MaxFeedbackLength)
         {
             throw new ValidationException("feedback", $"Must be at most {MaxFeedbackLength} characters.");
+        }
+        if (feedback is not null && TextRules.HasControlCharacters(feedback))
+        {
+            throw new ValidationException("feedback", TextRules.ControlCharactersMessage);
         }
         var submission = await submissions.FindAsync(id, cancellationToken) ?? throw new NotFoundException("Submission", id);
         if (approve && caller.IsUser(submission.Submitter))
@@ -107,6 +114,8 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
             {
                 await workflows.SendAsync(saved.WorkflowId!, cancellationToken);
             }
+            var owner = (await models.FindAsync(saved.ModelName, cancellationToken))?.Owner;
+            await events.RaiseAsync(EventPayloads.Review(WebhookEventTypes.ReviewDecided, saved, owner, caller.UserId, clock.GetUtcNow()), cancellationToken);
             return saved;
         }
         catch (PreconditionFailedException)
@@ -157,6 +166,13 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
 
     /// <summary>Loads a submission for the workflow (no permission check).</summary>
     public Task<Submission?> FindAsync(string id, CancellationToken cancellationToken) => submissions.FindAsync(id, cancellationToken);
+
+    /// <summary>
+    /// The registration waiting for review under <paramref name="modelName"/> (any letter case), if any: it
+    /// holds the name for everyone, or its approval could never be applied.
+    /// </summary>
+    public async Task<Submission?> FindPendingRegistrationAsync(string modelName, CancellationToken cancellationToken) =>
+        (await submissions.ListForModelAsync(modelName, cancellationToken)).LastOrDefault(s => s is { State: SubmissionState.Pending, Kind: ChangeKind.Register });
 
     /// <summary>Notes the pull request on the submission.</summary>
     public Task SetPullRequestAsync(string id, ModelPullRequest pullRequest, CancellationToken cancellationToken) =>
@@ -270,7 +286,7 @@ public sealed partial class ReviewBoard(ISubmissionStore submissions, IModelStor
                     after = await models.ReplaceAsync(WithProposal(current.Clone(), submission.Proposed, now), current.ETag!, cancellationToken);
                 }
                 LogApplied(logger, submission.ModelName, submission.Revision);
-                await notifier.NotifyAsync(new ModelChange(submission.ModelName, current, after), cancellationToken);
+                await notifier.NotifyAsync(new ModelChange(submission.ModelName, current, after, submission.DecidedBy ?? submission.Submitter), cancellationToken);
                 return true;
             }
             catch (HubException ex) when (attempt < 5 && ex is PreconditionFailedException or ConflictException)

@@ -1,23 +1,29 @@
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 
 namespace ModelsHub.Core.Storage;
 
 /// <summary>
-/// The blob layout: <c>models/{model}/{version}/{file}</c> for published files and
-/// <c>uploads/{uploadId}/{file}</c> while an upload is in progress. Model names and version
-/// labels are unique ignoring case, so they appear in lowercase (their ids): two spellings can
-/// never address two folders, whatever the store's case rules.
+/// The blob layout: <c>{models|datasets}/{asset}/{version}/{file}</c> for published files (one folder
+/// per asset kind, <see cref="AssetKinds.Collection"/>) and <c>uploads/{uploadId}/{file}</c> while an
+/// upload is in progress. Asset names and version labels are unique ignoring case, so they appear in
+/// lowercase (their ids): two spellings can never address two folders, whatever the store's case rules.
 /// </summary>
 public static class BlobKeys
 {
-    public const string ModelsPrefix = "models/";
     public const string UploadsPrefix = "uploads/";
 
-    public static string ForModel(string modelName) => $"{ModelsPrefix}{HubModel.IdFor(modelName)}/";
+    /// <summary>The folder of every asset kind's published files: <c>models/</c>, <c>datasets/</c>.</summary>
+    public static IReadOnlyList<string> PublishedPrefixes { get; } = Enum.GetValues<AssetKind>().Select(PrefixOf).ToArray();
 
-    public static string ForVersion(string modelName, string label) => $"{ForModel(modelName)}{label.ToLowerInvariant()}/";
+    public static string PrefixOf(AssetKind kind) => kind.Collection() + "/";
 
-    public static string ForFile(string modelName, string label, string fileName) => ForVersion(modelName, label) + fileName;
+    public static string ForAsset(AssetRef asset) => $"{PrefixOf(asset.Kind)}{asset.Id}/";
+
+    public static string ForVersion(AssetRef asset, string label) => $"{ForAsset(asset)}{label.ToLowerInvariant()}/";
+
+    public static string ForFile(AssetRef asset, string label, string fileName) => ForVersion(asset, label) + fileName;
+
+    public static string ForFile(AssetVersionRef version, string fileName) => ForFile(version.Asset, version.Label, fileName);
 
     public static string ForUpload(string uploadId, string fileName) => $"{UploadsPrefix}{uploadId}/{fileName}";
 
@@ -32,14 +38,20 @@ public static class BlobKeys
         return true;
     }
 
-    /// <summary>The model id, version id and file name of a <c>models/{model}/{version}/{file}</c> key.</summary>
-    public static bool TryParseFile(string key, out string modelId, out string versionId, out string fileName)
+    /// <summary>The asset (named by its id), version id and file name of a <c>{models|datasets}/{asset}/{version}/{file}</c> key.</summary>
+    public static bool TryParseFile(string key, out AssetRef asset, out string versionId, out string fileName)
     {
-        modelId = versionId = fileName = "";
-        if (!key.StartsWith(ModelsPrefix, StringComparison.Ordinal)) return false;
-        var parts = key[ModelsPrefix.Length..].Split('/');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0)) return false;
-        (modelId, versionId, fileName) = (parts[0], parts[1], parts[2]);
-        return true;
+        asset = default;
+        versionId = fileName = "";
+        foreach (var kind in Enum.GetValues<AssetKind>())
+        {
+            var prefix = PrefixOf(kind);
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var parts = key[prefix.Length..].Split('/');
+            if (parts.Length != 3 || parts.Any(p => p.Length == 0)) return false;
+            (asset, versionId, fileName) = (new AssetRef(kind, parts[0]), parts[1], parts[2]);
+            return true;
+        }
+        return false;
     }
 }

@@ -1,8 +1,8 @@
 namespace ModelsHub.Core.Storage;
 
 /// <summary>
-/// Where model files live (DESIGN.md "Blob uploads"). Keys are <see cref="BlobKeys"/>: published
-/// files at <c>models/{model}/{version}/{file}</c>, uploads in progress at
+/// Where the files of model and dataset versions live (DESIGN.md "Blob uploads"). Keys are
+/// <see cref="BlobKeys"/>: published files at <c>{models|datasets}/{asset}/{version}/{file}</c>, uploads in progress at
 /// <c>uploads/{uploadId}/{file}</c>. An upload is staged block by block (Blob Storage's Put Block,
 /// block ids from <see cref="BlockIds"/>), committed (Put Block List), verified by the hub, then
 /// promoted to its published key. Adapters translate their service's failures into Core's
@@ -53,6 +53,13 @@ public interface IBlobStore
     /// as the attachment), or null when the store serves the bytes through <see cref="OpenReadAsync"/>.
     /// </summary>
     Task<Uri?> GetDownloadUrlAsync(string key, string downloadName, TimeSpan lifetime, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A link that reads the blob with no other credential until <paramref name="expiresAt"/>: what a
+    /// process outside the hub (a trainer) is handed. Azure, a read SAS naming <paramref name="downloadName"/>
+    /// as the attachment; embedded, a signed hub URL (relative to the hub's address) that serves the bytes.
+    /// </summary>
+    Task<Uri> GetReadUrlAsync(string key, string downloadName, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>The blob's content as a seekable stream when the store can (so the hub answers Range requests).</summary>
     Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken);

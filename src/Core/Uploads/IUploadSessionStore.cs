@@ -1,6 +1,8 @@
+using ModelsHub.Core.Assets;
+
 namespace ModelsHub.Core.Uploads;
 
-/// <summary>Where upload sessions live (grouped by model; the Cosmos adapter partitions by model id).</summary>
+/// <summary>Where upload sessions live (grouped by asset, <see cref="AssetRef.Key"/>; the Cosmos adapter partitions by it).</summary>
 public interface IUploadSessionStore
 {
     Task<UploadSession?> FindAsync(string id, CancellationToken cancellationToken);
@@ -18,8 +20,14 @@ public interface IUploadSessionStore
     /// <summary>Deletes the session; deleting a missing one is not an error.</summary>
     Task DeleteAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Every session of the model, oldest first.</summary>
-    Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken);
+    /// <summary>Every session of the asset, oldest first.</summary>
+    Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every active session (<see cref="UploadSession.IsActive"/>) that <paramref name="userId"/> created, across
+    /// all models and assets, in no particular order: what the user's open-upload quota counts.
+    /// </summary>
+    Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken);
 
     /// <summary>Up to <paramref name="max"/> sessions whose <see cref="UploadSession.DueAt"/> is at or before <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);

@@ -7,13 +7,13 @@ using ModelsHub.Core.Storage;
 
 namespace ModelsHub.Core.Uploads;
 
-/// <summary>What an upload may declare: a plain file name of an accepted format, a size within the limit, a well-formed hash.</summary>
+/// <summary>What an upload may declare: a plain file name of a format the version accepts, a size within the limit, a well-formed hash.</summary>
 public static partial class UploadRules
 {
     public const string DefaultContentType = "application/octet-stream";
     public const int MaxFileNameLength = 255;
 
-    /// <summary>Seed 003's archives and PyTorch files, seed 004's other frameworks, and config/tokenizer/readme files.</summary>
+    /// <summary>What a model version accepts: seed 003's archives and PyTorch files, seed 004's other frameworks, and config/tokenizer/readme files.</summary>
     public static IReadOnlyList<string> AcceptedExtensions { get; } =
     [
         ".zip", ".tar", ".tar.gz", ".tgz", ".pth", ".pt", ".ckpt", ".safetensors", ".onnx", ".pb", ".h5", ".bin", ".gguf",
@@ -29,7 +29,29 @@ public static partial class UploadRules
         [".json"] = "application/json",
         [".txt"] = "text/plain",
         [".md"] = "text/markdown",
+        [".jsonl"] = "application/jsonl",
+        [".csv"] = "text/csv",
+        [".parquet"] = "application/vnd.apache.parquet",
     };
+
+    /// <summary>
+    /// Media types a download is served with as declared: archives, plain data and text that no browser
+    /// runs. Anything else an uploader declares (text/html, image/svg+xml, a script type) is served as
+    /// application/octet-stream, so a file cannot act as a page of the hub.
+    /// </summary>
+    public static IReadOnlySet<string> ServedAsDeclared { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        DefaultContentType, "application/zip", "application/x-tar", "application/gzip", "application/x-gzip",
+        "application/json", "application/x-ndjson", "application/jsonl", "application/vnd.apache.parquet",
+        "text/plain", "text/markdown", "text/csv", "text/tab-separated-values",
+    };
+
+    /// <summary>The type a file is served with: its declared type without parameters when it is safe, else application/octet-stream.</summary>
+    public static string ServedContentType(string declared)
+    {
+        var mediaType = declared.Split(';', 2)[0].Trim();
+        return ServedAsDeclared.Contains(mediaType) ? mediaType.ToLowerInvariant() : DefaultContentType;
+    }
 
     // Names Windows reserves for devices: the embedded store may run there.
     private static readonly HashSet<string> DeviceNames = new(StringComparer.OrdinalIgnoreCase)
@@ -45,15 +67,73 @@ public static partial class UploadRules
     private static partial Regex Sha256Hex();
 
     /// <summary>The accepted extension the name ends with (longest first, so .tar.gz wins over .gz), or null.</summary>
-    public static string? ExtensionOf(string fileName)
+    public static string? ExtensionOf(string fileName, IReadOnlyList<string>? accepted = null)
     {
         var lower = fileName.ToLowerInvariant();
-        return AcceptedExtensions.Where(e => lower.EndsWith(e, StringComparison.Ordinal) && lower.Length > e.Length)
+        return (accepted ?? AcceptedExtensions).Where(e => lower.EndsWith(e, StringComparison.Ordinal) && lower.Length > e.Length)
             .OrderByDescending(e => e.Length).FirstOrDefault();
     }
 
-    /// <summary>Null when the name is a safe plain file name, else why not.</summary>
+    /// <summary>
+    /// Slashes that compatibility normalization leaves alone but that read as '/' or '\' (division and
+    /// fraction slashes, mathematical and box-drawing solidi).
+    /// </summary>
+    private static readonly char[] SlashLookAlikes = ['\u2215', '\u2044', '\u29F8', '\u29F9', '\u29F5', '\u2216', '\u2571', '\u2572', '\u27CB', '\u27CD'];
+
+    /// <summary>
+    /// Null when the name is a safe plain file name, else why not. The name is judged as written and as it
+    /// reads once compatibility characters become the ASCII they stand for, so look-alikes such as '．．／'
+    /// or '․․' are judged as the '../' and '..' they display as; slashes with no ASCII form are refused.
+    /// </summary>
     public static string? ProblemWithFileName(string? name)
+    {
+        if (ProblemWithPlainName(name) is { } problem) return problem;
+        if (name!.IndexOfAny(SlashLookAlikes) >= 0) return "Must not contain characters that look like '/' or '\\'.";
+        var folded = FoldCompatibilityForms(name);
+        if (!ReferenceEquals(folded, name) && ProblemWithPlainName(folded) is { } lookAlike)
+            return $"Looks like a name that is refused ('{folded}'): {lookAlike}";
+        return null;
+    }
+
+    /// <summary>
+    /// The part of Unicode compatibility normalization (NFKC) that can spell path syntax: fullwidth ASCII,
+    /// dot leaders and small form variants become the ASCII they stand for. (The hub runs with invariant
+    /// globalization, where string.Normalize leaves non-ASCII text as it is, so this is done by hand.)
+    /// Returns the same instance when nothing changes.
+    /// </summary>
+    public static string FoldCompatibilityForms(string name)
+    {
+        StringBuilder? folded = null;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            var ascii = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => ((char)(c - 0xFEE0)).ToString(),
+                '\u3000' => " ",
+                '\u2024' or '\uFE52' => ".",
+                '\u2025' => "..",
+                '\u2026' => "...",
+                '\uFE55' => ":",
+                '\uFE56' => "?",
+                '\uFE61' => "*",
+                '\uFE64' => "<",
+                '\uFE65' => ">",
+                '\uFE68' => "\\",
+                _ => null,
+            };
+            if (ascii is null)
+            {
+                folded?.Append(c);
+                continue;
+            }
+            folded ??= new StringBuilder(name, 0, i, name.Length + 8);
+            folded.Append(ascii);
+        }
+        return folded?.ToString() ?? name;
+    }
+
+    private static string? ProblemWithPlainName(string? name)
     {
         if (string.IsNullOrEmpty(name)) return "Is required.";
         if (name.Length > MaxFileNameLength || Encoding.UTF8.GetByteCount(name) > MaxFileNameLength)
@@ -83,18 +163,20 @@ public static partial class UploadRules
 
     /// <summary>
     /// Validates a declaration: a 400 naming each malformed field first, then 415 for a format the
-    /// hub does not accept, then 413 for a size over the limit.
+    /// version does not accept (<paramref name="accepted"/>, a model's <see cref="AcceptedExtensions"/>
+    /// unless given), then 413 for a size over the limit. An empty file is refused unless <paramref name="allowEmpty"/>.
     /// </summary>
-    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "")
+    public static UploadRequest Validate(UploadRequest request, UploadOptions options, string prefix = "", IReadOnlyList<string>? accepted = null, bool allowEmpty = false)
     {
+        accepted ??= AcceptedExtensions;
         var errors = new ValidationErrors();
         if (ProblemWithFileName(request.FileName) is { } problem)
         {
             errors.Add(prefix + "fileName", problem);
         }
-        if (request.Size < 1)
+        if (request.Size < (allowEmpty ? 0 : 1))
         {
-            errors.Add(prefix + "size", "Must be at least 1 byte.");
+            errors.Add(prefix + "size", allowEmpty ? "Must not be negative." : "Must be at least 1 byte.");
         }
         if (request.Sha256 is { } sha && !Sha256Hex().IsMatch(sha))
         {
@@ -106,10 +188,10 @@ public static partial class UploadRules
         }
         errors.ThrowIfAny();
 
-        var extension = ExtensionOf(request.FileName!)
+        var extension = ExtensionOf(request.FileName!, accepted)
             ?? throw new UnsupportedFormatException(
-                $"{prefix}fileName: '{request.FileName}' is not an accepted format; upload one of: {string.Join(" ", AcceptedExtensions)}.",
-                AcceptedExtensions);
+                $"{prefix}fileName: '{request.FileName}' is not an accepted format; upload one of: {string.Join(" ", accepted)}.",
+                accepted);
         if (request.Size > options.MaxFileBytes)
         {
             throw new PayloadTooLargeException(

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ModelsHub.Contracts.Uploads;
 using ModelsHub.Contracts;
+using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Storage;
@@ -15,16 +16,17 @@ public sealed record UploadProgress(int ChunksReceived, long BytesReceived, IRea
 /// <summary>An upload as a client sees it: the session, where to send chunks (while open), and what arrived.</summary>
 public sealed record UploadState(UploadSession Session, UploadTarget? Target, UploadProgress Progress, bool Created = false);
 
-/// <summary>What <c>complete</c> achieved: finished (the version is ready), or still being verified in the background.</summary>
-public sealed record UploadCompletion(UploadSession Session, ModelVersion? Version, bool Finished);
+/// <summary>What <c>complete</c> achieved: finished (the file is the version's), or still being verified in the background.</summary>
+public sealed record UploadCompletion(UploadSession Session, AssetVersion? Version, bool Finished);
 
 /// <summary>What handling a blob-created event did.</summary>
 public enum BlobEventOutcome { Ignored, Completed, Failed, AlreadyFinished, InProgress }
 
 /// <summary>
-/// The upload protocol (DESIGN.md "Blob uploads"): open a session, let the client stage chunks
-/// where the target says, then commit them in order, hash the whole file server-side, compare it
-/// with the declared hash, and only then publish the file and mark the version ready. Every step
+/// The upload protocol (DESIGN.md "Blob uploads") for the versions of every asset kind: open a
+/// session, let the client stage chunks where the target says, then commit them in order, hash the
+/// whole file server-side, compare it with the declared hash, and only then publish the file and
+/// record it on the version (<see cref="VersionCatalog.RecordFileAsync"/>). Every step
 /// after the claim is idempotent, so a complete call, a blob-created event and the sweeper can each
 /// finish an upload that another started.
 /// </summary>
@@ -33,6 +35,7 @@ public sealed partial class UploadService(
     IVersionStore versionStore,
     IUploadSessionStore sessions,
     IBlobStore blobs,
+    UploadQuotas quotas,
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<UploadService> logger)
@@ -41,27 +44,33 @@ public sealed partial class UploadService(
 
     private UploadOptions Options => options.Value;
 
-    /// <summary>Checks a declaration before anything is created (400, then 415, then 413).</summary>
-    public UploadRequest Validate(UploadRequest request, string fieldPrefix = "") => UploadRules.Validate(request, Options, fieldPrefix);
+    /// <summary>Checks a declaration for a version of <paramref name="asset"/> before anything is created (400, then 415, then 413).</summary>
+    public UploadRequest Validate(UploadRequest request, VersionedAsset asset, string fieldPrefix = "") =>
+        UploadRules.Validate(request, Options, fieldPrefix, asset.Files.AcceptedExtensions, asset.Files.EmptyFiles);
 
     /// <summary>
-    /// Opens an upload of one file into a version. Declaring the same file (name, size, hash) while
-    /// its upload is open returns that upload, so a client that lost the id resumes it.
+    /// Opens an upload of one file into a version of a model or a dataset. Declaring the same file
+    /// (name, size, hash) while its upload is open returns that upload, so a client that lost the id resumes it.
     /// </summary>
-    public async Task<UploadState> StartAsync(Caller caller, string modelName, string label, UploadRequest request, CancellationToken cancellationToken)
+    public async Task<UploadState> StartAsync(Caller caller, AssetRef asset, string label, UploadRequest request, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, "upload files to this model", cancellationToken);
-        var declared = Validate(request);
-        var version = await versionStore.FindAsync(model.Name, label, cancellationToken) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
+        var owner = await versions.GetForChangeAsync(caller, asset, $"upload files to this {asset.Kind.Noun()}", cancellationToken);
+        var declared = Validate(request, owner);
+        var version = await versionStore.FindAsync(owner.Ref, label, cancellationToken) ?? throw new NotFoundException("Version", $"{owner.Ref.Name}/{label}");
+        var fileName = declared.FileName!;
+        if (owner.Files.SingleFile)
+        {
+            await RefuseSecondFileAsync(owner.Ref, version, fileName, cancellationToken);
+        }
         var (chunkSize, chunkCount) = UploadRules.Layout(declared.Size, Options.ChunkSizeBytes);
         var now = clock.GetUtcNow();
         var id = Guid.NewGuid().ToString("N");
-        var fileName = declared.FileName!;
         var session = new UploadSession
         {
             Id = id,
-            ModelId = model.Id,
-            Model = model.Name,
+            Kind = owner.Ref.Kind,
+            AssetKey = owner.Ref.Key,
+            Asset = owner.Ref.Name,
             VersionId = version.Id,
             Version = version.Label,
             VersionCreatedAt = version.CreatedAt,
@@ -71,13 +80,15 @@ public sealed partial class UploadService(
             ContentType = declared.ContentType!,
             ChunkSize = chunkSize,
             ChunkCount = chunkCount,
-            BlobKey = BlobKeys.ForFile(model.Name, version.Label, fileName),
+            BlobKey = BlobKeys.ForFile(owner.Ref, version.Label, fileName),
             StagingKey = BlobKeys.ForUpload(id, fileName),
             CreatedBy = caller.UserId!,
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = now + Options.SessionLifetime,
         };
+
+        await quotas.EnsureRoomAsync(caller, session, cancellationToken);
 
         UploadSession created;
         for (var attempt = 0; ; attempt++)
@@ -89,7 +100,7 @@ public sealed partial class UploadService(
             }
             catch (ConflictException)
             {
-                var other = (await sessions.ListForModelAsync(model.Name, cancellationToken))
+                var other = (await sessions.ListForAssetAsync(owner.Ref, cancellationToken))
                     .FirstOrDefault(s => s.IsActive && string.Equals(s.BlobKey, session.BlobKey, StringComparison.OrdinalIgnoreCase));
                 if (other is not null && other.IsExpiredAt(clock.GetUtcNow()) && attempt < 2)
                 {
@@ -117,21 +128,36 @@ public sealed partial class UploadService(
             await sessions.DeleteAsync(created.Id, CancellationToken.None);
             throw;
         }
-        await versions.RecordRetryAsync(model.Name, version.Label, cancellationToken);
-        LogStarted(logger, created.Id, model.Name, version.Label, fileName, created.Size, created.ChunkCount, caller.UserId);
+        await versions.RecordRetryAsync(owner.Ref, version.Label, cancellationToken);
+        LogStarted(logger, created.Id, owner.Ref.Kind, owner.Ref.Name, version.Label, fileName, created.Size, created.ChunkCount, caller.UserId);
         return new UploadState(created, target, new UploadProgress(0, 0, [], false), Created: true);
     }
 
-    public async Task<UploadState> GetAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken) =>
-        await StateAsync(await GetOwnedAsync(caller, modelName, label, uploadId, "see this upload", cancellationToken), cancellationToken);
-
-    /// <summary>The model's unfinished uploads with what arrived of each, so a client that lost an upload id finds it again.</summary>
-    public async Task<IReadOnlyList<UploadState>> ListActiveAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    /// <summary>A version that keeps a single file takes no other: not once it has one, nor while another file's upload is open.</summary>
+    private async Task RefuseSecondFileAsync(AssetRef asset, AssetVersion version, string fileName, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, "see this model's uploads", cancellationToken);
+        var held = version.Files.FirstOrDefault()?.Name
+            ?? (await sessions.ListForAssetAsync(asset, cancellationToken))
+                .FirstOrDefault(s => s.IsActive && s.VersionId == version.Id && !string.Equals(s.FileName, fileName, StringComparison.OrdinalIgnoreCase)
+                    && !s.IsExpiredAt(clock.GetUtcNow()))?.FileName;
+        if (held is not null)
+        {
+            throw new ConflictException(
+                $"Version '{version.Label}' of {asset.Kind.Noun()} '{asset.Name}' holds one file, '{held}', and keeps it once verified; add a new version for other content.",
+                "fileName");
+        }
+    }
+
+    public async Task<UploadState> GetAsync(Caller caller, AssetRef asset, string label, string uploadId, CancellationToken cancellationToken) =>
+        await StateAsync(await GetOwnedAsync(caller, asset, label, uploadId, "see this upload", cancellationToken), cancellationToken);
+
+    /// <summary>The asset's unfinished uploads with what arrived of each, so a client that lost an upload id finds it again.</summary>
+    public async Task<IReadOnlyList<UploadState>> ListActiveAsync(Caller caller, AssetRef asset, CancellationToken cancellationToken)
+    {
+        var owner = await versions.GetForChangeAsync(caller, asset, $"see this {asset.Kind.Noun()}'s uploads", cancellationToken);
         var states = new List<UploadState>();
         var now = clock.GetUtcNow();
-        foreach (var session in (await sessions.ListForModelAsync(model.Name, cancellationToken)).Where(s => s.IsActive))
+        foreach (var session in (await sessions.ListForAssetAsync(owner.Ref, cancellationToken)).Where(s => s.IsActive))
         {
             if (session.IsExpiredAt(now))
             {
@@ -148,9 +174,9 @@ public sealed partial class UploadService(
     /// after that the work goes on in the background and the answer says so. A failed verification
     /// is a <see cref="ConflictException"/> with the reason (the version is marked failed).
     /// </summary>
-    public async Task<UploadCompletion> CompleteAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken)
+    public async Task<UploadCompletion> CompleteAsync(Caller caller, AssetRef asset, string label, string uploadId, CancellationToken cancellationToken)
     {
-        var session = await GetOwnedAsync(caller, modelName, label, uploadId, "complete this upload", cancellationToken);
+        var session = await GetOwnedAsync(caller, asset, label, uploadId, "complete this upload", cancellationToken);
         var deadline = clock.GetUtcNow() + Options.CompleteWait;
         UploadSession result;
         try
@@ -170,20 +196,19 @@ public sealed partial class UploadService(
         return result.Status switch
         {
             UploadStatus.Failed => throw new ConflictException(result.FailureReason ?? "The upload failed verification."),
-            UploadStatus.Completed => new UploadCompletion(result, await versionStore.FindAsync(result.Model, result.Version, cancellationToken), true),
+            UploadStatus.Completed => new UploadCompletion(result, await versionStore.FindAsync(result.AssetRef, result.Version, cancellationToken), true),
             _ => new UploadCompletion(result, null, false),
         };
     }
 
-    /// <summary>Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. A missing upload is not an error.</summary>
-    public async Task AbortAsync(Caller caller, string modelName, string label, string uploadId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Aborts an unfinished upload and drops its chunks; a finished one's record is just removed. An upload
+    /// that is not there (never was, or already aborted or expired) is a <see cref="NotFoundException"/>, as
+    /// reading it is.
+    /// </summary>
+    public async Task AbortAsync(Caller caller, AssetRef asset, string label, string uploadId, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, "abort this upload", cancellationToken);
-        var session = await sessions.FindAsync(uploadId, cancellationToken);
-        if (session is null || session.ModelId != model.Id || session.VersionId != ModelVersion.IdFor(label))
-        {
-            return;
-        }
+        var session = await GetOwnedAsync(caller, asset, label, uploadId, "abort this upload", cancellationToken);
         if (session.Status is UploadStatus.Completing or UploadStatus.Verified)
         {
             throw new ConflictException("The upload is being verified and published; wait for it to finish, then delete the version instead if you do not want it.");
@@ -193,7 +218,7 @@ public sealed partial class UploadService(
             await blobs.DeleteAsync(session.StagingKey, cancellationToken);
         }
         await sessions.DeleteAsync(session.Id, cancellationToken);
-        LogAborted(logger, session.Id, session.Model, session.Version, caller.UserId);
+        LogAborted(logger, session.Id, session.Kind, session.Asset, session.Version, caller.UserId);
     }
 
     /// <summary>
@@ -246,11 +271,11 @@ public sealed partial class UploadService(
     /// <summary>Finishes an upload whose worker's lease lapsed (the sweeper).</summary>
     public Task<UploadSession> ResumeAsync(string uploadId) => RunOnceAsync(uploadId);
 
-    private async Task<UploadSession> GetOwnedAsync(Caller caller, string modelName, string label, string uploadId, string what, CancellationToken cancellationToken)
+    private async Task<UploadSession> GetOwnedAsync(Caller caller, AssetRef asset, string label, string uploadId, string what, CancellationToken cancellationToken)
     {
-        var model = await versions.GetForChangeAsync(caller, modelName, what, cancellationToken);
+        var owner = await versions.GetForChangeAsync(caller, asset, what, cancellationToken);
         var session = await sessions.FindAsync(uploadId, cancellationToken);
-        if (session is null || session.ModelId != model.Id || session.VersionId != ModelVersion.IdFor(label))
+        if (session is null || session.AssetKey != owner.Ref.Key || session.VersionId != AssetVersion.IdFor(label))
         {
             throw new NotFoundException("Upload", uploadId);
         }
@@ -271,7 +296,7 @@ public sealed partial class UploadService(
             await blobs.DeleteAsync(session.StagingKey, cancellationToken);
         }
         await sessions.DeleteAsync(session.Id, cancellationToken);
-        LogExpired(logger, session.Id, session.Model, session.Version);
+        LogExpired(logger, session.Id, session.Kind, session.Asset, session.Version);
     }
 
     private async Task<UploadState> StateAsync(UploadSession session, CancellationToken cancellationToken)
@@ -373,26 +398,28 @@ public sealed partial class UploadService(
                 }
                 session = outcome;
             }
-            if (!await versions.IsCurrentAsync(session, cancellationToken))
+            if (await versions.RefusalOfAsync(session, cancellationToken) is { } refusal)
             {
-                // The version was deleted (and maybe added again under the same label) while this file was verified:
-                // publishing would overwrite or attach to a version this upload was never for.
+                // The version was deleted (and maybe added again under the same label) while this file was verified,
+                // or it keeps the one file it already has: publishing would overwrite or attach to content this upload was never for.
                 await blobs.DeleteAsync(session.StagingKey, cancellationToken);
-                return await FinishAsync(session, UploadStatus.Failed, "The version was deleted while this file was being verified.", cancellationToken);
+                return await FinishAsync(session, UploadStatus.Failed, refusal, cancellationToken);
             }
-            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, session.ContentType, cancellationToken);
+            // The published blob carries the type it may be served with (Blob Storage serves its own type through a read link).
+            await blobs.PromoteAsync(session.StagingKey, session.BlobKey, UploadRules.ServedContentType(session.ContentType), cancellationToken);
             try
             {
                 await versions.RecordFileAsync(session, cancellationToken);
             }
-            catch (NotFoundException)
+            catch (Exception ex) when (ex is NotFoundException or ConflictException)
             {
-                // The version was deleted while its file was verified: the file must not outlive it.
+                // The version was deleted, or took another file, while this one was verified: the file must not outlive that.
                 await blobs.DeleteAsync(session.BlobKey, cancellationToken);
-                return await FinishAsync(session, UploadStatus.Failed, "The version was deleted while this file was being verified.", cancellationToken);
+                var reason = ex is ConflictException ? ex.Message : "The version was deleted while this file was being verified.";
+                return await FinishAsync(session, UploadStatus.Failed, reason, cancellationToken);
             }
             var done = await FinishAsync(session, UploadStatus.Completed, null, cancellationToken);
-            LogCompleted(logger, done.Id, done.Model, done.Version, done.FileName, done.Sha256);
+            LogCompleted(logger, done.Id, done.Kind, done.Asset, done.Version, done.FileName, done.Sha256);
             return done;
         }
         catch (PreconditionFailedException)
@@ -414,7 +441,8 @@ public sealed partial class UploadService(
         var expected = BlockIds.Sequence(session.ChunkCount);
         var listing = await blobs.GetBlocksAsync(session.StagingKey, cancellationToken);
         long size;
-        if (listing.Committed.Select(b => b.Id).SequenceEqual(expected))
+        // An empty file has no chunks: committing its empty list is what makes the blob exist.
+        if (session.ChunkCount > 0 && listing.Committed.Select(b => b.Id).SequenceEqual(expected))
         {
             size = listing.Committed.Sum(b => b.Size);
         }
@@ -453,7 +481,7 @@ public sealed partial class UploadService(
         await blobs.DeleteAsync(session.StagingKey, cancellationToken);
         var failed = await FinishAsync(session, UploadStatus.Failed, reason, cancellationToken);
         await versions.RecordFailureAsync(failed, reason, cancellationToken);
-        LogFailed(logger, session.Id, session.Model, session.Version, reason);
+        LogFailed(logger, session.Id, session.Kind, session.Asset, session.Version, reason);
         return failed;
     }
 
@@ -485,20 +513,20 @@ public sealed partial class UploadService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} opened: {File} ({Size} bytes, {Chunks} chunks) into version {Label} of model {Model} by {User}")]
-    private static partial void LogStarted(ILogger logger, string upload, string model, string label, string file, long size, int chunks, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} opened: {File} ({Size} bytes, {Chunks} chunks) into version {Label} of {Kind} {Asset} by {User}")]
+    private static partial void LogStarted(ILogger logger, string upload, AssetKind kind, string asset, string label, string file, long size, int chunks, string? user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} completed: {File} into version {Label} of model {Model}, SHA-256 {Sha256}")]
-    private static partial void LogCompleted(ILogger logger, string upload, string model, string label, string file, string? sha256);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} completed: {File} into version {Label} of {Kind} {Asset}, SHA-256 {Sha256}")]
+    private static partial void LogCompleted(ILogger logger, string upload, AssetKind kind, string asset, string label, string file, string? sha256);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} into version {Label} of model {Model} failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string upload, string model, string label, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} into version {Label} of {Kind} {Asset} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string upload, AssetKind kind, string asset, string label, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of model {Model} expired and was removed on access")]
-    private static partial void LogExpired(ILogger logger, string upload, string model, string label);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of {Kind} {Asset} expired and was removed on access")]
+    private static partial void LogExpired(ILogger logger, string upload, AssetKind kind, string asset, string label);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of model {Model} aborted by {User}")]
-    private static partial void LogAborted(ILogger logger, string upload, string model, string label, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Upload} into version {Label} of {Kind} {Asset} aborted by {User}")]
+    private static partial void LogAborted(ILogger logger, string upload, AssetKind kind, string asset, string label, string? user);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Blob-created event for upload {Upload} ignored: the blob's {Committed} committed blocks are not the upload's {Chunks} chunks in order")]
     private static partial void LogCommitIgnored(ILogger logger, string upload, int committed, int chunks);

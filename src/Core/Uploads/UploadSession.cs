@@ -1,21 +1,19 @@
 using System.Text.Json.Serialization;
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
+using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Core.Uploads;
 
 /// <summary>
-/// A server-side upload of one file into one version: the layout the client follows, and the
-/// state that lets any client resume it or any worker finish it.
+/// A server-side upload of one file into one version of a model or a dataset: the layout the client
+/// follows, and the state that lets any client resume it or any worker finish it.
 /// </summary>
-public sealed class UploadSession : IStoredDocument<UploadSession>
+public sealed class UploadSession : AssetDocument, IStoredDocument<UploadSession>
 {
     public required string Id { get; init; }
-
-    public required string ModelId { get; init; }
-
-    public required string Model { get; init; }
 
     public required string VersionId { get; init; }
 
@@ -41,7 +39,7 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
 
     public int ChunkCount { get; init; }
 
-    /// <summary>Where the file is published: <c>models/{model}/{version}/{file}</c>.</summary>
+    /// <summary>Where the file is published: <c>{models|datasets}/{asset}/{version}/{file}</c> (<see cref="BlobKeys"/>).</summary>
     public required string BlobKey { get; init; }
 
     /// <summary>Where the chunks are staged: <c>uploads/{id}/{file}</c>.</summary>
@@ -86,8 +84,8 @@ public sealed class UploadSession : IStoredDocument<UploadSession>
         ExpiresAt <= now && !(Status is UploadStatus.Completing or UploadStatus.Verified && LeaseUntil > now);
 
     /// <summary>Whether <paramref name="version"/> is the version this upload was opened for, not a later one with the same label.</summary>
-    public bool IsFor(ModelsHub.Core.Versions.ModelVersion version) =>
-        version.Id == VersionId && version.ModelId == ModelId
+    public bool IsFor(AssetVersion version) =>
+        version.Id == VersionId && version.AssetKey == AssetKey
         && (VersionCreatedAt is not { } created || (version.CreatedAt - created).Duration() < TimeSpan.FromMilliseconds(1));
 
     public UploadSession Clone() => (UploadSession)MemberwiseClone();

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.Uploads;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Versions;
@@ -9,15 +9,15 @@ using ModelsHub.Core.Versions;
 namespace ModelsHub.Core.Uploads;
 
 /// <summary>What one sweep did.</summary>
-public sealed record SweepReport(int ExpiredUploads, int ResumedUploads, int OrphanModels, int OrphanBlobs, int StaleVersions);
+public sealed record SweepReport(int ExpiredUploads, int ResumedUploads, int OrphanAssets, int OrphanBlobs, int StaleVersions);
 
 /// <summary>
-/// The upload expiry timer's work: deletes expired uploads and their chunks, finishes uploads whose
-/// worker died, and removes whatever no document references any more (versions and blobs of deleted
-/// models, files of deleted versions, chunks of vanished uploads) so nothing is left behind.
+/// The upload expiry timer's work, for models and datasets alike: deletes expired uploads and their
+/// chunks, finishes uploads whose worker died, and removes whatever no document references any more
+/// (versions and blobs of deleted assets, files of deleted versions, chunks of vanished uploads) so
+/// nothing is left behind.
 /// </summary>
 public sealed partial class UploadSweeper(
-    IModelStore models,
     IVersionStore versions,
     IUploadSessionStore sessions,
     IBlobStore blobs,
@@ -34,10 +34,10 @@ public sealed partial class UploadSweeper(
     {
         var now = clock.GetUtcNow();
         var (expired, resumed) = await SweepSessionsAsync(now, cancellationToken);
-        var (orphanModels, stale) = await SweepVersionsAsync(now, cancellationToken);
+        var (orphanAssets, stale) = await SweepVersionsAsync(now, cancellationToken);
         var orphanBlobs = await SweepBlobsAsync(now - options.Value.OrphanGracePeriod, cancellationToken);
-        var report = new SweepReport(expired, resumed, orphanModels, orphanBlobs, stale);
-        LogSwept(logger, report.ExpiredUploads, report.ResumedUploads, report.OrphanModels, report.OrphanBlobs, report.StaleVersions);
+        var report = new SweepReport(expired, resumed, orphanAssets, orphanBlobs, stale);
+        LogSwept(logger, report.ExpiredUploads, report.ResumedUploads, report.OrphanAssets, report.OrphanBlobs, report.StaleVersions);
         return report;
     }
 
@@ -93,26 +93,31 @@ public sealed partial class UploadSweeper(
         }
     }
 
-    private async Task<(int OrphanModels, int Stale)> SweepVersionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(int OrphanAssets, int Stale)> SweepVersionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         int orphans = 0, stale = 0;
-        foreach (var modelId in await versions.ListModelIdsAsync(cancellationToken))
+        foreach (var key in await versions.ListAssetKeysAsync(cancellationToken))
         {
             try
             {
-                var model = await models.FindAsync(modelId, cancellationToken);
-                if (model is null)
+                if (!AssetRef.TryParseKey(key, out var asset))
                 {
-                    await purger.PurgeModelAsync(modelId, cancellationToken);
+                    LogUnknownKey(logger, key);
+                    continue;
+                }
+                var found = await catalog.Assets(asset.Kind).FindAsync(asset.Name, cancellationToken);
+                if (found is null)
+                {
+                    await purger.PurgeAssetAsync(asset, cancellationToken);
                     orphans++;
                     continue;
                 }
-                var modelSessions = await sessions.ListForModelAsync(model.Name, cancellationToken);
-                stale += await catalog.SettleAsync(model, modelSessions, now - options.Value.SessionLifetime, cancellationToken);
+                var assetSessions = await sessions.ListForAssetAsync(found.Ref, cancellationToken);
+                stale += await catalog.SettleAsync(found, assetSessions, now - options.Value.SessionLifetime, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogCleanupFailed(logger, ex, modelId, ex.Message);
+                LogCleanupFailed(logger, ex, key, ex.Message);
             }
         }
         return (orphans, stale);
@@ -121,33 +126,36 @@ public sealed partial class UploadSweeper(
     private async Task<int> SweepBlobsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         var doomed = new List<string>();
-        string? modelId = null;
-        IReadOnlyList<UploadSession> modelSessions = [];
-        Dictionary<string, ModelVersion> modelVersions = [];
-        await foreach (var blob in blobs.ListAsync(BlobKeys.ModelsPrefix, cancellationToken))
+        foreach (var prefix in BlobKeys.PublishedPrefixes)
         {
-            if (blob.LastModified > olderThan)
+            string? assetKey = null;
+            IReadOnlyList<UploadSession> assetSessions = [];
+            Dictionary<string, AssetVersion> assetVersions = [];
+            await foreach (var blob in blobs.ListAsync(prefix, cancellationToken))
             {
-                continue;
-            }
-            if (!BlobKeys.TryParseFile(blob.Key, out var m, out var v, out var file))
-            {
-                doomed.Add(blob.Key);
-                continue;
-            }
-            if (m != modelId)
-            {
-                // Sessions before versions: an upload publishes its file before its session finishes,
-                // so a file no finished version lists yet is still reserved by an active session.
-                modelId = m;
-                modelSessions = await sessions.ListForModelAsync(m, cancellationToken);
-                modelVersions = (await versions.ListAsync(m, cancellationToken)).ToDictionary(x => x.Id, StringComparer.Ordinal);
-            }
-            var reserved = modelSessions.Any(s => s.IsActive && string.Equals(s.BlobKey, blob.Key, StringComparison.Ordinal));
-            var listed = modelVersions.TryGetValue(v, out var version) && version.Files.Any(f => f.Name == file);
-            if (!reserved && !listed)
-            {
-                doomed.Add(blob.Key);
+                if (blob.LastModified > olderThan)
+                {
+                    continue;
+                }
+                if (!BlobKeys.TryParseFile(blob.Key, out var asset, out var v, out var file))
+                {
+                    doomed.Add(blob.Key);
+                    continue;
+                }
+                if (asset.Key != assetKey)
+                {
+                    // Sessions before versions: an upload publishes its file before its session finishes,
+                    // so a file no finished version lists yet is still reserved by an active session.
+                    assetKey = asset.Key;
+                    assetSessions = await sessions.ListForAssetAsync(asset, cancellationToken);
+                    assetVersions = (await versions.ListAsync(asset, cancellationToken)).ToDictionary(x => x.Id, StringComparer.Ordinal);
+                }
+                var reserved = assetSessions.Any(s => s.IsActive && string.Equals(s.BlobKey, blob.Key, StringComparison.Ordinal));
+                var listed = assetVersions.TryGetValue(v, out var version) && version.Files.Any(f => f.Name == file);
+                if (!reserved && !listed)
+                {
+                    doomed.Add(blob.Key);
+                }
             }
         }
         await foreach (var blob in blobs.ListAsync(BlobKeys.UploadsPrefix, cancellationToken))
@@ -180,8 +188,11 @@ public sealed partial class UploadSweeper(
         return removed;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upload sweep: {Expired} expired uploads removed, {Resumed} stalled uploads finished, {OrphanModels} deleted models' versions removed, {OrphanBlobs} unreferenced blobs removed, {Stale} versions that never got a file failed")]
-    private static partial void LogSwept(ILogger logger, int expired, int resumed, int orphanModels, int orphanBlobs, int stale);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload sweep: {Expired} expired uploads removed, {Resumed} stalled uploads finished, {OrphanAssets} deleted models' or datasets' versions removed, {OrphanBlobs} unreferenced blobs removed, {Stale} versions that never got a file failed")]
+    private static partial void LogSwept(ILogger logger, int expired, int resumed, int orphanAssets, int orphanBlobs, int stale);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Versions stored under {Key}, which names no kind of asset this hub knows, are left alone")]
+    private static partial void LogUnknownKey(ILogger logger, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload {Upload} could not be swept this time: {Reason}")]
     private static partial void LogSessionFailed(ILogger logger, Exception exception, string upload, string reason);

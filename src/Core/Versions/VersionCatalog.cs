@@ -1,66 +1,96 @@
 using Microsoft.Extensions.Logging;
-using ModelsHub.Contracts.Versions;
 using ModelsHub.Contracts;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Assets;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 
 namespace ModelsHub.Core.Versions;
 
-/// <summary>A model's versions as a listing shows them.</summary>
-public sealed record ModelVersions(HubModel Model, IReadOnlyList<ModelVersion> Versions, string SuggestedLabel);
+/// <summary>An asset's versions as a listing shows them.</summary>
+public sealed record AssetVersions(VersionedAsset Asset, IReadOnlyList<AssetVersion> Versions, string SuggestedLabel);
+
+/// <summary>A link that reads one version's file without other credentials until <see cref="ExpiresAt"/>; a relative <see cref="Url"/> is resolved against the hub's own address.</summary>
+public sealed record VersionFileLink(AssetVersionRef Version, VersionFile File, Uri Url, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Adding, reading, changing and deleting versions, and the model's default version. Whoever may
-/// see a model may read its versions; whoever may update it may change them.
+/// Adding, reading, changing and deleting the versions of models and datasets, and their default
+/// version: one mechanism for every <see cref="AssetKind"/>, with the kind's own rules asked of its
+/// <see cref="IVersionedAssets"/>. Whoever may see an asset may read its versions; whoever may change
+/// it may change them.
 /// </summary>
 public sealed partial class VersionCatalog(
-    ModelCatalog models,
-    IModelStore modelStore,
+    IEnumerable<IVersionedAssets> kinds,
     IVersionStore store,
     VersionPurger purger,
     IBlobStore blobs,
-    ModelChangeNotifier notifier,
+    HubEvents events,
     TimeProvider clock,
     ILogger<VersionCatalog> logger)
 {
     private const int MaxRetries = 20;
 
-    public async Task<ModelVersions> ListAsync(Caller caller, string modelName, CancellationToken cancellationToken)
+    private readonly Dictionary<AssetKind, IVersionedAssets> _kinds = kinds.ToDictionary(k => k.Kind);
+
+    /// <summary>The kind-specific side of <paramref name="kind"/>.</summary>
+    public IVersionedAssets Assets(AssetKind kind) =>
+        _kinds.TryGetValue(kind, out var assets) ? assets : throw new InvalidOperationException($"No {nameof(IVersionedAssets)} is registered for {kind}.");
+
+    public async Task<AssetVersions> ListAsync(Caller caller, AssetRef asset, CancellationToken cancellationToken)
     {
-        var model = await models.GetAsync(caller, modelName, cancellationToken);
-        var versions = await store.ListAsync(model.Name, cancellationToken);
-        return new ModelVersions(model, versions, VersionLabels.Suggest(versions.Select(v => v.Label)));
+        var found = await Assets(asset.Kind).GetAsync(caller, asset.Name, cancellationToken);
+        var versions = await store.ListAsync(found.Ref, cancellationToken);
+        return new AssetVersions(found, versions, VersionLabels.Suggest(versions.Select(v => v.Label)));
     }
 
-    public async Task<(HubModel Model, ModelVersion Version)> GetAsync(Caller caller, string modelName, string label, CancellationToken cancellationToken)
+    public async Task<(VersionedAsset Asset, AssetVersion Version)> GetAsync(Caller caller, AssetRef asset, string label, CancellationToken cancellationToken)
     {
-        var model = await models.GetAsync(caller, modelName, cancellationToken);
-        var version = (VersionRules.IsValidLabel(label) ? await store.FindAsync(model.Name, label, cancellationToken) : null) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
-        return (model, version);
+        var found = await Assets(asset.Kind).GetAsync(caller, asset.Name, cancellationToken);
+        var version = (VersionRules.IsValidLabel(label) ? await store.FindAsync(found.Ref, label, cancellationToken) : null) ?? throw VersionNotFound(found.Ref, label);
+        return (found, version);
     }
 
-    public async Task<(ModelVersion Version, VersionFile File)> GetFileAsync(Caller caller, string modelName, string label, string fileName, CancellationToken cancellationToken)
+    public async Task<(AssetVersion Version, VersionFile File)> GetFileAsync(Caller caller, AssetRef asset, string label, string fileName, CancellationToken cancellationToken)
     {
-        var (model, version) = await GetAsync(caller, modelName, label, cancellationToken);
-        var file = version.FindFile(fileName) ?? throw new NotFoundException("File", $"{model.Name}/{version.Label}/{fileName}");
+        var (found, version) = await GetAsync(caller, asset, label, cancellationToken);
+        var file = version.FindFile(fileName) ?? throw new NotFoundException("File", $"{found.Ref.Name}/{version.Label}/{fileName}");
         return (version, file);
     }
 
-    /// <summary>The model, when the caller may change its versions (404 when hidden, 401/403 otherwise).</summary>
-    public async Task<HubModel> GetForChangeAsync(Caller caller, string modelName, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// A short-lived link that reads a version's file with no other credential (a read SAS in Azure, a
+    /// signed hub URL in the embedded profile): what a trainer is handed for its inputs. Without
+    /// <paramref name="fileName"/> the version must hold exactly one file. The caller must be allowed to
+    /// see the asset; whether the version must be ready is the caller's rule.
+    /// </summary>
+    public async Task<VersionFileLink> GetReadLinkAsync(Caller caller, AssetVersionRef version, string? fileName, TimeSpan lifetime, CancellationToken cancellationToken)
     {
-        var model = await models.GetAsync(caller, modelName, cancellationToken);
-        ModelAccess.Demand(caller, ModelAccess.Missing(caller, model, ModelAction.Update), what);
-        return model;
+        var (asset, found) = await GetAsync(caller, version.Asset, version.Label, cancellationToken);
+        var file = fileName is not null
+            ? found.FindFile(fileName) ?? throw new NotFoundException("File", $"{asset.Ref.Name}/{found.Label}/{fileName}")
+            : found.Files switch
+            {
+                [var only] => only,
+                [] => throw new ConflictException($"{Describe(found)} has no verified file yet.", "file"),
+                _ => throw new ValidationException("file", $"{Describe(found)} has {found.Files.Count} files; name one ({string.Join(", ", found.Files.Select(f => f.Name))})."),
+            };
+        var expiresAt = clock.GetUtcNow() + lifetime;
+        var url = await blobs.GetReadUrlAsync(BlobKeys.ForFile(found.Ref, file.Name), file.Name, expiresAt, cancellationToken);
+        return new VersionFileLink(found.Ref, file, url, expiresAt);
     }
 
+    /// <summary>The asset, when the caller may change its versions (404 when hidden, 401/403 otherwise).</summary>
+    public Task<VersionedAsset> GetForChangeAsync(Caller caller, AssetRef asset, string what, CancellationToken cancellationToken) =>
+        Assets(asset.Kind).GetForChangeAsync(caller, asset.Name, what, cancellationToken);
+
     /// <summary>Adds a version, <see cref="VersionStatus.Uploading"/> until its first file is verified. Without a label it gets the suggested one.</summary>
-    public async Task<ModelVersion> CreateAsync(Caller caller, string modelName, VersionInput input, CancellationToken cancellationToken)
+    public async Task<AssetVersion> CreateAsync(Caller caller, AssetRef asset, VersionInput input, CancellationToken cancellationToken)
     {
-        var model = await GetForChangeAsync(caller, modelName, "add a version to this model", cancellationToken);
+        var owner = await GetForChangeAsync(caller, asset, $"add a version to this {asset.Kind.Noun()}", cancellationToken);
         var errors = new ValidationErrors();
         // A null label is the same as none: the hub suggests one.
         var explicitLabel = input.Label.HasValue ? input.Label.Value : null;
@@ -76,29 +106,19 @@ public sealed partial class VersionCatalog(
 
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await store.ListAsync(model.Name, cancellationToken);
-            if (existing.Count >= VersionRules.MaxVersionsPerModel)
+            var existing = await store.ListAsync(owner.Ref, cancellationToken);
+            if (existing.Count >= VersionRules.MaxVersionsPerAsset)
             {
-                throw new ConflictException($"Model '{model.Name}' has {existing.Count} versions, the most a model keeps; delete old versions first.");
+                throw new ConflictException($"{asset.Kind.Title()} '{owner.Ref.Name}' has {existing.Count} versions, the most one keeps; delete old versions first.");
             }
             var label = explicitLabel ?? VersionLabels.Suggest(existing.Select(v => v.Label));
-            var now = clock.GetUtcNow();
-            var version = new ModelVersion
-            {
-                ModelId = model.Id,
-                Model = model.Name,
-                Id = ModelVersion.IdFor(label),
-                Label = label,
-                Notes = notes,
-                Metrics = metrics,
-                CreatedBy = caller.UserId!,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
+            var version = AssetVersion.New(owner.Ref, label, caller.UserId!, clock.GetUtcNow());
+            version.Notes = notes;
+            version.Metrics = metrics;
             try
             {
                 var created = await store.CreateAsync(version, cancellationToken);
-                LogCreated(logger, model.Name, created.Label, caller.UserId);
+                LogCreated(logger, asset.Kind, owner.Ref.Name, created.Label, caller.UserId);
                 return created;
             }
             catch (ConflictException) when (explicitLabel is null && attempt < 5)
@@ -108,12 +128,12 @@ public sealed partial class VersionCatalog(
         }
     }
 
-    /// <param name="ifMatch">The version's ETag, or <see cref="ModelCatalog.AnyETag"/>; null is refused (428).</param>
-    public async Task<ModelVersion> UpdateAsync(Caller caller, string modelName, string label, VersionInput changes, string? ifMatch, CancellationToken cancellationToken)
+    /// <param name="ifMatch">The version's ETag, or <see cref="ETags.Any"/>; null is refused (428).</param>
+    public async Task<AssetVersion> UpdateAsync(Caller caller, AssetRef asset, string label, VersionInput changes, string? ifMatch, CancellationToken cancellationToken)
     {
-        var model = await GetForChangeAsync(caller, modelName, "change this model's versions", cancellationToken);
-        var current = await store.FindAsync(model.Name, label, cancellationToken) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
-        ifMatch = ifMatch == ModelCatalog.AnyETag ? current.ETag! : ifMatch ?? throw new PreconditionRequiredException();
+        var owner = await GetForChangeAsync(caller, asset, $"change this {asset.Kind.Noun()}'s versions", cancellationToken);
+        var current = await store.FindAsync(owner.Ref, label, cancellationToken) ?? throw VersionNotFound(owner.Ref, label);
+        ifMatch = ifMatch == ETags.Any ? current.ETag! : ifMatch ?? throw new PreconditionRequiredException();
         var errors = new ValidationErrors();
         if (changes.Label.HasValue && !string.Equals(changes.Label.Value, current.Label, StringComparison.Ordinal))
         {
@@ -128,81 +148,81 @@ public sealed partial class VersionCatalog(
 
         if (next.Notes == current.Notes && next.Metrics.SequenceEqual(current.Metrics))
         {
-            return string.Equals(current.ETag, ifMatch, StringComparison.Ordinal) ? current : throw new PreconditionFailedException("Version", $"{model.Name}/{current.Label}");
+            return string.Equals(current.ETag, ifMatch, StringComparison.Ordinal) ? current : throw new PreconditionFailedException("Version", $"{owner.Ref.Name}/{current.Label}");
         }
         next.UpdatedAt = clock.GetUtcNow();
         var saved = await store.ReplaceAsync(next, ifMatch, cancellationToken);
-        LogUpdated(logger, model.Name, saved.Label, caller.UserId);
+        LogUpdated(logger, asset.Kind, owner.Ref.Name, saved.Label, caller.UserId);
         return saved;
     }
 
-    /// <summary>Deletes a version, its uploads and its files; refused for the model's last version.</summary>
-    public async Task DeleteAsync(Caller caller, string modelName, string label, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>Deletes a version, its uploads and its files; refused for the asset's last version.</summary>
+    public async Task DeleteAsync(Caller caller, AssetRef asset, string label, string? ifMatch, CancellationToken cancellationToken)
     {
-        var model = await GetForChangeAsync(caller, modelName, "delete this model's versions", cancellationToken);
+        var owner = await GetForChangeAsync(caller, asset, $"delete this {asset.Kind.Noun()}'s versions", cancellationToken);
         _ = ifMatch ?? throw new PreconditionRequiredException("Send If-Match with the version's ETag to confirm which version you delete.");
-        var current = await store.FindAsync(model.Name, label, cancellationToken) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
-        await store.DeleteAsync(model.Name, current.Label, ifMatch == ModelCatalog.AnyETag ? current.ETag : ifMatch, cancellationToken);
-        LogDeleted(logger, model.Name, current.Label, caller.UserId);
-        await purger.PurgeVersionAsync(model.Name, current.Label, cancellationToken);
-        await RefreshDefaultAsync(model.Name, cancellationToken);
+        var current = await store.FindAsync(owner.Ref, label, cancellationToken) ?? throw VersionNotFound(owner.Ref, label);
+        await store.DeleteAsync(owner.Ref, current.Label, ifMatch == ETags.Any ? current.ETag : ifMatch, cancellationToken);
+        LogDeleted(logger, asset.Kind, owner.Ref.Name, current.Label, caller.UserId);
+        await purger.PurgeVersionAsync(owner.Ref, current.Label, cancellationToken);
+        await RefreshDefaultAsync(owner.Ref, cancellationToken);
     }
 
     /// <summary>Pins the default version (it must be ready), or with a null label lets it follow the newest ready version again.</summary>
-    public async Task<HubModel> SetDefaultAsync(Caller caller, string modelName, string? label, CancellationToken cancellationToken)
+    public async Task<VersionedAsset> SetDefaultAsync(Caller caller, AssetRef asset, string? label, CancellationToken cancellationToken)
     {
-        var visible = await GetForChangeAsync(caller, modelName, "choose this model's default version", cancellationToken);
+        var kind = Assets(asset.Kind);
+        var visible = await kind.GetForChangeAsync(caller, asset.Name, $"choose this {asset.Kind.Noun()}'s default version", cancellationToken);
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
-            var model = await modelStore.FindAsync(visible.Name, cancellationToken) ?? throw new NotFoundException("Model", modelName);
-            var versions = await store.ListAsync(model.Name, cancellationToken);
-            string? target;
+            var current = await kind.FindAsync(visible.Ref.Name, cancellationToken) ?? throw new NotFoundException(asset.Kind.Title(), asset.Name);
+            var versions = await store.ListAsync(current.Ref, cancellationToken);
+            DefaultVersion target;
             if (label is null)
             {
-                target = NewestReady(versions)?.Label;
+                target = new DefaultVersion(NewestReady(versions)?.Label, false);
             }
             else
             {
-                var version = versions.FirstOrDefault(v => v.Id == ModelVersion.IdFor(label)) ?? throw new NotFoundException("Version", $"{model.Name}/{label}");
+                var version = versions.FirstOrDefault(v => v.Id == AssetVersion.IdFor(label)) ?? throw VersionNotFound(current.Ref, label);
                 if (version.Status != VersionStatus.Ready)
                 {
                     throw new ConflictException($"Only a ready version can be the default; '{version.Label}' is {EnumNames<VersionStatus>.NameOf(version.Status)}.", "label");
                 }
-                target = version.Label;
+                target = new DefaultVersion(version.Label, true);
             }
             try
             {
-                var saved = await SaveDefaultAsync(model, target, label is not null, cancellationToken);
-                LogDefaultSet(logger, model.Name, target, label is not null, caller.UserId);
+                var saved = await kind.SaveVersionSummaryAsync(current, target, versions, cancellationToken);
+                LogDefaultSet(logger, asset.Kind, current.Ref.Name, target.Label, target.Pinned, caller.UserId);
                 return saved;
             }
             catch (PreconditionFailedException)
             {
-                // The model changed meanwhile (an edit, another version becoming ready): read it again.
+                // The asset changed meanwhile (an edit, another version becoming ready): read it again.
             }
         }
-        throw new ConflictException("The model kept changing while its default version was being set; try again.");
+        throw new ConflictException($"The {asset.Kind.Noun()} kept changing while its default version was being set; try again.");
     }
 
-    /// <summary>Points the model at the pinned version while it is ready, else at the newest ready one.</summary>
-    public async Task<HubModel?> RefreshDefaultAsync(string modelName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings what the asset shows of its versions up to date: the pinned version while it is ready,
+    /// else the newest ready one, and whatever else its kind derives from its versions.
+    /// </summary>
+    public async Task<VersionedAsset?> RefreshDefaultAsync(AssetRef asset, CancellationToken cancellationToken)
     {
+        var kind = Assets(asset.Kind);
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
-            var model = await modelStore.FindAsync(modelName, cancellationToken);
-            if (model is null)
+            var current = await kind.FindAsync(asset.Name, cancellationToken);
+            if (current is null)
             {
                 return null;
             }
-            var versions = await store.ListAsync(model.Name, cancellationToken);
-            var (label, pinned) = DefaultFor(model, versions);
-            if (model.DefaultVersion == label && model.DefaultVersionPinned == pinned)
-            {
-                return model;
-            }
+            var versions = await store.ListAsync(current.Ref, cancellationToken);
             try
             {
-                return await SaveDefaultAsync(model, label, pinned, cancellationToken);
+                return await kind.SaveVersionSummaryAsync(current, DefaultFor(current, versions), versions, cancellationToken);
             }
             catch (PreconditionFailedException)
             {
@@ -212,144 +232,206 @@ public sealed partial class VersionCatalog(
                 return null;
             }
         }
-        LogDefaultNotRefreshed(logger, modelName);
+        LogDefaultNotRefreshed(logger, asset.Kind, asset.Name);
         return null;
     }
 
-    public static (string? Label, bool Pinned) DefaultFor(HubModel model, IReadOnlyList<ModelVersion> versions)
+    public static DefaultVersion DefaultFor(VersionedAsset asset, IReadOnlyList<AssetVersion> versions)
     {
-        if (model.DefaultVersionPinned && model.DefaultVersion is { } chosen
-            && versions.FirstOrDefault(v => v.Status == VersionStatus.Ready && v.Id == ModelVersion.IdFor(chosen)) is { } pinned)
+        if (asset.Default is { Pinned: true, Label: { } chosen }
+            && versions.FirstOrDefault(v => v.Status == VersionStatus.Ready && v.Id == AssetVersion.IdFor(chosen)) is { } pinned)
         {
-            return (pinned.Label, true);
+            return new DefaultVersion(pinned.Label, true);
         }
-        return (NewestReady(versions)?.Label, false);
+        return new DefaultVersion(NewestReady(versions)?.Label, false);
     }
 
-    private static ModelVersion? NewestReady(IEnumerable<ModelVersion> versions) =>
+    /// <summary>The newest version that is ready, if any.</summary>
+    public static AssetVersion? NewestReady(IEnumerable<AssetVersion> versions) =>
         versions.Where(v => v.Status == VersionStatus.Ready).OrderBy(v => v.CreatedAt).ThenBy(v => v.Id, StringComparer.Ordinal).LastOrDefault();
 
-    private async Task<HubModel> SaveDefaultAsync(HubModel model, string? label, bool pinned, CancellationToken cancellationToken)
+    /// <summary>
+    /// Why the version an upload was opened for cannot take its file now, or null when it can: it was
+    /// deleted (or added again under the same label), or it keeps a single file and already has another.
+    /// </summary>
+    public async Task<string?> RefusalOfAsync(UploadSession session, CancellationToken cancellationToken)
     {
-        var next = model.Clone();
-        next.DefaultVersion = label;
-        next.DefaultVersionPinned = pinned;
-        var saved = await modelStore.ReplaceAsync(next, model.ETag!, cancellationToken);
-        await notifier.NotifyAsync(new ModelChange(model.Name, model, saved), cancellationToken);
-        return saved;
+        var current = await store.FindAsync(session.AssetRef, session.Version, cancellationToken);
+        if (current is null || !session.IsFor(current))
+        {
+            return "The version was deleted while this file was being verified.";
+        }
+        var asset = await Assets(session.Kind).FindAsync(session.Asset, cancellationToken);
+        return asset is null ? $"The {session.Kind.Noun()} was deleted while this file was being verified." : SingleFileRefusal(asset.Files, current, session);
     }
 
-    /// <summary>Adds (or replaces) a verified file; the version becomes ready and the model's default follows.</summary>
-    public async Task<ModelVersion> RecordFileAsync(UploadSession session, CancellationToken cancellationToken)
+    private static string? SingleFileRefusal(VersionFilePolicy files, AssetVersion version, UploadSession session) =>
+        files.SingleFile && version.Files.Count > 0 && !version.Files.Any(f => f.Name == session.FileName && f.Sha256 == session.Sha256)
+            ? $"{Describe(version)} already holds its file '{version.Files[0].Name}' and keeps it; add a new version for other content."
+            : null;
+
+    /// <summary>
+    /// Adds (or replaces) a verified file; the version takes its kind's <see cref="IVersionedAssets.StatusOnceVerified"/>
+    /// (ready, or validating) and the kind hears of it. Recording the same file again changes nothing
+    /// for a single-file version, and tells the kind again (it may have missed it).
+    /// </summary>
+    /// <exception cref="NotFoundException">The version (or its asset) is gone.</exception>
+    /// <exception cref="ConflictException">The version keeps a single file and already holds another.</exception>
+    public async Task<AssetVersion> RecordFileAsync(UploadSession session, CancellationToken cancellationToken)
     {
+        var kind = Assets(session.Kind);
+        var asset = await kind.FindAsync(session.Asset, cancellationToken) ?? throw new NotFoundException(session.Kind.Title(), session.Asset);
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.FindAsync(session.Model, session.Version, cancellationToken);
+            var current = await store.FindAsync(session.AssetRef, session.Version, cancellationToken);
             if (current is null || !session.IsFor(current))
             {
                 // A version added again under the same label is another version: this file is not its file.
-                throw new NotFoundException("Version", $"{session.Model}/{session.Version}");
+                throw VersionNotFound(session.AssetRef, session.Version);
             }
-            var now = clock.GetUtcNow();
-            var next = current.Clone();
-            var replaced = next.FindFile(session.FileName);
-            next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
-            next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now));
-            next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
-            next.Status = VersionStatus.Ready;
-            next.FailureReason = null;
-            next.ReadyAt ??= now;
-            next.UpdatedAt = now;
-            try
+            if (SingleFileRefusal(asset.Files, current, session) is { } refusal)
             {
-                var saved = await store.ReplaceAsync(next, current.ETag!, cancellationToken);
-                if (replaced is not null && replaced.Name != session.FileName)
+                throw new ConflictException(refusal, "fileName");
+            }
+            AssetVersion saved;
+            VersionFile? replaced = null;
+            if (asset.Files.SingleFile && current.Files.Count > 0)
+            {
+                saved = current;
+            }
+            else
+            {
+                var now = clock.GetUtcNow();
+                var next = current.Clone();
+                replaced = next.FindFile(session.FileName);
+                next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
+                next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now, session.CreatedBy));
+                next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+                next.Status = kind.StatusOnceVerified;
+                next.FailureReason = null;
+                next.Validation = null;
+                if (next.Status == VersionStatus.Ready)
                 {
-                    // Same file in another spelling: the old key is no longer referenced on case-sensitive stores.
-                    await blobs.DeleteAsync(BlobKeys.ForFile(session.Model, session.Version, replaced.Name), cancellationToken);
+                    next.ReadyAt ??= now;
                 }
-                LogFileRecorded(logger, session.Model, saved.Label, session.FileName, session.Size);
-                await RefreshDefaultAsync(session.Model, cancellationToken);
-                return saved;
+                next.UpdatedAt = now;
+                try
+                {
+                    saved = await store.ReplaceAsync(next, current.ETag!, cancellationToken);
+                }
+                catch (PreconditionFailedException) when (attempt < MaxRetries)
+                {
+                    continue;
+                }
             }
-            catch (PreconditionFailedException) when (attempt < MaxRetries)
+            if (replaced is not null && replaced.Name != session.FileName)
             {
+                // Same file in another spelling: the old key is no longer referenced on case-sensitive stores.
+                await blobs.DeleteAsync(BlobKeys.ForFile(session.AssetRef, session.Version, replaced.Name), cancellationToken);
             }
+            LogFileRecorded(logger, session.Kind, session.Asset, saved.Label, session.FileName, session.Size);
+            if (saved.Status == VersionStatus.Validating)
+            {
+                await kind.OnFileVerifiedAsync(saved, cancellationToken);
+            }
+            var refreshed = await RefreshDefaultAsync(session.AssetRef, cancellationToken);
+            if (saved.Status == VersionStatus.Ready)
+            {
+                await RaiseAsync(WebhookEventTypes.VersionReady, refreshed?.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
+            }
+            return saved;
         }
     }
-
-    /// <summary>Whether the version the upload was opened for still exists (not deleted, nor replaced by another with its label).</summary>
-    public async Task<bool> IsCurrentAsync(UploadSession session, CancellationToken cancellationToken) =>
-        await store.FindAsync(session.Model, session.Version, cancellationToken) is { } current && session.IsFor(current);
 
     /// <summary>
     /// Takes back a version just added whose first upload could not be opened, so a failed
     /// create-with-file leaves nothing behind. A version someone changed meanwhile stays.
     /// </summary>
-    public async Task DiscardAsync(ModelVersion created, CancellationToken cancellationToken)
+    public async Task DiscardAsync(AssetVersion created, CancellationToken cancellationToken)
     {
+        var asset = created.AssetRef;
         try
         {
-            await store.DeleteAsync(created.Model, created.Label, created.ETag, cancellationToken);
+            await store.DeleteAsync(asset, created.Label, created.ETag, cancellationToken);
         }
         catch (ConflictException)
         {
-            // The store keeps a model's last version; the model had none before this one.
-            if (await store.ListAsync(created.Model, cancellationToken) is not [var only] || only.ETag != created.ETag)
+            // The store keeps an asset's last version; the asset had none before this one.
+            if (await store.ListAsync(asset, cancellationToken) is not [var only] || only.ETag != created.ETag)
             {
                 return;
             }
-            await store.DeleteAllAsync(created.Model, cancellationToken);
+            await store.DeleteAllAsync(asset, cancellationToken);
         }
         catch (PreconditionFailedException)
         {
             return;
         }
-        await purger.PurgeVersionAsync(created.Model, created.Label, cancellationToken);
-        await RefreshDefaultAsync(created.Model, cancellationToken);
-        LogDiscarded(logger, created.Model, created.Label);
+        await purger.PurgeVersionAsync(asset, created.Label, cancellationToken);
+        await RefreshDefaultAsync(asset, cancellationToken);
+        LogDiscarded(logger, asset.Kind, asset.Name, created.Label);
     }
 
     /// <summary>A version without files fails with the reason; one that already has files stays as it was.</summary>
-    public Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken) =>
-        ChangeStatusAsync(session.Model, session.Version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
-            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken);
+    public async Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken)
+    {
+        var version = new AssetVersionRef(session.AssetRef, session.Version);
+        if (await ChangeAsync(version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
+            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken))
+        {
+            await RaiseFailedAsync(version, cancellationToken);
+        }
+    }
 
     /// <summary>A failed version without files goes back to uploading when a new upload opens for it.</summary>
-    public Task RecordRetryAsync(string modelName, string label, CancellationToken cancellationToken) =>
-        ChangeStatusAsync(modelName, label, v => v.Files.Count == 0 && v.Status == VersionStatus.Failed,
+    public Task RecordRetryAsync(AssetRef asset, string label, CancellationToken cancellationToken) =>
+        ChangeAsync(new AssetVersionRef(asset, label), v => v.Files.Count == 0 && v.Status == VersionStatus.Failed,
             v => (v.Status, v.FailureReason) = (VersionStatus.Uploading, null), cancellationToken);
 
     /// <summary>
-    /// Fails versions still waiting for a first file long after any upload could have finished, and
-    /// repairs the model's default pointer (a crash may have come between a file and the pointer).
+    /// Fails versions still waiting for a first file long after any upload could have finished, hands
+    /// versions still validating back to their kind (a crash may have come between the file and the
+    /// start of its validation), and repairs the asset's default pointer.
     /// </summary>
-    public async Task<int> SettleAsync(HubModel model, IReadOnlyList<UploadSession> sessions, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    public async Task<int> SettleAsync(VersionedAsset asset, IReadOnlyList<UploadSession> sessions, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         var settled = 0;
-        foreach (var version in await store.ListAsync(model.Name, cancellationToken))
+        var kind = Assets(asset.Ref.Kind);
+        foreach (var version in await store.ListAsync(asset.Ref, cancellationToken))
         {
             if (version.Status == VersionStatus.Uploading && version.Files.Count == 0 && version.CreatedAt < staleBefore
                 && !sessions.Any(s => s.IsActive && s.VersionId == version.Id))
             {
-                await ChangeStatusAsync(model.Name, version.Label, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
+                if (await ChangeAsync(version.Ref, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
                     v => (v.Status, v.FailureReason) = (VersionStatus.Failed, "No file was uploaded before the upload window closed; start a new upload."),
-                    cancellationToken);
+                    cancellationToken))
+                {
+                    await RaiseFailedAsync(version.Ref, cancellationToken);
+                }
                 settled++;
             }
+            else if (version.Status == VersionStatus.Validating)
+            {
+                await kind.OnFileVerifiedAsync(version, cancellationToken);
+            }
         }
-        await RefreshDefaultAsync(model.Name, cancellationToken);
+        await RefreshDefaultAsync(asset.Ref, cancellationToken);
         return settled;
     }
 
-    private async Task ChangeStatusAsync(string modelName, string label, Func<ModelVersion, bool> when, Action<ModelVersion> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes a version's state when <paramref name="when"/> holds for it as stored, under its ETag
+    /// (read again on a race), then refreshes its asset's summary. False when it did not hold or the
+    /// version is gone. The way services outside the catalog (a dataset's validation) move a version on.
+    /// </summary>
+    public async Task<bool> ChangeAsync(AssetVersionRef version, Func<AssetVersion, bool> when, Action<AssetVersion> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
-            var current = await store.FindAsync(modelName, label, cancellationToken);
+            var current = await store.FindAsync(version.Asset, version.Label, cancellationToken);
             if (current is null || !when(current))
             {
-                return;
+                return false;
             }
             var next = current.Clone();
             change(next);
@@ -357,17 +439,42 @@ public sealed partial class VersionCatalog(
             try
             {
                 await store.ReplaceAsync(next, current.ETag!, cancellationToken);
-                return;
             }
             catch (PreconditionFailedException)
             {
+                continue;
             }
             catch (NotFoundException)
             {
-                return;
+                return false;
             }
+            if (next.Status != current.Status)
+            {
+                await RefreshDefaultAsync(version.Asset, cancellationToken);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>A model version's failure reaches webhooks (datasets have no version events yet).</summary>
+    private async Task RaiseFailedAsync(AssetVersionRef version, CancellationToken cancellationToken)
+    {
+        if (version.Asset.Kind == AssetKind.Model && await store.FindAsync(version.Asset, version.Label, cancellationToken) is { Status: VersionStatus.Failed } failed)
+        {
+            var owner = (await Assets(version.Asset.Kind).FindAsync(version.Asset.Name, cancellationToken))?.Owner;
+            await RaiseAsync(WebhookEventTypes.VersionFailed, owner, failed, null, cancellationToken);
         }
     }
+
+    private Task RaiseAsync(string type, string? owner, AssetVersion version, VersionFile? file, CancellationToken cancellationToken) =>
+        version.Kind == AssetKind.Model
+            ? events.RaiseAsync(EventPayloads.Version(type, owner, version, file, clock.GetUtcNow()), cancellationToken)
+            : Task.CompletedTask;
+
+    private static NotFoundException VersionNotFound(AssetRef asset, string label) => new("Version", $"{asset.Name}/{label}");
+
+    private static string Describe(AssetVersion version) => $"{version.Kind.Title()} '{version.Asset}' version '{version.Label}'";
 
     private static Dictionary<string, double> ApplyMetrics(Dictionary<string, double> metrics, Optional<IReadOnlyDictionary<string, double?>> changes)
     {
@@ -395,24 +502,24 @@ public sealed partial class VersionCatalog(
         return result;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} added by {User}")]
-    private static partial void LogCreated(ILogger logger, string model, string label, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of {Kind} {Asset} added by {User}")]
+    private static partial void LogCreated(ILogger logger, AssetKind kind, string asset, string label, string? user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} taken back: its first upload could not be opened")]
-    private static partial void LogDiscarded(ILogger logger, string model, string label);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of {Kind} {Asset} taken back: its first upload could not be opened")]
+    private static partial void LogDiscarded(ILogger logger, AssetKind kind, string asset, string label);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} updated by {User}")]
-    private static partial void LogUpdated(ILogger logger, string model, string label, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of {Kind} {Asset} updated by {User}")]
+    private static partial void LogUpdated(ILogger logger, AssetKind kind, string asset, string label, string? user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of model {Model} deleted by {User}")]
-    private static partial void LogDeleted(ILogger logger, string model, string label, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Version {Label} of {Kind} {Asset} deleted by {User}")]
+    private static partial void LogDeleted(ILogger logger, AssetKind kind, string asset, string label, string? user);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Default version of model {Model} set to {Label} (pinned: {Pinned}) by {User}")]
-    private static partial void LogDefaultSet(ILogger logger, string model, string? label, bool pinned, string? user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Default version of {Kind} {Asset} set to {Label} (pinned: {Pinned}) by {User}")]
+    private static partial void LogDefaultSet(ILogger logger, AssetKind kind, string asset, string? label, bool pinned, string? user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Default version of model {Model} could not be refreshed (the model kept changing); the upload sweeper repairs it")]
-    private static partial void LogDefaultNotRefreshed(ILogger logger, string model);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Default version of {Kind} {Asset} could not be refreshed (it kept changing); the upload sweeper repairs it")]
+    private static partial void LogDefaultNotRefreshed(ILogger logger, AssetKind kind, string asset);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "File {File} ({Size} bytes) verified into version {Label} of model {Model}")]
-    private static partial void LogFileRecorded(ILogger logger, string model, string label, string file, long size);
+    [LoggerMessage(Level = LogLevel.Information, Message = "File {File} ({Size} bytes) verified into version {Label} of {Kind} {Asset}")]
+    private static partial void LogFileRecorded(ILogger logger, AssetKind kind, string asset, string label, string file, long size);
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Core.Versions;
@@ -10,7 +11,7 @@ public static partial class VersionRules
     public const int MaxNotesLength = 4_000;
     public const int MaxMetrics = 50;
     public const int MaxMetricNameLength = 64;
-    public const int MaxVersionsPerModel = 1_000;
+    public const int MaxVersionsPerAsset = 1_000;
 
     /// <summary>Labels that would collide with routes under <c>/versions/</c>.</summary>
     public static IReadOnlySet<string> ReservedLabels { get; } = new HashSet<string>(["suggestion"], StringComparer.OrdinalIgnoreCase);
@@ -48,6 +49,10 @@ public static partial class VersionRules
         {
             errors.Add("notes", $"Must be at most {MaxNotesLength} characters.");
         }
+        else if (TextRules.HasControlCharacters(notes))
+        {
+            errors.Add("notes", TextRules.ControlCharactersMessage);
+        }
     }
 
     public static void ValidateMetrics(IReadOnlyDictionary<string, double> metrics, ValidationErrors errors)
@@ -69,6 +74,6 @@ public static partial class VersionRules
         }
     }
 
-    public static string LastVersionMessage(string model, string label) =>
-        $"Version '{label}' is the last version of model '{model}' and cannot be deleted; add another version first, or delete the model (which deletes all its versions).";
+    public static string LastVersionMessage(AssetRef asset, string label) =>
+        $"Version '{label}' is the last version of {asset.Kind.Noun()} '{asset.Name}' and cannot be deleted; add another version first, or delete the {asset.Kind.Noun()} (which deletes all its versions).";
 }

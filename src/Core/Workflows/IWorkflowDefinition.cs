@@ -13,6 +13,20 @@ public interface IWorkflowDefinition
     string FirstStep { get; }
 
     Task<StepOutcome> RunStepAsync(WorkflowInstance instance, CancellationToken cancellationToken);
+
+    /// <summary>How this kind retries a failing step (tries, first delay, ceiling); null: the runner's <c>Workflows</c> settings.</summary>
+    WorkflowRetryPolicy? RetryPolicy => null;
+}
+
+/// <summary>A step is tried <see cref="MaxAttempts"/> times, waiting <see cref="RetryDelay"/> after the first failure and doubling up to <see cref="MaxRetryDelay"/>.</summary>
+public sealed record WorkflowRetryPolicy(int MaxAttempts, TimeSpan RetryDelay, TimeSpan MaxRetryDelay)
+{
+    /// <summary>The wait after failed try number <paramref name="attempt"/> (1-based).</summary>
+    public TimeSpan DelayAfter(int attempt)
+    {
+        var ticks = RetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
+        return ticks >= MaxRetryDelay.Ticks ? MaxRetryDelay : TimeSpan.FromTicks((long)ticks);
+    }
 }
 
 /// <summary>What a step decided: go on to a step (now or after a delay), or finish.</summary>

@@ -184,12 +184,13 @@ public sealed partial class WorkflowRunner(
         var now = clock.GetUtcNow();
         var attempt = instance.Attempt + 1;
         var reason = Describe(error);
+        var policy = Policy(instance.Kind);
         var next = instance.Clone();
         next.Attempt = attempt;
         next.LastError = reason;
         next.UpdatedAt = now;
         TimeSpan? delay = null;
-        if (error is PermanentStepException || attempt >= Options.MaxAttempts)
+        if (error is PermanentStepException || attempt >= policy.MaxAttempts)
         {
             next.Status = WorkflowStatus.Failed;
             next.NextAttemptAt = null;
@@ -198,7 +199,7 @@ public sealed partial class WorkflowRunner(
         }
         else
         {
-            delay = Backoff(attempt);
+            delay = policy.DelayAfter(attempt);
             next.NextAttemptAt = now + delay;
             next.History.Add(new WorkflowEvent(now, instance.Step, "retrying", $"attempt {attempt}: {reason}"));
             LogRetrying(logger, instance.Kind, instance.Id, instance.Step, attempt, delay.Value, reason);
@@ -218,11 +219,10 @@ public sealed partial class WorkflowRunner(
         }
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var ticks = Options.RetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
-        return ticks >= Options.MaxRetryDelay.Ticks ? Options.MaxRetryDelay : TimeSpan.FromTicks((long)ticks);
-    }
+    /// <summary>The kind's own retry policy, else the runner's settings.</summary>
+    public WorkflowRetryPolicy Policy(string kind) =>
+        (_definitions.TryGetValue(kind, out var definition) ? definition.RetryPolicy : null)
+        ?? new WorkflowRetryPolicy(Options.MaxAttempts, Options.RetryDelay, Options.MaxRetryDelay);
 
     private async Task EnqueueAsync(string id, TimeSpan delay, CancellationToken cancellationToken)
     {

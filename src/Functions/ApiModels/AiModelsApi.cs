@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelsHub.Core.ApiModels;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Inference;
@@ -151,7 +152,7 @@ public static class AiModelsApi
             if (write.Model is { } created && version is { HasValue: true, Value: { Length: > 0 } label })
             {
                 // A file-backed model's version waits for its file (uploaded through /api/models/{name}/versions/{label}/uploads).
-                await versions.CreateAsync(caller, created.Name, new VersionInput { Label = label }, cancellationToken);
+                await versions.CreateAsync(caller, AssetRef.Model(created.Name), new VersionInput { Label = label }, cancellationToken);
             }
         }
         if (write.IsPending)

@@ -28,8 +28,11 @@ public sealed class DevelopmentAuthOptions
     public int TokenLifetimeMinutes { get; set; } = 480;
 }
 
-internal sealed class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
+internal sealed partial class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}|common|organizations|consumers)$")]
+    private static partial System.Text.RegularExpressions.Regex TenantPattern();
+
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         var failures = new List<string>();
@@ -61,6 +64,26 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
                 {
                     failures.Add($"{key} is required when {AuthOptions.Section}:Mode is Entra.");
                 }
+            }
+            // Settings that pass the check above but can never work: every request would fail (500) instead of the start.
+            if (configuration["AzureAd:Instance"] is { Length: > 0 } instance
+                && !(Uri.TryCreate(instance, UriKind.Absolute, out var authority) && authority.Scheme == Uri.UriSchemeHttps
+                     && string.IsNullOrEmpty(authority.Query) && string.IsNullOrEmpty(authority.Fragment) && string.IsNullOrEmpty(authority.UserInfo)))
+            {
+                failures.Add($"AzureAd:Instance must be the sign-in authority's https address, such as https://login.microsoftonline.com/ (it is '{instance}'); the tokens' signing keys are only fetched over https.");
+            }
+            if (configuration["AzureAd:TenantId"] is { Length: > 0 } tenant && !TenantPattern().IsMatch(tenant))
+            {
+                failures.Add($"AzureAd:TenantId must be the directory (tenant) id, a GUID, or its domain such as contoso.onmicrosoft.com (it is '{tenant}').");
+            }
+            if (configuration["AzureAd:ClientId"] is { Length: > 0 } clientId && clientId.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                failures.Add($"AzureAd:ClientId must be the API's application (client) id, without spaces (it is '{clientId}').");
+            }
+            if (configuration["AzureAd:Audience"] is { Length: > 0 } audience && !Guid.TryParse(audience, out _)
+                && !(Uri.TryCreate(audience, UriKind.Absolute, out var audienceUri) && !audience.Any(char.IsWhiteSpace) && audienceUri.Scheme is "api" or "https"))
+            {
+                failures.Add($"AzureAd:Audience must be the API's Application ID URI (api://… or https://…) or its client id (it is '{audience}').");
             }
         }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;

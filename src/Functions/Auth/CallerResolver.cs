@@ -7,8 +7,10 @@ namespace ModelsHub.Functions.Auth;
 /// <summary>
 /// Turns a validated token into a <see cref="Caller"/>: the roles it carries mapped to
 /// permissions, plus the grants and revocations an admin stored for the user (cached briefly).
+/// A stored user whose roles changed (or whom an admin created before they signed in) is brought
+/// up to date from the token, so an admin's grant knows what the user's roles give.
 /// </summary>
-public sealed class CallerResolver(IUserStore users, IMemoryCache cache)
+public sealed class CallerResolver(IUserStore users, UserDirectory directory, IMemoryCache cache)
 {
     private static readonly TimeSpan GrantsCacheTime = TimeSpan.FromSeconds(10);
 
@@ -27,10 +29,17 @@ public sealed class CallerResolver(IUserStore users, IMemoryCache cache)
             entry.AbsoluteExpirationRelativeToNow = GrantsCacheTime;
             return users.FindAsync(id, cancellationToken);
         });
-        return new Caller(id, Caller.ResolvePermissions(Roles(principal), user), principal.FindFirst("name")?.Value ?? user?.DisplayName)
+        var roles = Roles(principal);
+        var caller = new Caller(id, Caller.ResolvePermissions(roles, user), principal.FindFirst("name")?.Value ?? user?.DisplayName)
         {
             AccessTokenId = principal.FindFirst(AccessTokens.AccessTokenAuthenticationHandler.TokenIdClaim)?.Value,
         };
+        // What a sign-in token says about the user (an access token carries the roles last seen, so it tells nothing new).
+        if (user is not null && caller.AccessTokenId is null && (user.NeverSignedIn || !user.LastSeenRoles.SequenceEqual(roles, StringComparer.Ordinal)))
+        {
+            cache.Set(CacheKey(id), await directory.RecordSeenAsync(user, caller, Profile(principal), cancellationToken), GrantsCacheTime);
+        }
+        return caller;
     }
 
     /// <summary>Drops the cached grants so the next request sees a change at once.</summary>

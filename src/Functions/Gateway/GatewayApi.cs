@@ -26,7 +26,8 @@ public static class GatewayApi
 {
     public static RouteGroupBuilder MapGatewayApi(this RouteGroupBuilder api)
     {
-        var v1 = api.MapGroup("/v1").WithTags("Gateway").RequireAuthorization().RequireTokenScope(TokenScope.Gateway);
+        var v1 = api.MapGroup("/v1").WithTags("Gateway").RequireAuthorization().RequireTokenScope(TokenScope.Gateway)
+            .RequireRateLimiting(Hosting.RateLimitPolicies.Gateway);
         v1.MapPost("/chat/completions", ChatCompletions).WithName("CreateChatCompletion")
             .WithSummary("OpenAI chat completions for a hub model (model = its name); stream: true answers server-sent chat.completion.chunk events ending with [DONE].")
             .Accepts<JsonElement>("application/json").ProducesValidationProblem()

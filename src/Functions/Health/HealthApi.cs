@@ -13,7 +13,8 @@ public static class HealthApi
 
     public static RouteGroupBuilder MapHealthApi(this RouteGroupBuilder api)
     {
-        var health = api.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        // Probes are never limited: a throttled liveness probe would restart a healthy instance.
+        var health = api.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
         health.MapGet("/", GetLiveness).WithName("GetLiveness").WithSummary("Liveness: the server answers.");
         health.MapGet("/ready", GetReadiness).WithName("GetReadiness").WithSummary("Readiness: every store the hub needs answers.");
         return api;

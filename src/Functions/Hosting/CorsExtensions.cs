@@ -43,6 +43,24 @@ public static class CorsExtensions
     /// <summary>Answers preflights and adds CORS headers for endpoints that <see cref="RequireHubCors"/>; before authentication, so preflights need no token.</summary>
     public static WebApplication UseHubCors(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<HubCorsOptions>>().Value.AllowedOrigins.Count > 0)
+        {
+            // The CORS headers differ by Origin (present for an allowed one, absent otherwise), so every API answer
+            // says so, also to callers without Origin: else a cache could hand one origin's answer (a cacheable
+            // download list) to another. The CORS middleware adds it only when several origins are allowed.
+            app.Use((context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api"))
+                {
+                    context.Response.OnStarting(static state =>
+                    {
+                        CacheRules.AddVary(((HttpContext)state).Response.Headers, Microsoft.Net.Http.Headers.HeaderNames.Origin);
+                        return Task.CompletedTask;
+                    }, context);
+                }
+                return next(context);
+            });
+        }
         app.UseCors();
         return app;
     }

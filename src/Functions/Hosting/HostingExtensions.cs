@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Downloads;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Uploads;
@@ -14,6 +16,22 @@ public static class HostingExtensions
     public const string CustomHandlerPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
     public const string DefaultUrl = "http://localhost:7071";
+
+    public const string PublicBaseUrlKey = "Hub:PublicBaseUrl";
+
+    /// <summary>The first http(s) address of a server URL list, with a wildcard host as localhost; null when it names no fixed port.</summary>
+    public static string? PublicAddressOf(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var wildcard = System.Text.RegularExpressions.Regex.Replace(url, @"^(https?://)(\+|\*|0\.0\.0\.0|\[::\])(?=[:/]|$)", "$1localhost");
+            if (Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Port > 0)
+            {
+                return uri.GetLeftPart(UriPartial.Authority);
+            }
+        }
+        return null;
+    }
 
     /// <summary>
     /// Listens where the Functions host says, else where configuration says, else on
@@ -34,6 +52,11 @@ public static class HostingExtensions
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        else if (string.IsNullOrWhiteSpace(builder.Configuration[PublicBaseUrlKey]) && PublicAddressOf(builder.Configuration[WebHostDefaults.ServerUrlsKey]!) is { } listening)
+        {
+            // Standalone on another address: links the hub hands out (upload targets) name where it listens.
+            builder.Configuration.AddInMemoryCollection([new(PublicBaseUrlKey, listening)]);
+        }
 
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
@@ -50,12 +73,14 @@ public static class HostingExtensions
     /// <summary>The domain services: catalog, user center, upstream import, versions and uploads.</summary>
     public static IServiceCollection AddHubCore(this IServiceCollection services)
     {
+        services.AddSingleton<HubEvents>();
         services.AddSingleton<ModelChangeNotifier>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<UpstreamImporter>();
         services.AddSingleton<VersionPurger>();
         services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<VersionPurger>());
+        services.AddSingleton<IVersionedAssets, ModelAssets>();
         services.AddSingleton<VersionCatalog>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<UploadSweeper>();

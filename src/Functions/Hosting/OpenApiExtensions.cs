@@ -6,6 +6,9 @@ namespace ModelsHub.Functions.Hosting;
 
 public static class OpenApiExtensions
 {
+    /// <summary>The interactive API page (Development only).</summary>
+    public const string InteractivePagePath = "/api/docs";
+
     public const string DocumentPath = "/api/openapi.json";
 
     public static IServiceCollection AddHubOpenApi(this IServiceCollection services) =>
@@ -38,7 +41,7 @@ public static class OpenApiExtensions
         app.MapOpenApi(DocumentPath).AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference("/api/docs", o => o.WithOpenApiRoutePattern(DocumentPath).WithTitle("ModelsHub API")).AllowAnonymous();
+            app.MapScalarApiReference(InteractivePagePath, o => o.WithOpenApiRoutePattern(DocumentPath).WithTitle("ModelsHub API")).AllowAnonymous();
         }
         return app;
     }

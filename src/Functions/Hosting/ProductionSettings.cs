@@ -36,6 +36,7 @@ public static class ProductionSettings
         "GitHub:Repository",
         "GitHub:BaseBranch",
         "GitHub:DefaultToken",
+        "GitHub:WebhookSecret",
         "DataProtection:KeyRingBlobUri",
         "DataProtection:KeyVaultKeyId",
         "Sync:Schedule",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Problems;
@@ -47,6 +48,9 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
+            Core.Uploads.QuotaExceededException q => WithQuota(Problem(q.Exhausted ? StatusCodes.Status403Forbidden : StatusCodes.Status413PayloadTooLarge,
+                q.Exhausted ? "Quota used up." : "Over quota.", q.Message), q),
+            InsufficientStorageException i => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage.", i.Message),
             Core.ApiModels.ModelCallException m => WithExtension(ModelCallProblem(m), "errorClass", ModelsHub.Contracts.EnumNames<ModelsHub.Contracts.Usage.UsageErrorClass>.NameOf(m.ErrorClass)),
             BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == 413 ? "Too large." : "Bad request.", b.Message),
             _ => null,
@@ -86,6 +90,17 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
 
     private static ProblemDetails Problem(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>Which quota, its limit, what is used, what is left and what was asked for, for clients to show.</summary>
+    private static ProblemDetails WithQuota(ProblemDetails problem, Core.Uploads.QuotaExceededException q)
+    {
+        problem.Extensions["quota"] = q.Usage.Quota;
+        problem.Extensions["limit"] = q.Usage.Limit;
+        problem.Extensions["used"] = q.Usage.Used;
+        problem.Extensions["remaining"] = q.Usage.Remaining;
+        problem.Extensions["requested"] = q.Requested;
+        return problem;
+    }
 
     private static ProblemDetails WithExtension(ProblemDetails problem, string key, object value)
     {
@@ -132,6 +147,8 @@ public static class ProblemsExtensions
                     c.ProblemDetails.Extensions.TryGetValue("errorClass", out var errorClass) ? errorClass as string : null);
             }
         });
+        // After the framework's writer: it answers callers that accept JSON; this one everybody else.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         return services;
     }
@@ -142,5 +159,26 @@ public static class ProblemsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;
+    }
+}
+
+/// <summary>
+/// Writes problem+json for callers whose <c>Accept</c> excludes JSON (a browser navigation sends
+/// <c>text/html</c>), which the framework's writer declines: without it their errors became an empty
+/// 500, or the developer exception page with its stack trace. An error keeps its status and body
+/// whatever the caller accepts; a client that cannot read JSON still learns the status.
+/// </summary>
+internal sealed class ProblemJsonFallbackWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Status ??= context.HttpContext.Response.StatusCode;
+        // The same type and title defaults the framework's writer applies (a ProblemHttpResult applies them on creation).
+        _ = TypedResults.Problem(problem);
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json"));
     }
 }

@@ -1,15 +1,24 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ModelsHub.Core.Common;
 
 namespace ModelsHub.Functions.Triggers;
 
-/// <summary>The invocation endpoints of the non-HTTP functions, answered only to the local host.</summary>
+/// <summary>
+/// The invocation endpoints of the non-HTTP functions. They exist only when the Functions host drives
+/// the triggers (it is then the only caller on the handler port); standalone, the in-process stand-ins
+/// run them and nobody can invoke a function over HTTP.
+/// </summary>
 public static class TriggersApi
 {
     public static WebApplication MapTriggers(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<TriggerOptions>>().Value.RunsInProcess)
+        {
+            return app;
+        }
         var names = app.Services.GetServices<IFunctionTrigger>().Select(t => t.Name)
             .Concat(app.Services.GetServices<IScheduledJob>().Select(j => j.Name))
             .ToList();
@@ -30,15 +39,27 @@ public static class TriggersApi
         return app;
     }
 
+    /// <summary>
+    /// The Functions host calls its custom handler over loopback on the port it handed it; a request from
+    /// elsewhere, without an address (a Unix socket, a proxy that hides it) or to another listener is not its.
+    /// </summary>
+    private static bool IsFromTheHost(ConnectionInfo connection)
+    {
+        if (connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+        {
+            return false;
+        }
+        var handlerPort = Environment.GetEnvironmentVariable(Hosting.HostingExtensions.CustomHandlerPortVariable);
+        return string.IsNullOrEmpty(handlerPort) || handlerPort == connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static JsonElement Property(JsonElement body, string name) =>
         body.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     public static async Task<Results<Ok<InvocationResponse>, ProblemHttpResult>> InvokeAsync(string name, HttpContext context, CancellationToken cancellationToken)
     {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is not null && !IPAddress.IsLoopback(remote))
+        if (!IsFromTheHost(context.Connection))
         {
-            // The Functions host calls its custom handler over loopback; nobody else may.
             throw new NotFoundException("Function", name);
         }
         var body = await Json.JsonBody.ReadAsync(context, 1024 * 1024, JsonValueKind.Object, cancellationToken);

@@ -12,7 +12,8 @@ namespace ModelsHub.Functions.Uploads;
 /// The embedded profile's stand-in for Blob Storage's block operations on an upload target, so the
 /// client code that uploads to a SAS URL works unchanged against the hub: Put Block
 /// (<c>?comp=block&amp;blockid=</c>, Content-MD5 checked), Put Block List (<c>?comp=blocklist</c>, XML
-/// body) and Get Block List. Authorized by the signed URL itself, like a SAS.
+/// body) and Get Block List on an upload target (<c>sp=rw</c>), and Get Blob on the read link of a
+/// published file (<c>sp=r</c>, with Range). Authorized by the signed URL itself, like a SAS.
 /// </summary>
 public static class BlobMirrorApi
 {
@@ -20,13 +21,15 @@ public static class BlobMirrorApi
 
     public static RouteGroupBuilder MapBlobMirrorApi(this RouteGroupBuilder api)
     {
-        var blobs = api.MapGroup(LocalBlobUrls.RoutePrefix["/api".Length..].TrimEnd('/')).WithTags("Uploads (blob mirror)").AllowAnonymous();
+        var blobs = api.MapGroup(LocalBlobUrls.RoutePrefix["/api".Length..].TrimEnd('/')).WithTags("Uploads (blob mirror)").AllowAnonymous()
+            // Like Blob Storage's own endpoint: a signed URL for one declared upload (quotas bound it) carries any number of chunks.
+            .DisableRateLimiting();
         blobs.MapPut("/{**key}", PutBlockOrBlockList).WithName("PutBlockOrBlockList")
             .WithSummary("Put Block (comp=block&blockid=…, body = the chunk, Content-MD5 checked) or Put Block List (comp=blocklist, XML) on an upload target, as Blob Storage does.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        blobs.MapGet("/{**key}", GetBlockList).WithName("GetBlockList")
-            .WithSummary("Get Block List (comp=blocklist&blocklisttype=all|committed|uncommitted) of an upload target, as Blob Storage answers it.")
+        blobs.MapGet("/{**key}", GetBlobOrBlockList).WithName("GetBlockList")
+            .WithSummary("Get Block List (comp=blocklist&blocklisttype=all|committed|uncommitted) of an upload target, or Get Blob (with Range) through a read link, as Blob Storage answers them.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
@@ -58,10 +61,16 @@ public static class BlobMirrorApi
         }
     }
 
-    public static async Task<ContentHttpResult> GetBlockList(string key, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<ContentHttpResult, FileStreamHttpResult>> GetBlobOrBlockList(string key, HttpContext context, CancellationToken cancellationToken)
     {
-        var store = Authorize(key, context);
         var query = context.Request.Query;
+        if (query["sp"] == LocalBlobUrls.ReadPermission)
+        {
+            var readable = Authorize(key, context, write: false);
+            var content = await readable.OpenReadAsync(key, cancellationToken);
+            return TypedResults.Stream(content.Content, "application/octet-stream", key[(key.LastIndexOf('/') + 1)..], content.LastModified, enableRangeProcessing: true);
+        }
+        var store = Authorize(key, context);
         if (query["comp"] != "blocklist")
         {
             throw new ValidationException("comp", "Must be blocklist (Get Block List).");
@@ -88,7 +97,7 @@ public static class BlobMirrorApi
         return TypedResults.Content(xml.ToString(), "application/xml", Encoding.UTF8);
     }
 
-    private static LocalBlobStore Authorize(string key, HttpContext context)
+    private static LocalBlobStore Authorize(string key, HttpContext context, bool write = true)
     {
         var services = context.RequestServices;
         var urls = services.GetService<LocalBlobUrls>();
@@ -99,7 +108,7 @@ public static class BlobMirrorApi
             throw new NotFoundException("Blob", key);
         }
         var query = context.Request.Query;
-        urls.Authorize(key, query["sp"], query["se"], query["sig"]);
+        urls.Authorize(key, query["sp"], query["se"], query["sig"], write);
         return store;
     }
 

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Functions.Versions;
@@ -7,7 +9,7 @@ namespace ModelsHub.Functions.Uploads;
 
 public static class UploadMappings
 {
-    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(s.Model, s.Version)}/uploads/{s.Id}";
+    public static string PathOf(UploadSession s) => $"{VersionMappings.PathOf(new Core.Assets.AssetVersionRef(s.AssetRef, s.Version))}/uploads/{s.Id}";
 
     public static UploadDto ToDto(this UploadState state, HttpRequest request)
     {
@@ -19,10 +21,15 @@ public static class UploadMappings
             target = new UploadTargetDto(t.Url.IsAbsoluteUri ? "blob" : "hub", url, t.ExpiresAt,
                 url + "&comp=block&blockid={blockId}", url + "&comp=blocklist");
         }
-        return new UploadDto(s.Id, s.Model, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
+        var (model, dataset) = VersionMappings.Names(s.AssetRef);
+        return new UploadDto(s.Id, model, dataset, s.Version, s.FileName, s.Size, s.DeclaredSha256, s.ContentType, s.Status, s.FailureReason, s.Sha256,
             s.ChunkSize, s.ChunkCount, BlockIds.Scheme, state.Progress.ChunksReceived, state.Progress.BytesReceived,
             ChunkRanges.From(state.Progress.ReceivedChunks), state.Progress.Committed, target, s.CreatedBy, s.CreatedAt, s.ExpiresAt, s.CompletedAt, PathOf(s));
     }
+
+    public static QuotasDto ToDto(this UserQuotas quotas) => new(quotas.Exempt, quotas.OpenUploadBytes.ToDto(), quotas.StoredBytes.ToDto());
+
+    private static QuotaDto ToDto(this QuotaUsage usage) => new(usage.Limit, usage.Used, usage.Remaining);
 
     /// <summary>A session without its block listing (completion answers).</summary>
     public static UploadDto ToDto(this UploadSession s, HttpRequest request) =>
@@ -34,16 +41,12 @@ public static class UploadMappings
 /// <summary>The hub's own address, for the relative URLs an adapter hands out (the embedded upload target).</summary>
 public static class HubAddress
 {
-    public const string PublicBaseUrlKey = "Hub:PublicBaseUrl";
-
-    public static Uri Resolve(HttpRequest request, Uri url)
-    {
-        if (url.IsAbsoluteUri)
-        {
-            return url;
-        }
-        var configured = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()[PublicBaseUrlKey];
-        var baseUrl = !string.IsNullOrWhiteSpace(configured) ? configured.TrimEnd('/') : $"{request.Scheme}://{request.Host}{request.PathBase}";
-        return new Uri(baseUrl + url.OriginalString);
-    }
+    /// <summary>
+    /// <paramref name="url"/> against <c>Hub:PublicBaseUrl</c> (by default the address the server listens on),
+    /// never against the request's <c>Host</c>: a signed upload URL must not point wherever a caller's header says.
+    /// </summary>
+    public static Uri Resolve(HttpRequest request, Uri url) =>
+        url.IsAbsoluteUri
+            ? url
+            : new Uri(request.HttpContext.RequestServices.GetRequiredService<IOptions<HubOptions>>().Value.PublicBaseUrl.TrimEnd('/') + url.OriginalString);
 }

@@ -21,10 +21,12 @@ public static class UsersApi
         users.MapGet("/{id}/permissions", GetUser).WithName("GetUserPermissions").WithSummary("A user's roles, grants, revocations and effective permissions (admin).");
         users.MapPut("/{id}/permissions/{permission}", GrantPermission).WithName("GrantPermission").WithSummary("Grant a permission to a user (admin).");
         users.MapDelete("/{id}/permissions/{permission}", RevokePermission).WithName("RevokePermission").WithSummary("Revoke a permission from a user, even one a role gives (admin).");
+        users.MapDelete("/{id}/overrides/{permission}", ClearPermissionOverride).WithName("ClearPermissionOverride")
+            .WithSummary("Drop a grant or revocation of a permission: the user's roles decide again (admin).");
         return api;
     }
 
-    public static Ok<PermissionCatalog> GetPermissionCatalog() => TypedResults.Ok(new PermissionCatalog(Permissions.All, Roles.Bundles));
+    public static Ok<PermissionCatalog> GetPermissionCatalog() => TypedResults.Ok(new PermissionCatalog(Permissions.All, Roles.Bundles, Permissions.Descriptions));
 
     public static async Task<Ok<UserListResponse>> ListUsers(HttpContext context, UserDirectory directory, CancellationToken cancellationToken)
     {
@@ -42,6 +44,13 @@ public static class UsersApi
     public static async Task<Ok<UserDto>> GrantPermission(string id, string permission, HttpContext context, UserDirectory directory, CallerResolver callers, CancellationToken cancellationToken)
     {
         var user = await directory.GrantAsync(context.GetCaller(), id, permission, cancellationToken);
+        callers.Forget(id);
+        return TypedResults.Ok(user.ToDto());
+    }
+
+    public static async Task<Ok<UserDto>> ClearPermissionOverride(string id, string permission, HttpContext context, UserDirectory directory, CallerResolver callers, CancellationToken cancellationToken)
+    {
+        var user = await directory.ClearOverrideAsync(context.GetCaller(), id, permission, cancellationToken);
         callers.Forget(id);
         return TypedResults.Ok(user.ToDto());
     }

@@ -1,17 +1,27 @@
 using ModelsHub.Contracts.Uploads;
 using ModelsHub.Contracts.Versions;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Versions;
+using ModelsHub.Functions.Datasets;
 
 namespace ModelsHub.Functions.Versions;
 
 public static class VersionMappings
 {
-    public static string PathOf(string model, string label) => $"/api/models/{Uri.EscapeDataString(model)}/versions/{Uri.EscapeDataString(label)}";
+    public static string PathOf(AssetRef asset) => $"/api/{asset.Kind.Collection()}/{Uri.EscapeDataString(asset.Name)}";
 
-    public static VersionDto ToDto(this ModelVersion v, HubModel model, UploadDto? upload = null) => new(
-        v.Model, v.Label, v.Notes, v.Status, v.FailureReason,
-        string.Equals(model.DefaultVersion, v.Label, StringComparison.OrdinalIgnoreCase),
-        v.Files.Select(f => new VersionFileDto(f.Name, f.Size, f.Sha256, f.ContentType, f.UploadedAt, $"{PathOf(v.Model, v.Label)}/files/{Uri.EscapeDataString(f.Name)}")).ToList(),
-        v.TotalSize, v.Metrics, v.CreatedBy, v.CreatedAt, v.UpdatedAt, v.ReadyAt, v.ETag, upload);
+    public static string PathOf(AssetVersionRef version) => $"{PathOf(version.Asset)}/versions/{Uri.EscapeDataString(version.Label)}";
+
+    /// <summary>The name in the field of its kind: (model, null) or (null, dataset).</summary>
+    public static (string? Model, string? Dataset) Names(AssetRef asset) =>
+        asset.Kind == AssetKind.Model ? (asset.Name, null) : (null, asset.Name);
+
+    public static VersionDto ToDto(this AssetVersion v, VersionedAsset asset, UploadDto? upload = null)
+    {
+        var (model, dataset) = Names(v.AssetRef);
+        return new VersionDto(model, dataset, v.Label, v.Notes, v.Status, v.FailureReason,
+            string.Equals(asset.Default.Label, v.Label, StringComparison.OrdinalIgnoreCase),
+            v.Files.Select(f => new VersionFileDto(f.Name, f.Size, f.Sha256, f.ContentType, f.UploadedAt, $"{PathOf(v.Ref)}/files/{Uri.EscapeDataString(f.Name)}", f.OwnerIn(v))).ToList(),
+            v.TotalSize, v.Metrics, v.CreatedBy, v.CreatedAt, v.UpdatedAt, v.ReadyAt, v.ETag, upload, v.Validation?.ToDto());
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.FileProviders;
+
 namespace ModelsHub.Functions.WebApp;
 
 /// <summary>
@@ -25,12 +27,15 @@ public static class WebAppHosting
         "form-action 'self' https://login.microsoftonline.com https://*.ciamlogin.com; " +
         "object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-    /// <summary>The headers the app is served with, here and (the same, a test keeps them so) in <c>staticwebapp.config.json</c>.</summary>
+    /// <summary>
+    /// The headers the app is served with, here (<see cref="Hosting.SecurityHeaders"/> sets them outside <c>/api</c>) and
+    /// (the same, a test keeps them so) in <c>staticwebapp.config.json</c>.
+    /// </summary>
     public static readonly KeyValuePair<string, string>[] SecurityHeaders =
     [
         new("Content-Security-Policy", ContentSecurityPolicy),
         new("X-Content-Type-Options", "nosniff"),
-        new("Referrer-Policy", "strict-origin-when-cross-origin"),
+        new("Referrer-Policy", "no-referrer"),
         new("X-Frame-Options", "DENY"),
         new("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
     ];
@@ -42,48 +47,49 @@ public static class WebAppHosting
     public static WebApplicationBuilder AddHubWebApp(this WebApplicationBuilder builder)
     {
         builder.WebHost.UseStaticWebAssets();
+        // From a build manifest, MapStaticAssets also maps a GET-only fallback for files added after the build
+        // ({**path:file}); the method matcher would turn every other method on an unknown path (POST /api/nothing)
+        // into a 405 at table-building time, before the file constraint is checked. The app's files are its build's.
+        builder.Configuration.AddInMemoryCollection([new("DisableStaticAssetNotFoundRuntimeFallback", "true")]);
         return builder;
     }
 
-    /// <summary>Sets the app's security headers on everything outside <c>/api</c>; before the static files, which end the pipeline.</summary>
-    public static WebApplication UseHubWebAppHeaders(this WebApplication app)
+    /// <summary>
+    /// The app's files as endpoints (compressed, cached), and its page for every deep link (/models/qwen3,
+    /// /admin/users): a GET or HEAD that routing found no endpoint for, outside <c>/api</c> and not naming a file.
+    /// A middleware after routing rather than a fallback endpoint: an endpoint's route would join every API route's
+    /// candidates, and the method matcher decides 405s when it builds its tables, before any route constraint runs;
+    /// the page for GET only turned a POST to an unknown API path into a 405, the page for every method would turn a
+    /// wrong method on an API route into a 404. So routing under <c>/api</c> is the API's alone: an unknown path is
+    /// its problem+json 404, a known one with another method its 405; a missing <c>.js</c> stays a 404.
+    /// </summary>
+    public static WebApplication UseHubWebApp(this WebApplication app)
     {
         app.Use((context, next) =>
         {
-            if (!IsApi(context.Request.Path))
-            {
-                var headers = context.Response.Headers;
-                foreach (var (name, value) in SecurityHeaders)
-                {
-                    headers[name] = value;
-                }
-            }
-            return next(context);
+            var request = context.Request;
+            return context.GetEndpoint() is null && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+                && !request.Path.StartsWithSegments("/api") && !NamesFile(request.Path)
+                && context.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html") is { Exists: true } index
+                ? ServeIndex(context, index)
+                : next(context);
         });
-        return app;
-    }
-
-    public static WebApplication MapHubWebApp(this WebApplication app)
-    {
         app.MapStaticAssets();
-        // Deep links (/models/qwen3, /admin/users) are the app's routes: answer them with index.html; a
-        // file-looking path (a missing .js) stays a 404, and so does anything under /api (as problem+json).
-        app.MapFallback("{**path:nonfile}", ServeIndex).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
-            .ExcludeFromDescription();
         return app;
     }
 
-    private static IResult ServeIndex(HttpContext context, IWebHostEnvironment environment)
+    private static Task ServeIndex(HttpContext context, IFileInfo index)
     {
-        var index = environment.WebRootFileProvider.GetFileInfo("index.html");
-        if (IsApi(context.Request.Path) || !index.Exists)
-        {
-            return TypedResults.NotFound();
-        }
         context.Response.Headers.CacheControl = "no-cache";
         var tag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{index.LastModified.UtcTicks:x}-{index.Length:x}\"");
-        return TypedResults.Stream(index.CreateReadStream(), "text/html; charset=utf-8", lastModified: index.LastModified, entityTag: tag);
+        return TypedResults.Stream(index.CreateReadStream(), "text/html; charset=utf-8", lastModified: index.LastModified, entityTag: tag)
+            .ExecuteAsync(context);
     }
 
-    private static bool IsApi(PathString path) => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A last segment with an extension (<c>app.js</c>, <c>missing.css</c>) names a file, never a page.</summary>
+    private static bool NamesFile(PathString path)
+    {
+        var value = path.Value ?? "";
+        return Path.HasExtension(value.AsSpan(value.LastIndexOf('/') + 1));
+    }
 }

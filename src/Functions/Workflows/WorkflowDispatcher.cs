@@ -9,9 +9,16 @@ namespace ModelsHub.Functions.Workflows;
 /// The embedded profile's stand-in for the queue trigger: reads the work queue and advances
 /// workflows, a few at once. Runs only when triggers run in-process (not under the Functions host).
 /// </summary>
-public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner runner, WorkflowWakeup wakeup, IOptions<WorkflowOptions> options,
+/// <remarks>
+/// The queue and the runner (and through them the stores' clients) are resolved only when it runs: under the
+/// Functions host it does nothing, and a cold start there must not build clients for it.
+/// </remarks>
+public sealed partial class WorkflowDispatcher(IServiceProvider services, WorkflowWakeup wakeup, IOptions<WorkflowOptions> options,
     IOptions<TriggerOptions> triggers, ILogger<WorkflowDispatcher> logger) : BackgroundService
 {
+    private IWorkQueue _queue = null!;
+    private WorkflowRunner _runner = null!;
+
     /// <summary>Delayed messages become visible without a pulse; look this often.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -25,6 +32,8 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
         {
             return;
         }
+        _queue = services.GetRequiredService<IWorkQueue>();
+        _runner = services.GetRequiredService<WorkflowRunner>();
         var concurrency = Math.Max(1, options.Value.Concurrency);
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new ConcurrentDictionary<Task, byte>();
@@ -39,7 +48,7 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
                 IReadOnlyList<WorkItem> items;
                 try
                 {
-                    items = await queue.ReceiveAsync(free, options.Value.VisibilityTimeout, stoppingToken);
+                    items = await _queue.ReceiveAsync(free, options.Value.VisibilityTimeout, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -78,7 +87,7 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
             var id = WorkflowRunner.ParseMessage(item.Body);
             if (id is null)
             {
-                await queue.MoveToPoisonAsync(item, "Not a workflow message.", stoppingToken);
+                await _queue.MoveToPoisonAsync(item, "Not a workflow message.", stoppingToken);
                 return;
             }
             // One process runs one step of an instance at a time. A message for an instance in flight
@@ -88,18 +97,18 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
             // instance's current step, and writes it with the ETag it read.
             if (!_inFlight.TryAdd(id, 0))
             {
-                await queue.ReleaseAsync(item, PollInterval, stoppingToken);
+                await _queue.ReleaseAsync(item, PollInterval, stoppingToken);
                 return;
             }
             try
             {
-                await runner.AdvanceAsync(id, stoppingToken);
+                await _runner.AdvanceAsync(id, stoppingToken);
             }
             finally
             {
                 _inFlight.TryRemove(id, out _);
             }
-            await queue.CompleteAsync(item, stoppingToken);
+            await _queue.CompleteAsync(item, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -112,11 +121,11 @@ public sealed partial class WorkflowDispatcher(IWorkQueue queue, WorkflowRunner 
             {
                 if (item.DequeueCount >= MaxDeliveries)
                 {
-                    await queue.MoveToPoisonAsync(item, ex.Message, CancellationToken.None);
+                    await _queue.MoveToPoisonAsync(item, ex.Message, CancellationToken.None);
                 }
                 else
                 {
-                    await queue.ReleaseAsync(item, TimeSpan.FromSeconds(Math.Min(60, item.DequeueCount * 2)), CancellationToken.None);
+                    await _queue.ReleaseAsync(item, TimeSpan.FromSeconds(Math.Min(60, item.DequeueCount * 2)), CancellationToken.None);
                 }
             }
             catch (Exception inner)

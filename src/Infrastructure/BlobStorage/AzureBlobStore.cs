@@ -161,6 +161,10 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
         await BusyAsync<Uri?>("sign download", async () => await SasAsync(Container.GetBlobClient(key), BlobSasPermissions.Read, clock.GetUtcNow() + lifetime,
             $"attachment; filename=\"{downloadName.Replace("\"", "", StringComparison.Ordinal)}\"", cancellationToken));
 
+    public async Task<Uri> GetReadUrlAsync(string key, string downloadName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        await BusyAsync("sign read link", async () => await SasAsync(Container.GetBlobClient(key), BlobSasPermissions.Read, expiresAt,
+            $"attachment; filename=\"{downloadName.Replace("\"", "", StringComparison.Ordinal)}\"", cancellationToken));
+
     public async Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         return await BusyAsync("open blob", async () =>

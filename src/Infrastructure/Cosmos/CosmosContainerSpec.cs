@@ -89,8 +89,9 @@ public static class HubContainers
     };
 
     /// <summary>
-    /// Versions keyed by model: a model's versions (and its head document, which counts them so the
-    /// last one is never deleted) are one partition; the id is the lowercase label, unique per model.
+    /// Versions keyed by asset (<c>/modelId</c> holds the asset key: a model's id, <c>dataset:{id}</c>):
+    /// an asset's versions (and its head document, which counts them so the last one is never deleted)
+    /// are one partition; the id is the lowercase label, unique per asset.
     /// </summary>
     public static CosmosContainerSpec Versions { get; } = new("versions", "/modelId")
     {
@@ -99,8 +100,8 @@ public static class HubContainers
     };
 
     /// <summary>
-    /// Upload sessions keyed by model; the unique key on /activeKey holds one active session per
-    /// file (the lowercase blob key while active, a per-session value once finished).
+    /// Upload sessions keyed by asset, as versions are; the unique key on /activeKey holds one active
+    /// session per file (the lowercase blob key while active, a per-session value once finished).
     /// </summary>
     public static CosmosContainerSpec Uploads { get; } = new("uploads", "/modelId")
     {
@@ -111,6 +112,30 @@ public static class HubContainers
 
     /// <summary>Upstream sync runs keyed by id: started, advanced and shown by id; the recent list sorts on /sequence.</summary>
     public static CosmosContainerSpec SyncRuns { get; } = new("syncRuns", "/id");
+
+    /// <summary>Webhooks keyed by id: managed by id; the owner's listing and the active ones an event is matched against fan out.</summary>
+    public static CosmosContainerSpec Webhooks { get; } = new("webhooks", "/id")
+    {
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>Deliveries keyed by webhook: a webhook's deliveries are one partition, listed newest first; the payload is not indexed.</summary>
+    public static CosmosContainerSpec WebhookDeliveries { get; } = new("webhookDeliveries", "/webhookId")
+    {
+        ExcludedPaths = ["/text/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// Datasets keyed by their own id (the lowercase name), as models are: reads and writes by name are
+    /// point operations and names stay unique ignoring case; listings fan out, sorted by name, or by
+    /// (createdUs, id) or (updatedUs, id).
+    /// </summary>
+    public static CosmosContainerSpec Datasets { get; } = new("datasets", "/id")
+    {
+        ExcludedPaths = ["/description/?"],
+        CompositeIndexes = [["/createdUs", "/id"], ["/updatedUs", "/id"]],
+    };
 
     /// <summary>Personal access tokens keyed by the hash of their secret: a request's token is one point read.</summary>
     public static CosmosContainerSpec AccessTokens { get; } = new("accessTokens", "/id");
@@ -129,5 +154,5 @@ public static class HubContainers
     };
 
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets];
 }

@@ -43,8 +43,8 @@ public sealed class CosmosModelStore(CosmosDatabase database) : IModelStore
         var fingerprint = QueryFingerprints.Of(query with { ContinuationToken = null, PageSize = 0 },
             $"|{scope.All}|{scope.OwnerId}|{string.Join(",", scope.PublicTiers.Order())}|{string.Join(",", scope.UnlistedTiers.Order())}");
         CosmosPaging.Decode(query.ContinuationToken, fingerprint);
-        var sql = new SqlBuilder();
-        if (!sql.AddScope(scope))
+        var sql = new CosmosQueryBuilder();
+        if (!AddScope(sql, scope))
         {
             return new Page<ModelSummary>([], null);
         }
@@ -69,8 +69,8 @@ public sealed class CosmosModelStore(CosmosDatabase database) : IModelStore
         var counts = new long[types.Length];
         await Task.WhenAll(types.Select(async (type, i) =>
         {
-            var sql = new SqlBuilder();
-            if (sql.AddScope(scope))
+            var sql = new CosmosQueryBuilder();
+            if (AddScope(sql, scope))
             {
                 sql.Add("c.type = @type", ("@type", EnumNames<ModelType>.NameOf(type)));
                 counts[i] = await _models.CountAsync(sql.Build("SELECT VALUE COUNT(1) FROM c", ""), cancellationToken);
@@ -80,7 +80,7 @@ public sealed class CosmosModelStore(CosmosDatabase database) : IModelStore
         return new ModelCounts(byType.Values.Sum(), byType);
     }
 
-    private static void AddFilters(SqlBuilder sql, ModelQuery query)
+    private static void AddFilters(CosmosQueryBuilder sql, ModelQuery query)
     {
         void Equal<T>(string property, T? value) where T : struct, Enum
         {
@@ -116,58 +116,34 @@ public sealed class CosmosModelStore(CosmosDatabase database) : IModelStore
         }
     }
 
-    /// <summary>A WHERE clause of ANDed conditions with their parameters.</summary>
-    private sealed class SqlBuilder
+    /// <summary>Adds what the scope lets the caller see; false when that is nothing.</summary>
+    private static bool AddScope(CosmosQueryBuilder sql, ModelVisibilityScope scope)
     {
-        private readonly List<string> _conditions = [];
-        private readonly List<(string Name, object Value)> _parameters = [];
-
-        public void Add(string condition, params (string Name, object Value)[] parameters)
+        if (scope.All)
         {
-            _conditions.Add(condition);
-            _parameters.AddRange(parameters);
-        }
-
-        /// <summary>Adds what the scope lets the caller see; false when that is nothing.</summary>
-        public bool AddScope(ModelVisibilityScope scope)
-        {
-            if (scope.All)
-            {
-                return true;
-            }
-            string? shared = null;
-            if (scope.PublicTiers.Count > 0)
-            {
-                var tiers = scope.PublicTiers.Count == Enum.GetValues<ModelTier>().Length ? "" : $" AND c.tier IN ({TierList(scope.PublicTiers)})";
-                var unlisted = scope.UnlistedTiers.Count == 0 ? "" : $"c.tier IN ({TierList(scope.UnlistedTiers)}) OR ";
-                shared = $"c.visibility = 'public'{tiers} AND ({unlisted}(c.status = 'active' AND c.listedUntilMs > @scope_now))";
-                _parameters.Add(("@scope_now", scope.Now.ToUnixTimeMilliseconds()));
-            }
-            if (scope.OwnerId is null)
-            {
-                if (shared is null)
-                {
-                    return false;
-                }
-                _conditions.Add($"({shared})");
-                return true;
-            }
-            _parameters.Add(("@scope_owner", scope.OwnerId));
-            _conditions.Add(shared is null ? "c.owner = @scope_owner" : $"(c.owner = @scope_owner OR ({shared}))");
             return true;
         }
-
-        public QueryDefinition Build(string select, string suffix)
+        string? shared = null;
+        if (scope.PublicTiers.Count > 0)
         {
-            var definition = new QueryDefinition(select + (_conditions.Count > 0 ? " WHERE " + string.Join(" AND ", _conditions) : "") + suffix);
-            foreach (var (name, value) in _parameters)
-            {
-                definition.WithParameter(name, value);
-            }
-            return definition;
+            var tiers = scope.PublicTiers.Count == Enum.GetValues<ModelTier>().Length ? "" : $" AND c.tier IN ({TierList(scope.PublicTiers)})";
+            var unlisted = scope.UnlistedTiers.Count == 0 ? "" : $"c.tier IN ({TierList(scope.UnlistedTiers)}) OR ";
+            shared = $"c.visibility = 'public'{tiers} AND ({unlisted}(c.status = 'active' AND c.listedUntilMs > @scope_now))";
+            sql.AddParameter("@scope_now", scope.Now.ToUnixTimeMilliseconds());
         }
-
-        private static string TierList(IEnumerable<ModelTier> tiers) =>
-            string.Join(", ", tiers.Order().Select(t => $"'{EnumNames<ModelTier>.NameOf(t)}'"));
+        if (scope.OwnerId is null)
+        {
+            if (shared is null)
+            {
+                return false;
+            }
+            sql.Add($"({shared})");
+            return true;
+        }
+        sql.Add(shared is null ? "c.owner = @scope_owner" : $"(c.owner = @scope_owner OR ({shared}))", ("@scope_owner", scope.OwnerId));
+        return true;
     }
+
+    private static string TierList(IEnumerable<ModelTier> tiers) =>
+        string.Join(", ", tiers.Order().Select(t => $"'{EnumNames<ModelTier>.NameOf(t)}'"));
 }

@@ -7,11 +7,13 @@ using ModelsHub.Core.AccessTokens;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 
 namespace ModelsHub.Infrastructure.Cosmos;
@@ -36,6 +38,9 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IVersionStore, CosmosVersionStore>(HubContainers.Versions);
         services.AddCosmosPort<IUploadSessionStore, CosmosUploadSessionStore>(HubContainers.Uploads);
         services.AddCosmosPort<ISyncRunStore, CosmosSyncRunStore>(HubContainers.SyncRuns);
+        services.AddCosmosPort<IWebhookStore, CosmosWebhookStore>(HubContainers.Webhooks);
+        services.AddCosmosPort<IWebhookDeliveryStore, CosmosWebhookDeliveryStore>(HubContainers.WebhookDeliveries);
+        services.AddCosmosPort<IDatasetStore, CosmosDatasetStore>(HubContainers.Datasets);
         services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
         services.AddSingleton(HubContainers.UsageCalls);
         services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Cosmos;
 
 /// <summary>
-/// Upload sessions in the <c>uploads</c> container, partitioned by model. The unique key on
+/// Upload sessions of models' and datasets' versions in the <c>uploads</c> container, partitioned by
+/// asset (<c>/modelId</c> holds the <see cref="AssetRef.Key"/>: a model's id, <c>dataset:{id}</c> for a
+/// dataset; the path keeps its name because a container's partition key cannot change). The unique key on
 /// <c>/activeKey</c> (the lowercase blob key while the session is active, <c>done:{id}</c> after)
 /// lets one active session per file exist, enforced by Cosmos. By id alone (the blob-created event
 /// knows only <c>uploads/{id}/…</c>) a session is one cross-partition lookup.
@@ -17,12 +19,14 @@ public sealed class CosmosUploadSessionStore(CosmosDatabase database) : IUploadS
         CosmosDocumentShape<UploadSession>.Text(s => new JsonObject
         {
             ["id"] = s.Id,
-            ["modelId"] = s.ModelId,
+            ["modelId"] = s.AssetKey,
             ["activeKey"] = s.IsActive ? s.BlobKey.ToLowerInvariant() : "done:" + s.Id,
             ["createdUs"] = CosmosDocumentShape.Microseconds(s.CreatedAt),
             ["dueMs"] = s.DueAt.ToUnixTimeMilliseconds(),
+            // The creator while the session is active: a user's open-upload quota reads only these.
+            ["activeBy"] = s.IsActive ? s.CreatedBy : null,
         }),
-        s => s.Id, s => s.ModelId);
+        s => s.Id, s => s.AssetKey);
 
     public async Task<UploadSession?> FindAsync(string id, CancellationToken cancellationToken) =>
         !CosmosOutcomes.IsValidId(id) ? null
@@ -37,12 +41,16 @@ public sealed class CosmosUploadSessionStore(CosmosDatabase database) : IUploadS
     {
         if (await FindAsync(id, cancellationToken) is { } session)
         {
-            await _sessions.DeleteAsync(id, session.ModelId, id, null, cancellationToken);
+            await _sessions.DeleteAsync(id, session.AssetKey, id, null, cancellationToken);
         }
     }
 
-    public async Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
-        await _sessions.QueryAsync(_sessions.Select("ORDER BY c.createdUs, c.id"), HubModel.IdFor(modelName), cancellationToken);
+    public async Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken) =>
+        await _sessions.QueryAsync(_sessions.Select("ORDER BY c.createdUs, c.id"), asset.Key, cancellationToken);
+
+    public async Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken) =>
+        // Cross-partition: a user's uploads span models.
+        await _sessions.QueryAsync(_sessions.Select("WHERE c.activeBy = @user").WithParameter("@user", userId), null, cancellationToken);
 
     public async Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await _sessions.QueryAsync(_sessions.Select("WHERE c.dueMs <= @now ORDER BY c.dueMs, c.id").WithParameter("@now", now.ToUnixTimeMilliseconds()),

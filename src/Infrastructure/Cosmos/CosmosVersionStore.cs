@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.Documents;
@@ -11,9 +11,12 @@ using ModelsHub.Infrastructure.Documents;
 namespace ModelsHub.Infrastructure.Cosmos;
 
 /// <summary>
-/// Versions in the <c>versions</c> container, partitioned by model. The id is the lowercase label,
-/// so Cosmos itself refuses a second version with a label (409). Without transactional batches the
-/// "never delete the last version" rule rests on a head document per model (<c>_head</c>) that
+/// Versions of models and datasets in the <c>versions</c> container, partitioned by asset
+/// (<c>/modelId</c> holds the <see cref="AssetRef.Key"/>: a model's id, as before datasets existed, or
+/// <c>dataset:{id}</c>; the path keeps its name because a container's partition key cannot change).
+/// The id is the lowercase label, so Cosmos itself refuses a second version with a label (409).
+/// Without transactional batches the "never delete the last version" rule rests on a head document
+/// per asset (<c>_head</c>) that
 /// holds the set of version ids it vouches for: a delete first takes its id out of the set under
 /// the head's ETag (refused when nothing else would be left), then deletes; a create adds the
 /// version, then puts its id in the set. Adding an id is idempotent, so racing creators that both
@@ -28,79 +31,80 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
     private static readonly ItemRequestOptions NoContentBack = new() { EnableContentResponseOnWrite = false };
 
     // The version as its JSON text (metrics keep their order and digits) with the fields queries use beside it.
-    private readonly CosmosDocumentContainer<ModelVersion> _versions = new(database, HubContainers.Versions, StoredDocuments.Versions,
-        CosmosDocumentShape<ModelVersion>.Text(v => new JsonObject
+    private readonly CosmosDocumentContainer<AssetVersion> _versions = new(database, HubContainers.Versions, StoredDocuments.Versions,
+        CosmosDocumentShape<AssetVersion>.Text(v => new JsonObject
         {
             ["id"] = v.Id,
-            ["modelId"] = v.ModelId,
+            ["modelId"] = v.AssetKey,
             ["kind"] = "version",
             ["createdUs"] = CosmosDocumentShape.Microseconds(v.CreatedAt),
+            // Whose files the version holds: a user's stored-bytes quota reads only the versions that name them.
+            ["uploaders"] = new JsonArray([.. v.Files.Select(f => f.OwnerIn(v)).Distinct(StringComparer.Ordinal).Select(u => JsonValue.Create(u))]),
         }),
-        v => v.Id, v => v.ModelId, "label");
+        v => v.Id, v => v.AssetKey, "label");
 
     private Container Container => _versions.Container;
 
-    public Task<ModelVersion?> FindAsync(string modelName, string label, CancellationToken cancellationToken) =>
+    public Task<AssetVersion?> FindAsync(AssetRef asset, string label, CancellationToken cancellationToken) =>
         // A label no version can have (the head's "_head", "suggestion", a path) is simply not there.
         VersionRules.IsValidLabel(label)
-            ? _versions.FindAsync(ModelVersion.IdFor(label), HubModel.IdFor(modelName), cancellationToken)
-            : Task.FromResult<ModelVersion?>(null);
+            ? _versions.FindAsync(AssetVersion.IdFor(label), asset.Key, cancellationToken)
+            : Task.FromResult<AssetVersion?>(null);
 
-    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string modelName, CancellationToken cancellationToken) =>
-        await _versions.QueryAsync(_versions.Select("WHERE c.kind = 'version' ORDER BY c.createdUs, c.id"), HubModel.IdFor(modelName), cancellationToken);
+    public async Task<IReadOnlyList<AssetVersion>> ListAsync(AssetRef asset, CancellationToken cancellationToken) =>
+        await _versions.QueryAsync(_versions.Select("WHERE c.kind = 'version' ORDER BY c.createdUs, c.id"), asset.Key, cancellationToken);
 
-    public async Task<ModelVersion> CreateAsync(ModelVersion version, CancellationToken cancellationToken)
+    public async Task<AssetVersion> CreateAsync(AssetVersion version, CancellationToken cancellationToken)
     {
-        if (!VersionRules.IsValidLabel(version.Label) || version.Id != ModelVersion.IdFor(version.Label))
+        if (!VersionRules.IsValidLabel(version.Label) || version.Id != AssetVersion.IdFor(version.Label))
         {
             throw new ValidationException("label", "Is not a label a version can have.");
         }
         var stored = await _versions.CreateAsync(version, cancellationToken);
-        await ChangeHeadAsync(version.ModelId, version.Id, add: true, null, cancellationToken);
+        await ChangeHeadAsync(version.AssetKey, version.Id, add: true, null, cancellationToken);
         return stored;
     }
 
-    public Task<ModelVersion> ReplaceAsync(ModelVersion version, string ifMatch, CancellationToken cancellationToken) =>
+    public Task<AssetVersion> ReplaceAsync(AssetVersion version, string ifMatch, CancellationToken cancellationToken) =>
         VersionRules.IsValidLabel(version.Label)
             ? _versions.ReplaceAsync(version, ifMatch, cancellationToken)
-            : throw StoredDocuments.Versions.NotFound($"{version.Model}/{version.Label}");
+            : throw StoredDocuments.Versions.NotFound($"{version.Asset}/{version.Label}");
 
-    public async Task DeleteAsync(string modelName, string label, string? ifMatch, CancellationToken cancellationToken)
+    public async Task DeleteAsync(AssetRef asset, string label, string? ifMatch, CancellationToken cancellationToken)
     {
-        var current = await FindAsync(modelName, label, cancellationToken);
+        var current = await FindAsync(asset, label, cancellationToken);
         if (current is null)
         {
             return;
         }
-        var name = $"{modelName}/{label}";
+        var name = $"{asset.Name}/{label}";
         if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
         {
             throw new PreconditionFailedException("Version", name);
         }
-        await ChangeHeadAsync(current.ModelId, current.Id, add: false, VersionRules.LastVersionMessage(modelName, label), cancellationToken);
+        await ChangeHeadAsync(current.AssetKey, current.Id, add: false, VersionRules.LastVersionMessage(asset, label), cancellationToken);
         try
         {
-            await _versions.DeleteAsync(current.Id, current.ModelId, name, ifMatch ?? current.ETag!, cancellationToken);
+            await _versions.DeleteAsync(current.Id, current.AssetKey, name, ifMatch ?? current.ETag!, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Not deleted after all: vouch for it again (a failure here leaves the set short, the safe side).
-            await ChangeHeadAsync(current.ModelId, current.Id, add: true, null, cancellationToken);
+            await ChangeHeadAsync(current.AssetKey, current.Id, add: true, null, cancellationToken);
             throw;
         }
     }
 
-    public async Task DeleteAllAsync(string modelName, CancellationToken cancellationToken)
+    public async Task DeleteAllAsync(AssetRef asset, CancellationToken cancellationToken)
     {
-        var model = HubModel.IdFor(modelName);
-        var ids = await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c"), r => r.Id, model, cancellationToken);
+        var ids = await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c"), r => r.Id, asset.Key, cancellationToken);
         foreach (var id in ids.OrderBy(id => id == HeadId))
         {
-            await _versions.DeleteAsync(id, model, $"{modelName}/{id}", null, cancellationToken);
+            await _versions.DeleteAsync(id, asset.Key, $"{asset.Name}/{id}", null, cancellationToken);
         }
     }
 
-    public async Task<IReadOnlyList<string>> ListModelIdsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListAssetKeysAsync(CancellationToken cancellationToken)
     {
         await _versions.EnsureCreatedAsync(cancellationToken);
         var query = new QueryDefinition("SELECT DISTINCT VALUE c.modelId FROM c WHERE c.kind = 'version'");
@@ -108,13 +112,21 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
         return [.. ids];
     }
 
+    public async Task<long> GetStoredBytesAsync(string userId, CancellationToken cancellationToken)
+    {
+        // Cross-partition: a user's files span models; the sum is the hub's (a version may hold others' files too).
+        var versions = await _versions.QueryAsync(
+            _versions.Select("WHERE c.kind = 'version' AND ARRAY_CONTAINS(c.uploaders, @user)").WithParameter("@user", userId), null, cancellationToken);
+        return versions.Sum(v => v.Files.Where(f => f.OwnerIn(v) == userId).Sum(f => f.Size));
+    }
+
     /// <summary>
     /// Puts <paramref name="versionId"/> into the head's set or takes it out, under the head's ETag;
     /// taking out refuses (<paramref name="lastMessage"/>) when no other version would be left.
     /// </summary>
-    private async Task ChangeHeadAsync(string modelId, string versionId, bool add, string? lastMessage, CancellationToken cancellationToken)
+    private async Task ChangeHeadAsync(string assetKey, string versionId, bool add, string? lastMessage, CancellationToken cancellationToken)
     {
-        var partition = new PartitionKey(modelId);
+        var partition = new PartitionKey(assetKey);
         for (var attempt = 0; attempt < MaxHeadAttempts; attempt++)
         {
             using var read = await Container.ReadItemStreamAsync(HeadId, partition, cancellationToken: cancellationToken);
@@ -123,13 +135,13 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
             if (read.StatusCode == HttpStatusCode.NotFound)
             {
                 // No head yet (the first version, or a crash before it was written): vouch for what is there.
-                ids = await ListVersionIdsAsync(modelId, cancellationToken);
+                ids = await ListVersionIdsAsync(assetKey, cancellationToken);
             }
             else if (read.IsSuccessStatusCode)
             {
                 var head = (await JsonSerializer.DeserializeAsync<HeadRow>(read.Content, HubJson.Options, cancellationToken))!;
                 // A head without ids predates the set: rebuild it from what is there.
-                ids = head.Ids is null ? await ListVersionIdsAsync(modelId, cancellationToken) : new SortedSet<string>(head.Ids, StringComparer.Ordinal);
+                ids = head.Ids is null ? await ListVersionIdsAsync(assetKey, cancellationToken) : new SortedSet<string>(head.Ids, StringComparer.Ordinal);
                 etag = read.Headers.ETag;
             }
             else
@@ -146,7 +158,7 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
             {
                 return;
             }
-            using var content = Head(modelId, ids);
+            using var content = Head(assetKey, ids);
             using var write = etag is null
                 ? await Container.CreateItemStreamAsync(content, partition, NoContentBack, cancellationToken)
                 : await Container.ReplaceItemStreamAsync(content, HeadId, partition,
@@ -161,21 +173,21 @@ public sealed class CosmosVersionStore(CosmosDatabase database) : IVersionStore
             }
             // Someone else changed the head since we read it (or created it first): read it again.
         }
-        throw new ServiceBusyException($"The version count of model '{modelId}' kept changing; try again.", TimeSpan.FromSeconds(1));
+        throw new ServiceBusyException($"The version count of '{assetKey}' kept changing; try again.", TimeSpan.FromSeconds(1));
     }
 
-    private async Task<SortedSet<string>> ListVersionIdsAsync(string modelId, CancellationToken cancellationToken) =>
-        new(await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c WHERE c.kind = 'version'"), r => r.Id, modelId, cancellationToken),
+    private async Task<SortedSet<string>> ListVersionIdsAsync(string assetKey, CancellationToken cancellationToken) =>
+        new(await _versions.QueryRowsAsync<IdRow, string>(new QueryDefinition("SELECT c.id FROM c WHERE c.kind = 'version'"), r => r.Id, assetKey, cancellationToken),
             StringComparer.Ordinal);
 
     private sealed record IdRow(string Id);
 
     private sealed record HeadRow(int Count, IReadOnlyList<string>? Ids);
 
-    private static MemoryStream Head(string modelId, SortedSet<string> ids) => CosmosDocumentShape.ToStream(new JsonObject
+    private static MemoryStream Head(string assetKey, SortedSet<string> ids) => CosmosDocumentShape.ToStream(new JsonObject
     {
         ["id"] = HeadId,
-        ["modelId"] = modelId,
+        ["modelId"] = assetKey,
         ["kind"] = "head",
         ["count"] = ids.Count,
         ["ids"] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]),

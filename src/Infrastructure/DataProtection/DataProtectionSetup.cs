@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ModelsHub.Core.GitHub;
 
 namespace ModelsHub.Infrastructure.DataProtection;
@@ -34,6 +35,13 @@ public static class DataProtectionSetup
     {
         var settings = configuration.GetSection(DataProtectionSettings.Section).Get<DataProtectionSettings>() ?? new DataProtectionSettings();
         var builder = services.AddDataProtection().SetApplicationName(settings.ApplicationName);
+        // The key ring loads on first use (saving or reading a GitHub token), not at start: a cold start need not read
+        // it (Azure: a blob and a Key Vault unwrap) or create a key for requests that may never need one. Loading is
+        // thread-safe and retried on the next use if it fails, so nothing depends on the warm-up.
+        foreach (var warmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(warmUp);
+        }
         configureKeyRing(builder, settings);
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         return services;

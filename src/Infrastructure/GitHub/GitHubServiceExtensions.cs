@@ -38,6 +38,10 @@ internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
         {
             failures.Add($"{GitHubOptions.Section}:BaseBranch must name a branch, such as main.");
         }
+        if (!string.IsNullOrEmpty(options.WebhookSecret) && (options.WebhookSecret.Trim().Length < GitHubOptions.MinWebhookSecretLength || options.WebhookSecret.Trim() != options.WebhookSecret))
+        {
+            failures.Add($"{GitHubOptions.Section}:WebhookSecret must be at least {GitHubOptions.MinWebhookSecretLength} characters without surrounding spaces (the secret set on the repository's webhook), or empty.");
+        }
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
 }

@@ -11,9 +11,9 @@ namespace ModelsHub.Infrastructure.LocalFiles;
 
 /// <summary>
 /// The embedded profile's blob store: files under the data folder's <c>blobs/</c>, named by key.
-/// A staged upload is one file preallocated at its final size; each block id names its chunk, so
-/// a block is written straight at its offset while its MD5 is computed, and SQLite records which
-/// blocks arrived. Committing checks the list, publishing is an atomic rename. Nothing is ever held
+/// A staged upload is one sparse file that grows to its final size as chunks arrive (a declaration
+/// reserves nothing: declaring costs no disk); each block id names its chunk, so a block is written
+/// straight at its offset while its MD5 is computed, and SQLite records which blocks arrived. Committing checks the list, publishing is an atomic rename. Nothing is ever held
 /// in memory beyond two 1 MiB buffers per request, whatever the file's size.
 /// </summary>
 /// <remarks>
@@ -34,22 +34,23 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
         var path = PathOf(staged.Key);
         if (await ReadLayoutAsync(staged.Key, cancellationToken) is null)
         {
+            // Nothing is reserved: a declaration must not cost disk (any user could fill it without sending a byte;
+            // quotas bound what users may hold). A file that cannot fit even on an empty disk is refused now.
+            if (FreeBytes() is { } free && staged.Size > free)
+            {
+                throw new PayloadTooLargeException($"size: this hub's storage cannot hold a file of {staged.Size} bytes.", "size");
+            }
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             try
             {
-                // Reserve the space up front: a full disk fails now, not halfway through the upload. No block
-                // is recorded for this key yet, so starting from an empty file loses nothing.
-                using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.None, staged.Size);
-                if (RandomAccess.GetLength(handle) != staged.Size)
-                {
-                    RandomAccess.SetLength(handle, staged.Size);
-                }
+                // No block is recorded for this key yet, so starting from an empty file loses nothing.
+                File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite).Dispose();
             }
             catch (IOException ex)
             {
                 TryDelete(path);
                 TryDeleteEmptyFolder(Path.GetDirectoryName(path)!);
-                throw new PayloadTooLargeException($"size: this hub's storage cannot hold a file of {staged.Size} bytes ({ex.Message}).", "size");
+                throw new InsufficientStorageException("This hub's storage cannot take a new upload now; try again later.", ex);
             }
             await database.WriteAsync((c, tx) => Execute(c, tx,
                 "INSERT OR IGNORE INTO staged_blobs (key, size, chunk_size, chunk_count, committed, created_at) VALUES ($key, $size, $chunk_size, $chunk_count, 0, $now);",
@@ -102,6 +103,12 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
             {
                 // An abort or a publish moved the staged file away after the layout was read: the upload is gone, not broken.
                 throw new NotFoundException("Upload", key);
+            }
+            catch (IOException ex)
+            {
+                // A full (or failing) disk: the block is not recorded, so the client sends it again later. The
+                // exception's own message names the file's path, which is the server's business.
+                throw new InsufficientStorageException($"Chunk {index} could not be stored: this hub's storage is full or failing; send it again later.", ex);
             }
             if (contentMd5 is not null && !CryptographicOperations.FixedTimeEquals(md5, contentMd5))
             {
@@ -272,6 +279,9 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
     public Task<Uri?> GetDownloadUrlAsync(string key, string downloadName, TimeSpan lifetime, CancellationToken cancellationToken) =>
         Task.FromResult<Uri?>(null);
 
+    public Task<Uri> GetReadUrlAsync(string key, string downloadName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(urls.SignRead(key, expiresAt));
+
     public Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
@@ -342,6 +352,20 @@ public sealed class LocalBlobStore(LocalBlobFolder folder, SqliteDatabase databa
             yield return blob;
         }
         await Task.CompletedTask;
+    }
+
+    /// <summary>Free bytes on the blob folder's file system, or null when the platform cannot say.</summary>
+    private long? FreeBytes()
+    {
+        try
+        {
+            Directory.CreateDirectory(_root);
+            return new DriveInfo(_root).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The file of a key, refusing anything that could leave the blob folder.</summary>

@@ -28,7 +28,28 @@ public sealed class SqliteDatabase : IReadinessCheck, IDisposable
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
+        foreach (var migration in SqliteSchema.Migrations(table => TableExists(connection, table), (table, column) => ColumnExists(connection, table, column)))
+        {
+            Execute(connection, migration);
+        }
         Execute(connection, SqliteSchema.Script);
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $table;";
+        command.Parameters.AddWithValue("$table", table);
+        return command.ExecuteScalar() is not null;
+    }
+
+    private static bool ColumnExists(SqliteConnection connection, string table, string column)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM pragma_table_info($table) WHERE name = $column;";
+        command.Parameters.AddWithValue("$table", table);
+        command.Parameters.AddWithValue("$column", column);
+        return command.ExecuteScalar() is not null;
     }
 
     public string Name => "sqlite";

@@ -6,6 +6,29 @@ namespace ModelsHub.Infrastructure.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
+    /// <summary>
+    /// Brings a database written before datasets existed to the current schema, before <see cref="Script"/>
+    /// runs: versions and upload sessions were keyed by model (<c>model_versions.model_id</c>,
+    /// <c>upload_sessions.model_id</c>) and are now keyed by asset (<c>asset_versions.asset_key</c>,
+    /// <c>upload_sessions.asset_key</c>). A model's asset key is its id, so the rows stay as they are;
+    /// only the names change. Each step runs only while its old name is there.
+    /// </summary>
+    public static IEnumerable<string> Migrations(Func<string, bool> tableExists, Func<string, string, bool> columnExists)
+    {
+        if (tableExists("model_versions") && !tableExists("asset_versions"))
+        {
+            yield return "ALTER TABLE model_versions RENAME TO asset_versions;";
+        }
+        if (tableExists("asset_versions") && columnExists("asset_versions", "model_id"))
+        {
+            yield return "ALTER TABLE asset_versions RENAME COLUMN model_id TO asset_key;";
+        }
+        if (tableExists("upload_sessions") && columnExists("upload_sessions", "model_id"))
+        {
+            yield return "DROP INDEX IF EXISTS ix_upload_sessions_model; ALTER TABLE upload_sessions RENAME COLUMN model_id TO asset_key;";
+        }
+    }
+
     public const string Script = """
         CREATE TABLE IF NOT EXISTS models (
             id TEXT PRIMARY KEY,
@@ -90,24 +113,42 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS ux_submissions_model_revision ON submissions(model_id, revision);
         CREATE INDEX IF NOT EXISTS ix_submissions_queue ON submissions(submitted_at, id);
-        CREATE TABLE IF NOT EXISTS model_versions (
-            model_id TEXT NOT NULL,
+        -- Versions of models and datasets, by asset key (a model's id; dataset:{id} for a dataset).
+        CREATE TABLE IF NOT EXISTS asset_versions (
+            asset_key TEXT NOT NULL,
             id TEXT NOT NULL,
             created_at INTEGER NOT NULL,
             etag TEXT NOT NULL,
             doc TEXT NOT NULL,
-            PRIMARY KEY (model_id, id)) WITHOUT ROWID;
+            PRIMARY KEY (asset_key, id)) WITHOUT ROWID;
 
         -- active_key holds the target blob key (lowercase) while the upload is unfinished: one upload per file.
         CREATE TABLE IF NOT EXISTS upload_sessions (
             id TEXT PRIMARY KEY,
-            model_id TEXT NOT NULL,
+            asset_key TEXT NOT NULL,
             active_key TEXT NULL UNIQUE,
             due_at INTEGER NOT NULL,
             etag TEXT NOT NULL,
             doc TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_upload_sessions_model ON upload_sessions(model_id);
+        CREATE INDEX IF NOT EXISTS ix_upload_sessions_asset ON upload_sessions(asset_key);
         CREATE INDEX IF NOT EXISTS ix_upload_sessions_due ON upload_sessions(due_at);
+
+        CREATE TABLE IF NOT EXISTS datasets (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            visibility TEXT NOT NULL,
+            format TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            tags TEXT NOT NULL,
+            search TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_datasets_owner ON datasets(owner, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_status ON datasets(status, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_created ON datasets(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_datasets_updated ON datasets(updated_at, id);
 
         -- The embedded blob store's staged uploads: the layout, and which blocks arrived (with their MD5).
         CREATE TABLE IF NOT EXISTS staged_blobs (
@@ -136,6 +177,25 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_sync_runs_sequence ON sync_runs(sequence);
 
+        CREATE TABLE IF NOT EXISTS webhooks (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_owner ON webhooks(owner, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_created ON webhooks(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_webhooks_active ON webhooks(active);
+
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            webhook_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (webhook_id, id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_created ON webhook_deliveries(webhook_id, created_at, id);
         -- Personal access tokens by the SHA-256 of their secret: a request's token is one key lookup.
         CREATE TABLE IF NOT EXISTS access_tokens (
             hash TEXT PRIMARY KEY,

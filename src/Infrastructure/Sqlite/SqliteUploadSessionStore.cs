@@ -1,18 +1,19 @@
-using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Infrastructure.Documents;
 
 namespace ModelsHub.Infrastructure.Sqlite;
 
 /// <summary>
-/// Upload sessions in the <c>upload_sessions</c> table. A unique <c>active_key</c> (the target
-/// blob key while the upload is unfinished) keeps one upload per file.
+/// Upload sessions of models' and datasets' versions in the <c>upload_sessions</c> table, grouped by
+/// <c>asset_key</c> (<see cref="AssetRef.Key"/>). A unique <c>active_key</c> (the target blob key
+/// while the upload is unfinished) keeps one upload per file.
 /// </summary>
 public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadSessionStore
 {
     private readonly SqliteDocumentTable<UploadSession> _sessions = new SqliteDocumentTable<UploadSession>(database, "upload_sessions", StoredDocuments.Uploads)
         .Key("id", s => s.Id)
-        .Column("model_id", s => s.ModelId)
+        .Column("asset_key", s => s.AssetKey)
         .Column("active_key", s => s.IsActive ? s.BlobKey.ToLowerInvariant() : null)
         .Column("due_at", s => s.DueAt.ToUnixTimeMilliseconds());
 
@@ -25,9 +26,13 @@ public sealed class SqliteUploadSessionStore(SqliteDatabase database) : IUploadS
 
     public Task DeleteAsync(string id, CancellationToken cancellationToken) => _sessions.DeleteAsync(id, null, cancellationToken, id);
 
-    public async Task<IReadOnlyList<UploadSession>> ListForModelAsync(string modelName, CancellationToken cancellationToken) =>
-        (await _sessions.QueryAsync("WHERE model_id = $model", p => p.AddWithValue("$model", HubModel.IdFor(modelName)), cancellationToken))
+    public async Task<IReadOnlyList<UploadSession>> ListForAssetAsync(AssetRef asset, CancellationToken cancellationToken) =>
+        (await _sessions.QueryAsync("WHERE asset_key = $asset", p => p.AddWithValue("$asset", asset.Key), cancellationToken))
             .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+
+    public async Task<IReadOnlyList<UploadSession>> ListActiveByUserAsync(string userId, CancellationToken cancellationToken) =>
+        // Only active sessions hold an active_key; the creator is read from the document.
+        await _sessions.QueryAsync("WHERE active_key IS NOT NULL AND json_extract(doc, '$.createdBy') = $user", p => p.AddWithValue("$user", userId), cancellationToken);
 
     public async Task<IReadOnlyList<UploadSession>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
         await _sessions.QueryAsync("WHERE due_at <= $now ORDER BY due_at, id LIMIT $max", p =>

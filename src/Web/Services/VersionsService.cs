@@ -10,6 +10,11 @@ public sealed class VersionsService(ApiClient api)
 
     public static string PathOf(string model, string label) => $"{PathOf(model)}/{Query.Segment(label)}";
 
+    /// <summary>A version's own address, under its model or its dataset.</summary>
+    public static string PathOf(VersionDto version) => version.Model is { } model
+        ? PathOf(model, version.Label)
+        : $"api/datasets/{Query.Segment(version.Dataset!)}/versions/{Query.Segment(version.Label)}";
+
     public Task<VersionListResponse> ListAsync(string model, CancellationToken cancellationToken = default) =>
         api.GetAsync<VersionListResponse>(PathOf(model), cancellationToken);
 
@@ -23,11 +28,11 @@ public sealed class VersionsService(ApiClient api)
             cancellationToken: cancellationToken)).Value!;
 
     public async Task<VersionDto> UpdateNotesAsync(VersionDto version, string notes, CancellationToken cancellationToken = default) =>
-        (await api.SendAsync<VersionDto>(HttpMethod.Patch, PathOf(version.Model, version.Label), new VersionRequest(null, notes, null, null),
+        (await api.SendAsync<VersionDto>(HttpMethod.Patch, PathOf(version), new VersionRequest(null, notes, null, null),
             version.ETag, cancellationToken)).Value!;
 
     public Task DeleteAsync(VersionDto version, CancellationToken cancellationToken = default) =>
-        api.SendAsync(HttpMethod.Delete, PathOf(version.Model, version.Label), ifMatch: version.ETag, cancellationToken: cancellationToken);
+        api.SendAsync(HttpMethod.Delete, PathOf(version), ifMatch: version.ETag, cancellationToken: cancellationToken);
 
     /// <summary>Pins the default version; null lets it follow the newest ready version.</summary>
     public Task PinDefaultAsync(string model, string? label, CancellationToken cancellationToken = default) =>

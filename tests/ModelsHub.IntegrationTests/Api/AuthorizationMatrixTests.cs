@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.IntegrationTests.Webhooks;
 
 namespace ModelsHub.IntegrationTests.Api;
 
@@ -206,7 +207,8 @@ public class AuthorizationMatrixTests : IDisposable
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
-        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes)
+        var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes).Concat(DatasetAuthorizationMatrixTests.Routes)
+            .Concat(WebhookAuthorizationMatrixTests.Routes)
             .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
@@ -236,11 +238,13 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
         yield return R("GET /api/me/github-token", null, SignedIn(404));
         yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        yield return R("GET /api/me/quotas", null, SignedIn(200));
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
         yield return R("GET /api/users/{id}/permissions", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions");
         yield return R("PUT /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
         yield return R("DELETE /api/users/{id}/permissions/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/permissions/datasets.manage");
+        yield return R("DELETE /api/users/{id}/overrides/{permission}", null, AdminOnly(200), _ => $"/api/users/{otherUser}/overrides/datasets.manage");
         yield return R("POST /api/admin/upstream-import", _ => new { video = Array.Empty<object>() }, AdminOnly(200));
         yield return R("GET /api/sync", null, AdminOnly(200));
         yield return R("GET /api/sync/{runId}", null, AdminOnly(200), _ => $"/api/sync/{run}");
@@ -268,6 +272,8 @@ public class AuthorizationMatrixTests : IDisposable
         // The embedded profile's stand-in for Blob Storage refuses an unsigned request; on the Azure profile it answers nothing (404).
         yield return R("GET /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=blocklist");
         yield return R("PUT /api/blobs/{key}", null, All(blobMirror), _ => "/api/blobs/models/x/v1/file.bin?comp=block&blockid=AAAA");
+        // GitHub's deliveries carry no bearer token, only GitHub's signature; this hub has no GitHub:WebhookSecret, so it takes none.
+        yield return R("POST /api/github/webhook", _ => new { action = "closed" }, All(404));
     }
 
     [Fact]

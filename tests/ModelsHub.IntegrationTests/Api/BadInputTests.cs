@@ -228,7 +228,10 @@ public sealed class BadInputTests : IDisposable
         }
         yield return new("me anonymous", HttpMethod.Get, "/api/me", null, User: null);
         yield return new("grant unknown permission", HttpMethod.Put, "/api/users/ursula/permissions/models.fly", null);
-        yield return new("grant unknown user", HttpMethod.Put, "/api/users/nobody/permissions/models.register.public", null);
+        // Any user id may hold overrides (they apply when the user next signs in), but it must be one.
+        yield return new("grant to a user id with a space", HttpMethod.Put, "/api/users/no%20body/permissions/models.register.public", null, Status: 400, Field: "id");
+        yield return new("grant to an overlong user id", HttpMethod.Put, $"/api/users/{new string('u', 129)}/permissions/models.register.public", null, Status: 400, Field: "id");
+        yield return new("clear an unknown permission", HttpMethod.Delete, "/api/users/ursula/overrides/models.fly", null, Status: 400, Field: "permission");
         yield return new("grant as non-admin", HttpMethod.Put, "/api/users/ursula/permissions/models.register.public", null, User: "ursula", Roles: ["user"]);
         yield return new("revoke own admin", HttpMethod.Delete, "/api/users/ada/permissions/users.administer", null);
         yield return new("users pageSize", HttpMethod.Get, "/api/users?pageSize=abc", null);

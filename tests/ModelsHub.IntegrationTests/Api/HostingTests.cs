@@ -65,6 +65,26 @@ public sealed class HostingTests : IDisposable
         Assert.Contains(named, Flatten(error));
     }
 
+    [Theory]
+    [InlineData("AzureAd:Instance", "http://login.microsoftonline.com/")]
+    [InlineData("AzureAd:Instance", "login.microsoftonline.com")]
+    [InlineData("AzureAd:Instance", "https://login.microsoftonline.com/?x=1")]
+    [InlineData("AzureAd:TenantId", "not a tenant/")]
+    [InlineData("AzureAd:ClientId", "has spaces in it")]
+    [InlineData("AzureAd:Audience", "not a uri")]
+    public void EntraSettingsThatCanNeverWorkFailAtStartNamingThem(string key, string value)
+    {
+        using var app = new HubApplication()
+            .With("Auth:Mode", "Entra")
+            .With("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .With("AzureAd:TenantId", "11111111-2222-3333-4444-555555555555")
+            .With("AzureAd:ClientId", "66666666-7777-8888-9999-000000000000")
+            .With("AzureAd:Audience", "api://modelshub")
+            .With(key, value);
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(key, Flatten(error));
+    }
+
     [Fact]
     public void ADataFolderThatIsAFileFailsAtStartNamingTheSetting()
     {
@@ -81,7 +101,7 @@ public sealed class HostingTests : IDisposable
         }
     }
 
-    private static string Flatten(Exception error) =>
+    internal static string Flatten(Exception error) =>
         error is AggregateException a ? string.Join("\n", a.InnerExceptions.Select(Flatten)) : error + (error.InnerException is null ? "" : "\n" + Flatten(error.InnerException));
 }
 
@@ -94,8 +114,8 @@ public sealed class StandaloneServerTests
     {
         var workDir = Path.Combine(Path.GetTempPath(), "modelshub-standalone", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDir);
-        var server = Path.Combine(AppContext.BaseDirectory, "ModelsHub.Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [server])
+        var serverDll = Path.Combine(AppContext.BaseDirectory, "ModelsHub.Functions.dll");
+        var start = new ProcessStartInfo("dotnet", [serverDll])
         {
             WorkingDirectory = workDir,
             RedirectStandardOutput = true,
@@ -106,39 +126,114 @@ public sealed class StandaloneServerTests
             start.Environment.Remove(key);
         }
         start.Environment["ASPNETCORE_CONTENTROOT"] = workDir;
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var server = StartedServer.Start(start);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri("http://localhost:7071"), Timeout = TimeSpan.FromSeconds(2) };
-            HttpResponseMessage? health = null;
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    health = await client.GetAsync("/api/health");
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(100);
-                }
-            }
-            Assert.True(health?.StatusCode == HttpStatusCode.OK, "no 200 from localhost:7071/api/health; server said:\n" + output);
+            await server.AssertAnswersAsync(new Uri("http://localhost:7071"), TimeSpan.FromSeconds(30));
             Assert.True(File.Exists(Path.Combine(workDir, ".data", "modelshub.db")), "no database under .data");
-            lock (output) Assert.Contains("Development sign-in is ON", output.ToString());
+            Assert.Contains("Development sign-in is ON", server.Output);
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await server.DisposeAsync();
             Directory.Delete(workDir, recursive: true);
         }
+    }
+}
+
+/// <summary><c>dotnet run</c> as a newcomer uses it: the launch profile must not override the address they ask for.</summary>
+[Collection(nameof(DefaultPortCollection))]
+public sealed class DotnetRunTests
+{
+    [Fact]
+    public async Task DotnetRunListensWhereAspNetCoreUrlsSays()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var data = Path.Combine(Path.GetTempPath(), "modelshub-tests", "run-" + Guid.NewGuid().ToString("N"));
+        // The configuration the tests were built with (the server next to them was built the same way).
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var start = new ProcessStartInfo("dotnet", ["run", "--no-build", "-c", configuration, "--project", Path.Combine(ModelsHub.Testing.UpstreamFixtures.RepositoryRoot, "src", "Functions")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("FUNCTIONS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Storage__Embedded__DataDirectory"] = data;
+        start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
+        start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
+        var server = StartedServer.Start(start);
+        try
+        {
+            await server.AssertAnswersAsync(new Uri($"http://127.0.0.1:{port}"), TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+}
+
+/// <summary>A server process a test started: its output, a wait for its first 200 on /api/health, and its end.</summary>
+internal sealed class StartedServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private StartedServer(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static StartedServer Start(ProcessStartInfo start) => new(Process.Start(start)!);
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public async Task AssertAnswersAsync(Uri address, TimeSpan within)
+    {
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
+        HttpResponseMessage? health = null;
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            try
+            {
+                health = await client.GetAsync("/api/health");
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.True(health?.StatusCode == HttpStatusCode.OK, $"no 200 from {address}api/health; the server said:\n{Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
     }
 }
 

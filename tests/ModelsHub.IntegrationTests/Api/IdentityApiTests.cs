@@ -110,11 +110,60 @@ public class IdentityApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAdminRevokesFromAUserWhoNeverOpenedTheUserCenterAndGrantingAgainReturnsToTheRole()
+    {
+        var admin = _app.ClientFor("ada", "admin");
+        var mia = _app.ClientFor("mia", "maintainer");
+        var permission = Permissions.RegisterPublicModels;
+
+        // Mia only uses the API (never GET /api/me): the revocation is stored anyway and holds on her next request.
+        var revoked = await (await admin.DeleteAsync($"/api/users/mia/permissions/{permission}").ExpectAsync(HttpStatusCode.OK)).ReadAsync<UserDto>();
+        Assert.Equal([permission], revoked.RevokedPermissions);
+        await mia.PostAsJsonAsync("/api/models", Samples.Model("mia-public", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
+
+        // Her request showed her roles; granting back what the role gives clears the revocation and adds no grant.
+        var restored = await (await admin.PutAsync($"/api/users/mia/permissions/{permission}", null).ExpectAsync(HttpStatusCode.OK)).ReadAsync<UserDto>();
+        Assert.Empty(restored.RevokedPermissions);
+        Assert.Empty(restored.GrantedPermissions);
+        Assert.Equal(["maintainer"], restored.Roles);
+        Assert.Contains(permission, restored.EffectivePermissions);
+        await mia.PostAsJsonAsync("/api/models", Samples.Model("mia-public-2", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+
+        // A grant of what no role gives is explicit; clearing the override (either kind) returns to "from the roles".
+        var granted = await (await admin.PutAsync($"/api/users/mia/permissions/{Permissions.DecideReviews}", null).ExpectAsync(HttpStatusCode.OK)).ReadAsync<UserDto>();
+        Assert.Equal([Permissions.DecideReviews], granted.GrantedPermissions);
+        await admin.DeleteAsync($"/api/users/mia/permissions/{permission}").ExpectAsync(HttpStatusCode.OK);
+        await admin.DeleteAsync($"/api/users/mia/overrides/{Permissions.DecideReviews}").ExpectAsync(HttpStatusCode.OK);
+        var cleared = await (await admin.DeleteAsync($"/api/users/mia/overrides/{permission}").ExpectAsync(HttpStatusCode.OK)).ReadAsync<UserDto>();
+        Assert.Empty(cleared.GrantedPermissions);
+        Assert.Empty(cleared.RevokedPermissions);
+        Assert.DoesNotContain(Permissions.DecideReviews, cleared.EffectivePermissions);
+
+        // The user center still greets her with her own profile, filled in from her token.
+        var me = await (await mia.GetAsync("/api/me").ExpectAsync(HttpStatusCode.OK)).ReadAsync<MeDto>();
+        Assert.Equal("mia", me.Id);
+        Assert.Contains(permission, me.Permissions);
+
+        // Overrides for someone who never signed in at all are stored too; unknown permissions and bad ids are refused.
+        await admin.DeleteAsync($"/api/users/00000000-0000-0000-0000-00000000beef/permissions/{permission}").ExpectAsync(HttpStatusCode.OK);
+        await admin.GetAsync("/api/users/00000000-0000-0000-0000-00000000beef/permissions").ExpectAsync(HttpStatusCode.OK);
+        await admin.DeleteAsync("/api/users/mia/overrides/no.such.permission").ExpectAsync(HttpStatusCode.BadRequest);
+        await admin.PutAsync($"/api/users/{new string('x', 300)}/permissions/{permission}", null).ExpectAsync(HttpStatusCode.BadRequest);
+        await mia.DeleteAsync($"/api/users/mia/overrides/{permission}").ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task ThePermissionCatalogListsRolesAndPermissions()
     {
         var catalog = await _app.ClientFor(null).GetFromJsonAsync<PermissionCatalog>("/api/permissions", HubApplication.Json);
         Assert.Equal(Permissions.All, catalog!.Permissions);
         Assert.Contains(Permissions.DecideReviews, catalog.Roles["reviewer"]);
+        // Datasets: the trainer role and administrators may create them; every permission says what it allows.
+        Assert.Contains(Permissions.ManageDatasets, catalog.Roles["trainer"]);
+        Assert.Contains(Permissions.ManageDatasets, catalog.Roles["admin"]);
+        Assert.DoesNotContain(Permissions.ManageDatasets, catalog.Roles["user"]);
+        Assert.Equal(Permissions.All.Order(), catalog.Descriptions!.Keys.Order());
+        Assert.Contains("Create datasets", catalog.Descriptions[Permissions.ManageDatasets]);
     }
 }
 

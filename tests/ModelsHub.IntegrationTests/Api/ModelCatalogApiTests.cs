@@ -38,6 +38,60 @@ public class ModelCatalogApiTests : IDisposable
     }
 
     [Fact]
+    public async Task APendingPublicRegistrationHoldsItsNameForEveryone()
+    {
+        var bob = _app.ClientFor("bob", "user");
+        var pending = await bob.PostAsJsonAsync("/api/models", Samples.Model("Held-Name", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Accepted);
+        var submission = (await pending.JsonAsync()).GetProperty("id").GetString()!;
+
+        // Another user's private registration (any letter case), the submitter's own, or a maintainer's public one: all 409 naming it.
+        foreach (var (client, body) in new[]
+        {
+            (_app.ClientFor("carol", "user"), Samples.Model("held-NAME")),
+            (bob, Samples.Model("held-name")),
+            (_app.ClientFor("max", "maintainer"), Samples.Model("HELD-name", "public")),
+        })
+        {
+            var refused = await client.PostAsJsonAsync("/api/models", body, HubApplication.Json).ExpectAsync(HttpStatusCode.Conflict);
+            var problem = await refused.JsonAsync();
+            Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _), problem.ToString());
+            Assert.Contains(submission, problem.GetProperty("detail").GetString());
+        }
+        await _app.ClientFor("ada", "admin").GetAsync("/api/models/held-name").ExpectAsync(HttpStatusCode.NotFound);
+        var review = await _app.ClientFor("rita", "reviewer").GetAsync($"/api/reviews/{submission}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("pending", (await review.JsonAsync()).GetProperty("state").GetString());
+
+        // Once granted the permission, the submitter registers it publicly at once: that revises (supersedes) their own registration.
+        var ada = _app.ClientFor("ada", "admin");
+        await ada.PutAsync($"/api/users/bob/permissions/models.register.public", null).ExpectAsync(HttpStatusCode.OK);
+        await bob.PostAsJsonAsync("/api/models", Samples.Model("Held-Name", "public"), HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var superseded = await _app.ClientFor("rita", "reviewer").GetAsync($"/api/reviews/{submission}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("superseded", (await superseded.JsonAsync()).GetProperty("state").GetString());
+    }
+
+    [Theory]
+    [InlineData("description", "before\u0000after")]
+    [InlineData("readme", "# Title\n\u0000")]
+    [InlineData("description", "bell \u0007")]
+    [InlineData("readme", "escape \u001b[31m red")]
+    public async Task ControlCharactersAreRefusedInTextFields(string field, string value)
+    {
+        var owner = _app.ClientFor("nell", "user");
+        var body = Samples.Model("nul-text");
+        body[field] = value;
+        var refused = await owner.PostAsJsonAsync("/api/models", body, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True((await refused.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
+
+        body[field] = "line one\r\n\tline two";
+        var created = await owner.PostAsJsonAsync("/api/models", body, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var patch = await owner.SendJsonAsync(HttpMethod.Patch, "/api/models/nul-text", new Dictionary<string, string> { [field] = value }, created.ETagOf())
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True((await patch.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
+
+        await owner.PostAsJsonAsync("/api/models/nul-text/versions", new { label = "v1", notes = value }, HubApplication.Json).ExpectAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task ARepeatedListAnswersTheSameBytesUntilAWriteChangesThem()
     {
         var alice = _app.ClientFor("alice");

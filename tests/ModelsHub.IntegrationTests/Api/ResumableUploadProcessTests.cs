@@ -90,6 +90,50 @@ public sealed class ResumableUploadProcessTests : IAsyncLifetime
         Assert.Equal(sourceSha, Convert.ToHexStringLower(await SHA256.HashDataAsync(download)));
     }
 
+    [Fact]
+    public async Task CtrlCStopsAnUploadAndTheSameCommandResumesIt()
+    {
+        var token = await _hub.TokenAsync("uma", "user");
+        using var api = _hub.ClientWith(token);
+        await api.PostAsJsonAsync("/api/models", new { name = "resumed-model", type = "custom" }).ExpectAsync(HttpStatusCode.Created);
+        // MODELSHUB_URL and MODELSHUB_TOKEN, as a script would set them.
+        var environment = new Dictionary<string, string> { ["MODELSHUB_URL"] = _hub.Address.ToString(), ["MODELSHUB_TOKEN"] = token };
+        string[] args = ["upload", _file, "--model", "resumed-model", "--version", "v1"];
+
+        using (var first = HubProcess.StartCli(null, environment, [.. args, "--limit-rate", "16M", "--parallel", "2"]))
+        {
+            var upload = await WaitForUploadAsync(api, first);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (await ReceivedAsync(api, upload) < Size / ChunkSize / 3)
+            {
+                Assert.False(first.Process.HasExited, $"the first client finished before Ctrl+C:\n{first.Output}");
+                Assert.True(DateTime.UtcNow < deadline, "the first client made no progress:\n" + first.Output);
+                await Task.Delay(20);
+            }
+            first.Interrupt();
+            var exit = await first.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(exit == 130, $"exit {exit}:\n{first.Output}");
+            Assert.Matches(@"interrupted: \d+ of 64 chunks are on the hub; run the same command again to resume", first.Output);
+        }
+        var state = await Uploads.GetAsync(api, "/api/models/resumed-model/versions/v1/uploads/" + (await OnlyUploadAsync(api)).GetProperty("id").GetString());
+        Assert.Equal("open", state.GetProperty("status").GetString());
+        var arrived = state.GetProperty("chunksReceived").GetInt32();
+        Assert.InRange(arrived, Size / ChunkSize / 3, Size / ChunkSize - 1);
+
+        using var second = HubProcess.StartCli(null, environment, args);
+        var done = await second.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(done == 0, $"the second client failed ({done}):\n{second.Output}\nserver:\n{_hub.Output}");
+        var resumed = System.Text.RegularExpressions.Regex.Match(second.Output, $@"resuming: (\d+) of {Size / ChunkSize} chunks already uploaded");
+        Assert.True(resumed.Success, second.Output);
+        var already = int.Parse(resumed.Groups[1].Value);
+        Assert.InRange(already, arrived, Size / ChunkSize - 1);
+        Assert.Contains($"sent {Size / ChunkSize - already} chunks", second.Output);
+        var version = await Uploads.GetAsync(api, "/api/models/resumed-model/versions/v1");
+        Assert.Equal("ready", version.GetProperty("status").GetString());
+        await using var source = File.OpenRead(_file);
+        Assert.Equal(Convert.ToHexStringLower(await SHA256.HashDataAsync(source)), version.GetProperty("files")[0].GetProperty("sha256").GetString());
+    }
+
     private static async Task<JsonElement> OnlyUploadAsync(HttpClient api) =>
         Assert.Single((await Uploads.GetAsync(api, "/api/models/resumed-model/uploads")).GetProperty("items").EnumerateArray());
 

@@ -43,10 +43,19 @@ public sealed class TriggerPlumbingTests : IDisposable
         }
     }
 
+    /// <summary>The hub as the Functions host runs it: the host invokes the triggers, nothing runs them in-process.</summary>
     private sealed class Application : HubApplication
     {
         public EchoTrigger Echo { get; } = new();
         public CountingJob Job { get; } = new();
+
+        public Application(bool underTheHost = true)
+        {
+            if (underTheHost)
+            {
+                With("Triggers:InProcess", "false");
+            }
+        }
 
         protected override void ConfigureTestServices(IServiceCollection services)
         {
@@ -83,18 +92,44 @@ public sealed class TriggerPlumbingTests : IDisposable
     }
 
     [Fact]
-    public async Task ATimerFunctionRunsWhenTheHostInvokesItAndOnItsOwnScheduleInProcess()
+    public async Task ATimerFunctionRunsWhenTheHostInvokesIt()
     {
         var client = _app.CreateClient();
+        await client.PostAsJsonAsync("/EverySecond", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } }).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, _app.Job.Runs);
+        await client.PostAsJsonAsync("/EverySecond", new { Data = new { }, Metadata = new { } }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(1, _app.Job.Runs);
+    }
+
+    [Fact]
+    public async Task StandaloneTheInProcessStandInsRunTheTriggersAndTheirEndpointsAreNotThere()
+    {
+        using var standalone = new Application(underTheHost: false);
+        var client = standalone.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Volatile.Read(ref _app.Job.Runs) < 2 && DateTime.UtcNow < deadline)
+        while (Volatile.Read(ref standalone.Job.Runs) < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
-        Assert.True(_app.Job.Runs >= 2, "the in-process scheduler did not run the job");
-        var before = _app.Job.Runs;
-        await client.PostAsJsonAsync("/EverySecond", new { Data = new { timer = new { IsPastDue = false } }, Metadata = new { } }).ExpectAsync(HttpStatusCode.OK);
-        Assert.True(_app.Job.Runs > before);
-        await client.PostAsJsonAsync("/EverySecond", new { Data = new { }, Metadata = new { } }).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(standalone.Job.Runs >= 2, "the in-process scheduler did not run the job");
+
+        // Nobody on the machine (nor behind a reverse proxy on it) can invoke a function.
+        var echo = await client.PostAsJsonAsync("/EchoQueue", new { Data = new { queueItem = "hello" }, Metadata = new { } }, new JsonSerializerOptions());
+        Assert.Equal(HttpStatusCode.NotFound, echo.StatusCode);
+        Assert.Equal("application/problem+json", echo.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync("/EverySecond", new { Data = new { timer = new { } }, Metadata = new { } })).StatusCode);
+        Assert.Equal(0, standalone.Echo.Calls);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3")]
+    [InlineData("192.0.2.7")]
+    [InlineData(null)]
+    public async Task UnderTheHostOnlyALoopbackCallerIsAnswered(string? remote)
+    {
+        _app.RemoteAddress = remote is null ? null : IPAddress.Parse(remote);
+        var response = await _app.CreateClient().PostAsJsonAsync("/EchoQueue", new { Data = new { queueItem = "hello" }, Metadata = new { } }, new JsonSerializerOptions());
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, _app.Echo.Calls);
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -115,7 +116,7 @@ public sealed class UploadEdgeCaseTests : IDisposable
 
         // v2 deleted and added again while its upload is still around (as when the delete races the verification).
         var versions = _app.Services.GetRequiredService<IVersionStore>();
-        await versions.DeleteAsync("namesake", "v2", null, CancellationToken.None);
+        await versions.DeleteAsync(AssetRef.Model("namesake"), "v2", null, CancellationToken.None);
         await client.PostAsJsonAsync("/api/models/namesake/versions", new { label = "v2" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
 
         var refused = await Uploads.CompleteAsync(client, upload).ExpectAsync(HttpStatusCode.Conflict);
@@ -215,6 +216,9 @@ public sealed class UploadFailureTests : IDisposable
 
         public Task<Uri?> GetDownloadUrlAsync(string key, string downloadName, TimeSpan lifetime, CancellationToken cancellationToken) =>
             inner.GetDownloadUrlAsync(key, downloadName, lifetime, cancellationToken);
+
+        public Task<Uri> GetReadUrlAsync(string key, string downloadName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+            inner.GetReadUrlAsync(key, downloadName, expiresAt, cancellationToken);
 
         public Task<BlobContent> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
 
@@ -327,7 +331,7 @@ public sealed class UploadFailureTests : IDisposable
         Assert.True(File.Exists(stuck));
         Assert.Equal(1, report.OrphanBlobs);
         // The failing ones stay, to be tried again next time; the one that could not be verified is handed back.
-        var left = await sessions.ListForModelAsync("sweep", CancellationToken.None);
+        var left = await sessions.ListForAssetAsync(AssetRef.Model("sweep"), CancellationToken.None);
         Assert.Equal(105, left.Count(s => s.FileName.StartsWith("broken", StringComparison.Ordinal)));
         Assert.Equal(UploadStatus.Open, (await sessions.FindAsync(unreadable.Id, CancellationToken.None))!.Status);
     }
@@ -338,15 +342,15 @@ public sealed class UploadFailureTests : IDisposable
         return new UploadSession
         {
             Id = id,
-            ModelId = "sweep",
-            Model = "sweep",
+            AssetKey = "sweep",
+            Asset = "sweep",
             VersionId = "v1",
             Version = "v1",
             FileName = fileName,
             Size = 1000,
             ChunkSize = 1000,
             ChunkCount = 1,
-            BlobKey = BlobKeys.ForFile("sweep", "v1", fileName),
+            BlobKey = BlobKeys.ForFile(AssetRef.Model("sweep"), "v1", fileName),
             StagingKey = BlobKeys.ForUpload(id, fileName),
             CreatedBy = caller,
             CreatedAt = expiresAt - TimeSpan.FromDays(7),

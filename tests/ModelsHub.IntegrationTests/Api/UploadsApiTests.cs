@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
@@ -125,7 +126,8 @@ public sealed class UploadsApiTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_app.DataDirectory, "blobs", "uploads", id)));
 
         await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NoContent);
-        await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NoContent);
+        // Gone: deleting it again is a 404, as reading it is.
+        await client.DeleteAsync(upload.GetProperty("url").GetString()!, null).ExpectAsync(HttpStatusCode.NotFound);
         Assert.False(Directory.Exists(Path.Combine(_app.DataDirectory, "blobs", "uploads", id)));
         await client.GetAsync(upload.GetProperty("url").GetString()!).ExpectAsync(HttpStatusCode.NotFound);
         await Uploads.PutChunkAsync(client, upload, 1, content).ExpectAsync(HttpStatusCode.NotFound);
@@ -179,6 +181,92 @@ public sealed class UploadsApiTests : IDisposable
         // Anyone who may see the model may download; a hidden model's file is a 404.
         await _app.ClientFor("stranger", "user").GetAsync(url).ExpectAsync(HttpStatusCode.NotFound);
         await client.GetAsync("/api/models/fetch/versions/v1/files/other.bin").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AnUnknownRangeUnitIsIgnoredAndTheWholeFileServed()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "units");
+        var content = Uploads.RandomBytes(5000, 23);
+        await Uploads.UploadVersionAsync(client, "units", null, "u.bin", content);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/models/units/versions/v1/files/u.bin");
+        request.Headers.TryAddWithoutValidation("Range", "items=0-1");
+        var response = await client.SendAsync(request).ExpectAsync(HttpStatusCode.OK);
+        Assert.Null(response.Content.Headers.ContentRange);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task AFileIsServedAsOctetStreamUnlessItsTypeIsOnTheSafeList()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "types");
+        async Task<HttpResponseMessage> UploadAndGetAsync(string label, string fileName, string? contentType)
+        {
+            var content = Encoding.UTF8.GetBytes("<html><script>alert(document.cookie)</script></html>");
+            var response = await client.PostAsJsonAsync("/api/models/types/versions",
+                new { label, file = new { fileName, size = content.Length, sha256 = Uploads.Sha256(content), contentType } }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+            var upload = (await response.JsonAsync()).GetProperty("upload");
+            await Uploads.PutChunksAsync(client, upload, content);
+            await Uploads.CompleteAsync(client, upload).ExpectAsync(HttpStatusCode.OK);
+            return await client.GetAsync($"/api/models/types/versions/{label}/files/{fileName}").ExpectAsync(HttpStatusCode.OK);
+        }
+
+        foreach (var (label, name, declared, served) in new[]
+        {
+            ("v1", "page.txt", "text/html", "application/octet-stream"),
+            ("v2", "image.bin", "image/svg+xml", "application/octet-stream"),
+            ("v3", "script.json", "application/javascript", "application/octet-stream"),
+            ("v4", "config.json", (string?)null, "application/json"),
+            ("v5", "notes.txt", "text/plain; charset=utf-8", "text/plain"),
+            ("v6", "weights.tar.gz", (string?)null, "application/gzip"),
+        })
+        {
+            var download = await UploadAndGetAsync(label, name, declared);
+            Assert.Equal(served, download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        }
+    }
+
+    [Fact]
+    public async Task TheUploadTargetNamesTheHubsOwnAddressNotTheRequestsHost()
+    {
+        var client = Owner;
+        client.DefaultRequestHeaders.Host = "attacker.example";
+        await Uploads.CreateModelAsync(client, "hosts");
+        var (_, upload) = await Uploads.CreateVersionAsync(client, "hosts", null, "h.bin", Uploads.RandomBytes(100, 24));
+        var target = upload.GetProperty("target").GetProperty("url").GetString()!;
+        Assert.StartsWith("http://localhost:7071/api/blobs/uploads/", target);
+        var again = await Uploads.GetAsync(client, upload.GetProperty("url").GetString()!);
+        Assert.StartsWith("http://localhost:7071/api/blobs/uploads/", again.GetProperty("target").GetProperty("url").GetString());
+
+        using var configured = new HubApplication().With("Hub:PublicBaseUrl", "https://hub.example.org/");
+        var other = configured.ClientFor("omar", "user");
+        other.DefaultRequestHeaders.Host = "attacker.example";
+        await Uploads.CreateModelAsync(other, "hosts");
+        var (_, second) = await Uploads.CreateVersionAsync(other, "hosts", null, "h.bin", Uploads.RandomBytes(100, 24));
+        Assert.StartsWith("https://hub.example.org/api/blobs/uploads/", second.GetProperty("target").GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task AnUnknownUploadIsA404ToDeleteAsToRead()
+    {
+        var client = Owner;
+        await Uploads.CreateModelAsync(client, "unknown");
+        await client.PostAsJsonAsync("/api/models/unknown/versions", new { label = "v1" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        var url = "/api/models/unknown/versions/v1/uploads/0123456789abcdef0123456789abcdef";
+        await client.GetAsync(url).ExpectAsync(HttpStatusCode.NotFound);
+        var deleted = await client.DeleteAsync(url).ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal("application/problem+json", deleted.Content.Headers.ContentType?.MediaType);
+
+        // An upload that existed: deleting it is a 204, and once gone it is a 404 like any other.
+        var (_, upload) = await Uploads.CreateVersionAsync(client, "unknown", "v2", "a.bin", Uploads.RandomBytes(100, 25));
+        var existing = upload.GetProperty("url").GetString()!;
+        await client.DeleteAsync(existing).ExpectAsync(HttpStatusCode.NoContent);
+        await client.DeleteAsync(existing).ExpectAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -239,7 +327,12 @@ public sealed class BlobCreatedFunctionTests : IDisposable
 
     private sealed class Application : HubApplication
     {
-        public Application() => With("Uploads:ChunkSizeBytes", "262144");
+        public Application()
+        {
+            With("Uploads:ChunkSizeBytes", "262144");
+            // The host invokes the functions.
+            With("Triggers:InProcess", "false");
+        }
 
         protected override void ConfigureTestServices(IServiceCollection services) =>
             services.Replace(ServiceDescriptor.Singleton<IBlobEventPublisher>(new SilentEvents()));
@@ -357,6 +450,8 @@ public sealed class UploadExpiryTests : IDisposable
         {
             With("Uploads:ChunkSizeBytes", "262144");
             With("Uploads:OrphanGracePeriod", "00:00:00");
+            // The host's timer invokes the function.
+            With("Triggers:InProcess", "false");
         }
 
         protected override void ConfigureTestServices(IServiceCollection services) => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
@@ -380,7 +475,7 @@ public sealed class UploadExpiryTests : IDisposable
         // Leftovers a crash could leave: versions of a model that is gone, and blobs nobody lists.
         var services = _app.Services;
         var versions = services.GetRequiredService<IVersionStore>();
-        await versions.CreateAsync(new ModelVersion { ModelId = "ghost", Model = "ghost", Id = "v1", Label = "v1", CreatedBy = "eve", CreatedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await versions.CreateAsync(AssetVersion.New(AssetRef.Model("ghost"), "v1", "eve", DateTimeOffset.UtcNow), CancellationToken.None);
         var blobs = Path.Combine(_app.DataDirectory, "blobs");
         var ghostFile = Path.Combine(blobs, "models", "ghost", "v1", "x.bin");
         var strayFile = Path.Combine(blobs, "models", "expiry", "v1", "stray.bin");
@@ -397,17 +492,17 @@ public sealed class UploadExpiryTests : IDisposable
         Assert.NotNull(await sessions.FindAsync(staleId, CancellationToken.None));
         Assert.True(Directory.Exists(Path.Combine(blobs, "uploads", staleId)));
         Assert.False(File.Exists(ghostFile) || File.Exists(strayFile) || File.Exists(strayUpload));
-        Assert.Empty(await versions.ListAsync("ghost", CancellationToken.None));
+        Assert.Empty(await versions.ListAsync(AssetRef.Model("ghost"), CancellationToken.None));
         Assert.True(File.Exists(Path.Combine(blobs, "models", "expiry", "v1", "kept.bin")));
 
         _app.Clock.Offset = TimeSpan.FromDays(8);
         await RunJobAsync();
         Assert.Null(await sessions.FindAsync(staleId, CancellationToken.None));
         Assert.False(Directory.Exists(Path.Combine(blobs, "uploads", staleId)));
-        var v2 = await versions.FindAsync("expiry", "v2", CancellationToken.None);
+        var v2 = await versions.FindAsync(AssetRef.Model("expiry"), "v2", CancellationToken.None);
         Assert.Equal(VersionStatus.Failed, v2!.Status);
         Assert.Contains("No file was uploaded", v2.FailureReason);
-        var v1 = await versions.FindAsync("expiry", "v1", CancellationToken.None);
+        var v1 = await versions.FindAsync(AssetRef.Model("expiry"), "v1", CancellationToken.None);
         Assert.Equal(VersionStatus.Ready, v1!.Status);
         Assert.True(File.Exists(Path.Combine(blobs, "models", "expiry", "v1", "kept.bin")));
 

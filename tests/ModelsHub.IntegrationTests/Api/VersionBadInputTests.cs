@@ -177,9 +177,19 @@ public sealed class VersionBadInputTests : IDisposable
             {
                 var state = await Uploads.GetAsync(admin, u.GetProperty("url").GetString()!);
                 snapshot.AppendLine($"{state.GetProperty("id")} {state.GetProperty("status")} {state.GetProperty("receivedChunks").GetRawText()}");
+                // A staged file grows as chunks are written; what must not change is the bytes of the chunks that arrived.
+                var staged = await File.ReadAllBytesAsync(Path.Combine(_app.DataDirectory, "blobs", "uploads", state.GetProperty("id").GetString()!, state.GetProperty("fileName").GetString()!));
+                var chunkSize = (int)state.GetProperty("chunkSize").GetInt64();
+                foreach (var range in state.GetProperty("receivedChunks").EnumerateArray())
+                {
+                    var (first, last) = (range[0].GetInt32(), range[1].GetInt32());
+                    var end = Math.Min(staged.Length, (last + 1) * chunkSize);
+                    snapshot.AppendLine($"  chunks {first}-{last} {Convert.ToHexString(SHA256.HashData(staged.AsSpan(first * chunkSize, end - first * chunkSize)))}");
+                }
             }
         }
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_app.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Order())
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_app.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Order()
+            .Where(f => !Path.GetRelativePath(_app.DataDirectory, f).StartsWith(Path.Combine("blobs", "uploads"), StringComparison.Ordinal)))
         {
             snapshot.AppendLine($"{Path.GetRelativePath(_app.DataDirectory, file)} {new FileInfo(file).Length} {Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(file)))}");
         }

@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.IntegrationTests.Infrastructure;
@@ -136,8 +137,8 @@ public sealed class VersionsApiTests : IDisposable
 
         Assert.False(Directory.Exists(Path.Combine(blobs, "models", "doomed")), "the model's blob folder is still there");
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(blobs, "uploads")));
-        Assert.Empty(await _app.Services.GetRequiredService<IVersionStore>().ListAsync("doomed", CancellationToken.None));
-        Assert.Empty(await _app.Services.GetRequiredService<IUploadSessionStore>().ListForModelAsync("doomed", CancellationToken.None));
+        Assert.Empty(await _app.Services.GetRequiredService<IVersionStore>().ListAsync(AssetRef.Model("doomed"), CancellationToken.None));
+        Assert.Empty(await _app.Services.GetRequiredService<IUploadSessionStore>().ListForAssetAsync(AssetRef.Model("doomed"), CancellationToken.None));
 
         // A new model of the same name starts empty.
         await Uploads.CreateModelAsync(client, "doomed");

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.Health;
 using ModelsHub.Contracts.Models;
-using ModelsHub.Infrastructure;
+using ModelsHub.Core.Assets;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Models;
+using ModelsHub.Infrastructure;
 using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.Testing;
 
@@ -119,14 +120,11 @@ public sealed class AzureProfileTests(AzureEmulators emulators)
         var throttle = new ThrottlingHandler();
         var store = new ModelsHub.Infrastructure.Cosmos.CosmosVersionStore(
             emulators.NewDatabase(emulators.CreateCosmosClient(throttle), ModelsHub.Infrastructure.Cosmos.HubContainers.Versions));
-        await store.CreateAsync(new ModelsHub.Core.Versions.ModelVersion
-        {
-            ModelId = "swept", Model = "swept", Id = "v1", Label = "v1", CreatedBy = "ada", CreatedAt = DateTimeOffset.UnixEpoch, UpdatedAt = DateTimeOffset.UnixEpoch,
-        }, CancellationToken.None);
-        Assert.Equal(["swept"], await store.ListModelIdsAsync(CancellationToken.None));
+        await store.CreateAsync(ModelsHub.Core.Versions.AssetVersion.New(AssetRef.Model("swept"), "v1", "ada", DateTimeOffset.UnixEpoch), CancellationToken.None);
+        Assert.Equal(["swept"], await store.ListAssetKeysAsync(CancellationToken.None));
 
         throttle.Enabled = true;
-        var busy = await Assert.ThrowsAsync<ModelsHub.Core.Common.ServiceBusyException>(() => store.ListModelIdsAsync(CancellationToken.None));
+        var busy = await Assert.ThrowsAsync<ModelsHub.Core.Common.ServiceBusyException>(() => store.ListAssetKeysAsync(CancellationToken.None));
         Assert.Equal(TimeSpan.FromMilliseconds(1500), busy.RetryAfter);
     }
 

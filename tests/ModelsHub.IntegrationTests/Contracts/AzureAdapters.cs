@@ -1,4 +1,5 @@
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
@@ -6,6 +7,7 @@ using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
+using ModelsHub.Core.Webhooks;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Cosmos;
 using ModelsHub.Infrastructure.StorageQueues;
@@ -41,9 +43,33 @@ public sealed class CosmosSubmissionStoreContract(AzureEmulators emulators) : Su
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
-public sealed class CosmosVersionStoreContract(AzureEmulators emulators) : VersionStoreContract
+public sealed class CosmosVersionStoreContract : VersionStoreContract
 {
-    protected override IVersionStore Store { get; } = new CosmosVersionStore(emulators.NewDatabase(null, HubContainers.Versions));
+    private readonly CosmosDatabase _database;
+
+    public CosmosVersionStoreContract(AzureEmulators emulators)
+    {
+        _database = emulators.NewDatabase(null, HubContainers.Versions);
+        Store = new CosmosVersionStore(_database);
+    }
+
+    protected override IVersionStore Store { get; }
+
+    protected override async Task StoreLegacyAsync(string modelId, string id, DateTimeOffset createdAt, string json)
+    {
+        await _database.EnsureCreatedAsync(CancellationToken.None);
+        var document = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = id,
+            ["modelId"] = modelId,
+            ["kind"] = "version",
+            ["createdUs"] = (createdAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
+            ["text"] = json,
+        };
+        using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(document.ToJsonString()));
+        using var response = await _database.Container(HubContainers.Versions).CreateItemStreamAsync(content, new Microsoft.Azure.Cosmos.PartitionKey(modelId));
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}");
+    }
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
@@ -68,6 +94,12 @@ public sealed class AzureBlobStoreContract(AzureEmulators emulators) : BlobStore
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosDatasetStoreContract(AzureEmulators emulators) : DatasetStoreContract
+{
+    protected override IDatasetStore Store { get; } = new CosmosDatasetStore(emulators.NewDatabase(null, HubContainers.Datasets));
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
@@ -103,6 +135,19 @@ public sealed class CosmosUploadSessionStoreAcrossPartitionsContract(AzureEmulat
 {
     protected override IUploadSessionStore Store { get; } =
         new CosmosUploadSessionStore(emulators.NewDatabase(emulators.CreateCosmosClient(new EmptyPagesFirstHandler(6)), HubContainers.Uploads));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosWebhookStoreContract(AzureEmulators emulators) : WebhookStoreContract
+{
+    private readonly CosmosDatabase _database = emulators.NewDatabase(null, HubContainers.Webhooks, HubContainers.WebhookDeliveries);
+
+    private CosmosWebhookStore? _webhooks;
+    private CosmosWebhookDeliveryStore? _deliveries;
+
+    protected override IWebhookStore Webhooks => _webhooks ??= new CosmosWebhookStore(_database);
+
+    protected override IWebhookDeliveryStore Deliveries => _deliveries ??= new CosmosWebhookDeliveryStore(_database);
 }
 
 [Collection(AzureEmulatorsCollection.Name)]

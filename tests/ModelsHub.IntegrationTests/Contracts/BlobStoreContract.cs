@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.WebUtilities;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Infrastructure.LocalFiles;
@@ -121,7 +122,7 @@ public abstract class BlobStoreContract
     [Fact]
     public async Task PromotingPublishesTheFileReplacesTheOldOneAndIsIdempotent()
     {
-        var published = BlobKeys.ForFile(Model, "v1", "model.bin");
+        var published = BlobKeys.ForFile(AssetRef.Model(Model), "v1", "model.bin");
         var first = Bytes(ChunkSize + 5, 4);
         var staged = await CommittedAsync(first);
         await Store.PromoteAsync(staged.Key, published, "application/octet-stream", CancellationToken.None);
@@ -152,11 +153,11 @@ public abstract class BlobStoreContract
     [Fact]
     public async Task MissingBlobsAreNotFoundAndDeletingThemIsNoError()
     {
-        var missing = BlobKeys.ForFile(Model, "v1", "nothing.bin");
+        var missing = BlobKeys.ForFile(AssetRef.Model(Model), "v1", "nothing.bin");
         await Assert.ThrowsAsync<NotFoundException>(() => Store.OpenReadAsync(missing, CancellationToken.None));
         await Assert.ThrowsAsync<NotFoundException>(() => Store.ComputeSha256Async(missing, CancellationToken.None));
         await Store.DeleteAsync(missing, CancellationToken.None);
-        await Store.DeletePrefixAsync(BlobKeys.ForModel(Model), CancellationToken.None);
+        await Store.DeletePrefixAsync(BlobKeys.ForAsset(AssetRef.Model(Model)), CancellationToken.None);
         Assert.Empty((await Store.GetBlocksAsync(BlobKeys.ForUpload(Upload, "nothing.bin"), CancellationToken.None)).Uncommitted);
     }
 
@@ -166,21 +167,21 @@ public abstract class BlobStoreContract
         foreach (var (version, file, seed) in new[] { ("v1", "b.bin", 7), ("v1", "a.bin", 8), ("v2", "c.bin", 9) })
         {
             var staged = await CommittedAsync(Bytes(1000 + seed, seed), file, Guid.NewGuid().ToString("N"));
-            await Store.PromoteAsync(staged.Key, BlobKeys.ForFile(Model, version, file), "application/octet-stream", CancellationToken.None);
+            await Store.PromoteAsync(staged.Key, BlobKeys.ForFile(AssetRef.Model(Model), version, file), "application/octet-stream", CancellationToken.None);
         }
         var unfinished = Staged(Bytes(10, 1), "u.bin");
         await Store.PrepareUploadAsync(unfinished, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
 
         var listed = new List<StoredBlob>();
-        await foreach (var blob in Store.ListAsync(BlobKeys.ForModel(Model), CancellationToken.None)) listed.Add(blob);
-        var prefix = BlobKeys.ForModel(Model);
+        await foreach (var blob in Store.ListAsync(BlobKeys.ForAsset(AssetRef.Model(Model)), CancellationToken.None)) listed.Add(blob);
+        var prefix = BlobKeys.ForAsset(AssetRef.Model(Model));
         Assert.Equal([(prefix + "v1/a.bin", 1008L), (prefix + "v1/b.bin", 1007L), (prefix + "v2/c.bin", 1009L)], listed.Select(b => (b.Key, b.Size)));
         var uploads = new List<string>();
         await foreach (var blob in Store.ListAsync(BlobKeys.UploadsPrefix, CancellationToken.None)) uploads.Add(blob.Key);
         Assert.Contains(unfinished.Key, uploads);
 
         await Store.DeleteAsync(prefix + "v1/a.bin", CancellationToken.None);
-        await Store.DeletePrefixAsync(BlobKeys.ForVersion(Model, "V2"), CancellationToken.None);
+        await Store.DeletePrefixAsync(BlobKeys.ForVersion(AssetRef.Model(Model), "V2"), CancellationToken.None);
         listed.Clear();
         await foreach (var blob in Store.ListAsync(prefix, CancellationToken.None)) listed.Add(blob);
         Assert.Equal([prefix + "v1/b.bin"], listed.Select(b => b.Key));
@@ -296,14 +297,16 @@ public sealed class LocalBlobStoreContract : BlobStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task TheUploadIsOneFileAtItsFinalSizeAndKeysCannotLeaveTheFolder()
+    public async Task TheUploadIsOneFileThatGrowsAsChunksArriveAndKeysCannotLeaveTheFolder()
     {
         var content = Bytes(ChunkSize * 3, 4);
         var staged = Staged(content);
         await Local.PrepareUploadAsync(staged, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
         var path = Local.PathOf(staged.Key);
-        Assert.Equal(content.Length, new FileInfo(path).Length);
+        // A declaration reserves nothing; the last chunk, sent first, lands at its offset.
+        Assert.Equal(0, new FileInfo(path).Length);
         await StageAsync(staged, content, 2);
+        Assert.Equal(content.Length, new FileInfo(path).Length);
         Assert.Equal(content.AsSpan(ChunkSize * 2).ToArray(), (await File.ReadAllBytesAsync(path))[(ChunkSize * 2)..]);
 
         foreach (var key in new[] { "../x", "models/../../x", "models//x", "/etc/passwd", "models\\x", "models/./x", "" })

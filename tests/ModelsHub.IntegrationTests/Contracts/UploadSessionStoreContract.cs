@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Uploads;
+using ModelsHub.Core.Assets;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -15,14 +16,15 @@ public abstract class UploadSessionStoreContract
 
     protected string Model { get; } = "Uc-" + Guid.NewGuid().ToString("N")[..8];
 
-    private UploadSession New(string file = "model.bin", string version = "v1", int minute = 0, TimeSpan? lifetime = null)
+    private UploadSession New(string file = "model.bin", string version = "v1", int minute = 0, TimeSpan? lifetime = null, string? model = null, string createdBy = "olivia")
     {
         var id = Guid.NewGuid().ToString("N");
+        model ??= Model;
         return new UploadSession
         {
             Id = id,
-            ModelId = Model.ToLowerInvariant(),
-            Model = Model,
+            AssetKey = AssetRef.Model(model).Key,
+            Asset = model,
             VersionId = version,
             Version = version,
             FileName = file,
@@ -30,13 +32,34 @@ public abstract class UploadSessionStoreContract
             DeclaredSha256 = new string('b', 64),
             ChunkSize = 5 * 1024 * 1024,
             ChunkCount = 3,
-            BlobKey = BlobKeys.ForFile(Model, version, file),
+            BlobKey = BlobKeys.ForFile(AssetRef.Model(model), version, file),
             StagingKey = BlobKeys.ForUpload(id, file),
-            CreatedBy = "olivia",
+            CreatedBy = createdBy,
             CreatedAt = T0.AddMinutes(minute),
             UpdatedAt = T0.AddMinutes(minute),
             ExpiresAt = T0.AddMinutes(minute) + (lifetime ?? TimeSpan.FromDays(7)),
         };
+    }
+
+    [Fact]
+    public async Task AUsersActiveUploadsAreListedAcrossModels()
+    {
+        var user = "quota-" + Guid.NewGuid().ToString("N")[..8];
+        var here = await Store.CreateAsync(New("a.bin", createdBy: user), CancellationToken.None);
+        var elsewhere = await Store.CreateAsync(New("b.bin", model: Model + "-other", createdBy: user), CancellationToken.None);
+        await Store.CreateAsync(New("c.bin", createdBy: user + "-someone-else"), CancellationToken.None);
+        var finished = await Store.CreateAsync(New("d.bin", createdBy: user), CancellationToken.None);
+        var done = finished.Clone();
+        done.Status = UploadStatus.Completed;
+        await Store.ReplaceAsync(done, finished.ETag!, CancellationToken.None);
+        var completing = await Store.CreateAsync(New("e.bin", createdBy: user), CancellationToken.None);
+        var claimed = completing.Clone();
+        claimed.Status = UploadStatus.Completing;
+        await Store.ReplaceAsync(claimed, completing.ETag!, CancellationToken.None);
+
+        var listed = await Store.ListActiveByUserAsync(user, CancellationToken.None);
+        Assert.Equal(new[] { here.Id, elsewhere.Id, completing.Id }.Order(), listed.Select(s => s.Id).Order());
+        Assert.Empty(await Store.ListActiveByUserAsync("nobody-" + user, CancellationToken.None));
     }
 
     [Fact]
@@ -88,8 +111,8 @@ public abstract class UploadSessionStoreContract
     {
         var b = await Store.CreateAsync(New("b.bin", minute: 2), CancellationToken.None);
         var a = await Store.CreateAsync(New("a.bin", minute: 1), CancellationToken.None);
-        Assert.Equal([a.Id, b.Id], (await Store.ListForModelAsync(Model.ToUpperInvariant(), CancellationToken.None)).Select(s => s.Id));
-        Assert.Empty(await Store.ListForModelAsync(Model + "-none", CancellationToken.None));
+        Assert.Equal([a.Id, b.Id], (await Store.ListForAssetAsync(AssetRef.Model(Model.ToUpperInvariant()), CancellationToken.None)).Select(s => s.Id));
+        Assert.Empty(await Store.ListForAssetAsync(AssetRef.Model(Model + "-none"), CancellationToken.None));
     }
 
     [Fact]
@@ -103,7 +126,7 @@ public abstract class UploadSessionStoreContract
         claim.LeaseUntil = T0.AddMinutes(30);
         await Store.ReplaceAsync(claim, stalled.ETag!, CancellationToken.None);
 
-        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.ModelId == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
+        var due = (await Store.ListDueAsync(T0.AddHours(2), 100, CancellationToken.None)).Where(s => s.AssetKey == Model.ToLowerInvariant()).Select(s => s.Id).ToList();
         Assert.Equal([stalled.Id, expired.Id], due);
         Assert.DoesNotContain(fresh.Id, due);
         Assert.Single(await Store.ListDueAsync(T0.AddHours(2), 1, CancellationToken.None));

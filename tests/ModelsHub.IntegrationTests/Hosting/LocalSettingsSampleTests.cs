@@ -107,8 +107,8 @@ public sealed class LocalSettingsSampleTests
         var missing = read
             .Except(NotInTheSample, StringComparer.OrdinalIgnoreCase)
             .Select(key => key.Replace(":", "__", StringComparison.Ordinal))
-            // A list is set through indexed keys (Cors__AllowedOrigins__0).
-            .Where(name => !sample.ContainsKey(name) && !sample.ContainsKey(name + "__0"))
+            // A list or a map is set through indexed or keyed entries (Cors__AllowedOrigins__0, Quotas__Users__{id}__StoredBytes).
+            .Where(name => !sample.ContainsKey(name) && !sample.Keys.Any(k => k.StartsWith(name + "__", StringComparison.OrdinalIgnoreCase)))
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.True(missing.Count == 0, "local.settings.sample.json lacks: " + string.Join(", ", missing));

@@ -32,7 +32,9 @@ public sealed class PublishedPackage : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "publish", Path.Combine("src", "Functions"), "-c", "Release", "-o", Folder, "-nologo" })
+        // Without ReadyToRun: compiling the runtime and the app to native code takes minutes and changes no behaviour this
+        // tests (the layout, and the server answering the host); ./bench.sh startup publishes and starts the real package.
+        foreach (var arg in new[] { "publish", Path.Combine("src", "Functions"), "-c", "Release", "-o", Folder, "-nologo", "-p:PublishReadyToRun=false" })
         {
             publish.ArgumentList.Add(arg);
         }
@@ -259,5 +261,26 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
 
         await client.PostAsJsonAsync("/WorkflowQueue", ValidPayload(package.Functions["WorkflowQueue"], workflowId), new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
         Assert.NotEqual(untouched, await WorkflowAsync());
+    }
+
+    /// <summary>The web app as the published hub serves it: precompressed, its fingerprinted files cached for good.</summary>
+    [Fact]
+    public async Task TheAppsFingerprintedFilesComeBrotliCompressedAndImmutable()
+    {
+        var client = package.Server.Client;
+        var wasm = await WebAppHostingTests.GetAsync(client, "/_framework/" + await WebAppHostingTests.FingerprintedAssemblyAsync(client));
+
+        Assert.Equal(HttpStatusCode.OK, wasm.StatusCode);
+        Assert.Equal("br", wasm.Content.Headers.ContentEncoding.Single());
+        Assert.Contains("immutable", wasm.Headers.CacheControl?.ToString());
+        Assert.Equal(TimeSpan.FromDays(365), wasm.Headers.CacheControl?.MaxAge);
+
+        // Plainly named files (the loader, the page) are revalidated: a deployment changes them under the same name.
+        var loader = await WebAppHostingTests.GetAsync(client, "/_framework/dotnet.js");
+        Assert.DoesNotContain("immutable", loader.Headers.CacheControl?.ToString() ?? "");
+        Assert.NotNull(loader.Headers.ETag);
+        var page = await client.GetAsync("/models/qwen3");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", page.Headers.CacheControl?.ToString());
     }
 }

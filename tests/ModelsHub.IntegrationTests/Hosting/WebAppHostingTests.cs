@@ -8,8 +8,9 @@ namespace ModelsHub.IntegrationTests.Hosting;
 
 /// <summary>
 /// The standalone hub serves the web app at <c>/</c> from its build output: index.html for the app's deep links
-/// (never for /api or a missing file), fingerprinted assets compressed and cached for good, and the same
-/// security headers as the Static Web App's configuration.
+/// (never for /api or a missing file), assets compressed, and the same security headers as the Static Web App's
+/// configuration. Routing under /api stays the API's own: an unknown path its problem+json 404, another method
+/// on a route its 405.
 /// </summary>
 public sealed class WebAppHostingTests : IAsyncLifetime
 {
@@ -35,13 +36,47 @@ public sealed class WebAppHostingTests : IAsyncLifetime
         {
             Assert.Equal(value, response.Headers.GetValues(name).Single());
         }
+        var head = await _hub.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/nothing-here")]
+    [InlineData("PUT", "/api")]
+    [InlineData("DELETE", "/api/models/x/nothing-here")]
+    public async Task OtherMethodsOnUnknownApiPathsAreTheApisNotFound(string method, string path)
+    {
+        var response = await _hub.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AnotherMethodOnAnApiRouteStaysItsMethodNotAllowed()
+    {
+        var response = await _hub.Client.DeleteAsync("/api/health");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Theory]
     [InlineData("/api/nothing-here")]
     [InlineData("/api")]
+    [InlineData("/API/Nothing")]
+    public async Task UnknownApiPathsAreTheApisNotFound(string path)
+    {
+        var response = await _hub.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
     [InlineData("/css/missing.css")]
-    public async Task ApiPathsAndMissingFilesStayNotFound(string path)
+    [InlineData("/models/qwen3/missing.js")]
+    public async Task MissingFilesStayNotFound(string path)
     {
         var response = await _hub.Client.GetAsync(path);
 
@@ -49,29 +84,25 @@ public sealed class WebAppHostingTests : IAsyncLifetime
         Assert.NotEqual("text/html", response.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>
+    /// The build output (<c>dotnet run</c>, these tests' hub) carries a build manifest, so MapStaticAssets runs its
+    /// development handler whatever the environment: every file revalidated (<c>no-cache</c> and an ETag) so a rebuild
+    /// shows without a restart. The published app's fingerprinted files are immutable: <see cref="PublishedPackageTests"/>.
+    /// </summary>
     [Fact]
-    public async Task AssetsComeCompressedTheRuntimesFingerprintedFilesCachedForGood()
+    public async Task TheBuildOutputsAssetsComeCompressedAndRevalidated()
     {
-        var loader = await GetAsync("/_framework/dotnet.js");
+        var loader = await GetAsync(_hub.Client, "/_framework/dotnet.js");
         Assert.Equal(HttpStatusCode.OK, loader.StatusCode);
         Assert.Contains(loader.Content.Headers.ContentEncoding.Single(), new[] { "gzip", "br" });
-        // Plainly named files are revalidated by ETag; the files they name carry a fingerprint and never change.
         Assert.NotNull(loader.Headers.ETag);
-        var runtime = System.Text.RegularExpressions.Regex.Match(await _hub.Client.GetStringAsync("/_framework/dotnet.js"), "dotnet\\.native\\.[a-z0-9]+\\.wasm").Value;
-        Assert.NotEmpty(runtime);
 
-        var wasm = await GetAsync("/_framework/" + runtime);
+        var wasm = await GetAsync(_hub.Client, "/_framework/" + await FingerprintedAssemblyAsync(_hub.Client));
 
         Assert.Equal(HttpStatusCode.OK, wasm.StatusCode);
         Assert.Contains(wasm.Content.Headers.ContentEncoding.Single(), new[] { "gzip", "br" });
-        Assert.Contains("immutable", wasm.Headers.CacheControl?.ToString());
-    }
-
-    private async Task<HttpResponseMessage> GetAsync(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
-        return await _hub.Client.SendAsync(request);
+        Assert.Equal("no-cache", wasm.Headers.CacheControl?.ToString());
+        Assert.NotNull(wasm.Headers.ETag);
     }
 
     [Fact]
@@ -85,5 +116,20 @@ public sealed class WebAppHostingTests : IAsyncLifetime
         }
         Assert.Equal("/index.html", config.RootElement.GetProperty("navigationFallback").GetProperty("rewrite").GetString());
         Assert.Contains("/api/*", config.RootElement.GetProperty("navigationFallback").GetProperty("exclude").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    /// <summary>A file of the app the runtime loads by its fingerprinted name (ModelsHub.Contracts.&lt;hash&gt;.wasm), as dotnet.js names it.</summary>
+    internal static async Task<string> FingerprintedAssemblyAsync(HttpClient client)
+    {
+        var name = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/_framework/dotnet.js"), "ModelsHub\\.Contracts\\.[a-z0-9]+\\.wasm").Value;
+        Assert.NotEmpty(name);
+        return name;
+    }
+
+    internal static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptEncoding.ParseAdd("gzip, br");
+        return await client.SendAsync(request);
     }
 }

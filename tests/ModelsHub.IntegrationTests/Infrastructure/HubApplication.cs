@@ -1,12 +1,16 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Contracts;
 using ModelsHub.Core.Common;
 using ModelsHub.Functions.Auth;
+using ModelsHub.Functions.Triggers;
 
 namespace ModelsHub.IntegrationTests.Infrastructure;
 
@@ -30,7 +34,20 @@ public class HubApplication : WebApplicationFactory<Program>
         _settings["Auth:Development:SigningKey"] = SigningKey;
         // Tests start syncs on demand; the hourly timer must not sync in the middle of one.
         _settings["Sync:Schedule"] = NeverDuringTests;
+        // Suites send thousands of requests as one user from one address; the limiter runs, but only RateLimitTests meet its limits.
+        foreach (var (key, value) in UnlimitedRates)
+        {
+            _settings[key] = value;
+        }
     }
+
+    /// <summary>Limits no test reaches unless it sets its own (the limiter still runs on every request).</summary>
+    public static IReadOnlyDictionary<string, string> UnlimitedRates { get; } = new Dictionary<string, string>
+    {
+        ["RateLimits:Writes:PermitLimit"] = "1000000",
+        ["RateLimits:Anonymous:PermitLimit"] = "1000000",
+        ["RateLimits:Gateway:PermitLimit"] = "1000000",
+    };
 
     /// <summary>A six-field schedule that fires once a year (New Year, midnight UTC), for timers tests drive themselves.</summary>
     public const string NeverDuringTests = "0 0 0 1 1 *";
@@ -38,6 +55,12 @@ public class HubApplication : WebApplicationFactory<Program>
     public string DataDirectory { get; }
 
     private bool OwnsDataDirectory { get; }
+
+    /// <summary>
+    /// The client address requests arrive from (the in-memory server has no connection, so it would be null):
+    /// loopback, as from a client on the same machine, unless a test says otherwise.
+    /// </summary>
+    public IPAddress? RemoteAddress { get; set; } = IPAddress.Loopback;
 
     public static JsonSerializerOptions Json => ContractJson.Options;
 
@@ -55,11 +78,40 @@ public class HubApplication : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RemoteAddressFilter(this)));
         builder.ConfigureServices(ConfigureTestServices);
+    }
+
+    private sealed class RemoteAddressFilter(HubApplication app) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => builder =>
+        {
+            builder.Use((context, following) =>
+            {
+                context.Connection.RemoteIpAddress = app.RemoteAddress;
+                return following(context);
+            });
+            next(builder);
+        };
     }
 
     protected virtual void ConfigureTestServices(IServiceCollection services)
     {
+    }
+
+    /// <summary>
+    /// Runs a function as its in-process stand-in does (standalone, no HTTP endpoint invokes it): a trigger
+    /// with <paramref name="data"/> as its bindings, or a timer job.
+    /// </summary>
+    public async Task<object?> RunFunctionAsync(string name, object? data = null)
+    {
+        if (Services.GetServices<IFunctionTrigger>().FirstOrDefault(t => t.Name == name) is { } trigger)
+        {
+            var request = new InvocationRequest(JsonSerializer.SerializeToElement(data ?? new { }), JsonSerializer.SerializeToElement(new { DequeueCount = 1 }));
+            return await trigger.InvokeAsync(request, new TriggerLog(), CancellationToken.None);
+        }
+        await Services.GetServices<IScheduledJob>().Single(j => j.Name == name).RunAsync(CancellationToken.None);
+        return null;
     }
 
     public string TokenFor(string user, params string[] roles) =>

@@ -96,6 +96,10 @@ public sealed class HubProcess : IAsyncDisposable
         start.Environment["Auth__Development__SigningKey"] = HubApplication.SigningKey;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Sync__Schedule"] = HubApplication.NeverDuringTests;
+        foreach (var (key, value) in HubApplication.UnlimitedRates)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         // Fault injection ends the process with FailFast; a dump per crash would only cost time.
         start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         foreach (var (key, value) in settings)
@@ -157,10 +161,19 @@ public sealed class HubProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the CLI (the same build the tests reference) with its output captured.</summary>
-    public CliProcess StartCli(params string[] args)
+    public CliProcess StartCli(params string[] args) => StartCli(null, null, args);
+
+    /// <summary>Starts the CLI, or <paramref name="executable"/> (an installed tool), with extra environment variables.</summary>
+    public static CliProcess StartCli(string? executable, IDictionary<string, string>? environment, params string[] args)
     {
-        var start = Dotnet("ModelsHub.Cli.dll", Path.GetTempPath());
+        var start = executable is null ? Dotnet("ModelsHub.Cli.dll", Path.GetTempPath()) : Command(executable, Path.GetTempPath());
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        // A config folder of its own unless a test names one: never the user's saved tokens.
+        if (!start.Environment.ContainsKey("MODELSHUB_CONFIG_DIR"))
+        {
+            start.Environment["MODELSHUB_CONFIG_DIR"] = Path.Combine(Path.GetTempPath(), "modelshub-tests", "cli-" + Guid.NewGuid().ToString("N"));
+        }
         return new CliProcess(Process.Start(start)!);
     }
 
@@ -244,6 +257,18 @@ public sealed class CliProcess : IDisposable
         Process.WaitForExit();
         return Process.ExitCode;
     }
+
+    /// <summary>Presses Ctrl+C: sends SIGINT, as a terminal does.</summary>
+    public void Interrupt()
+    {
+        if (kill(Process.Id, 2) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGINT) failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>Stops the process at once, as a crash or a closed laptop would (SIGKILL).</summary>
     public async Task KillAsync()

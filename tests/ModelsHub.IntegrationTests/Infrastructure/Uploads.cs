@@ -30,10 +30,14 @@ public static class Uploads
         await client.PostAsJsonAsync("/api/models", body, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
     }
 
-    /// <summary>Adds a version with its first file declared; returns the version and its open upload.</summary>
-    public static async Task<(JsonElement Version, JsonElement Upload)> CreateVersionAsync(HttpClient client, string model, string? label, string fileName, byte[] content, string? sha256 = null)
+    /// <summary>Adds a version of a model with its first file declared; returns the version and its open upload.</summary>
+    public static Task<(JsonElement Version, JsonElement Upload)> CreateVersionAsync(HttpClient client, string model, string? label, string fileName, byte[] content, string? sha256 = null) =>
+        CreateVersionAtAsync(client, $"/api/models/{model}", label, fileName, content, sha256);
+
+    /// <summary>Adds a version of the asset at <paramref name="assetUrl"/> (<c>/api/models/m</c>, <c>/api/datasets/d</c>) with its first file declared.</summary>
+    public static async Task<(JsonElement Version, JsonElement Upload)> CreateVersionAtAsync(HttpClient client, string assetUrl, string? label, string fileName, byte[] content, string? sha256 = null)
     {
-        var response = await client.PostAsJsonAsync($"/api/models/{model}/versions", new { label, file = Declaration(fileName, content, sha256) }, HubApplication.Json)
+        var response = await client.PostAsJsonAsync($"{assetUrl}/versions", new { label, file = Declaration(fileName, content, sha256) }, HubApplication.Json)
             .ExpectAsync(HttpStatusCode.Created);
         var version = await response.JsonAsync();
         return (version, version.GetProperty("upload"));
@@ -71,10 +75,14 @@ public static class Uploads
     public static Task<HttpResponseMessage> CompleteAsync(HttpClient client, JsonElement upload) =>
         client.PostAsync(upload.GetProperty("url").GetString() + "/complete", null);
 
-    /// <summary>Declares, sends every chunk, completes: the version's file is verified.</summary>
-    public static async Task<JsonElement> UploadVersionAsync(HttpClient client, string model, string? label, string fileName, byte[] content)
+    /// <summary>Declares, sends every chunk, completes: the model version's file is verified.</summary>
+    public static Task<JsonElement> UploadVersionAsync(HttpClient client, string model, string? label, string fileName, byte[] content) =>
+        UploadVersionAtAsync(client, $"/api/models/{model}", label, fileName, content);
+
+    /// <summary>Declares, sends every chunk, completes, for a version of the asset at <paramref name="assetUrl"/>.</summary>
+    public static async Task<JsonElement> UploadVersionAtAsync(HttpClient client, string assetUrl, string? label, string fileName, byte[] content)
     {
-        var (_, upload) = await CreateVersionAsync(client, model, label, fileName, content);
+        var (_, upload) = await CreateVersionAtAsync(client, assetUrl, label, fileName, content);
         await PutChunksAsync(client, upload, content);
         return await (await CompleteAsync(client, upload).ExpectAsync(HttpStatusCode.OK)).JsonAsync();
     }

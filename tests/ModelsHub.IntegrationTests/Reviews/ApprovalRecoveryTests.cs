@@ -45,9 +45,9 @@ public sealed class ApprovalRecoveryTests : IAsyncLifetime
         var orphan = _app.Submissions.FailedDecisionWorkflowId!;
         Assert.Equal("pending", (await (await rita.GetAsync($"/api/reviews/{id}").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("state").GetString());
 
-        // The sweeper would send the orphan its message after the visibility timeout; the host's invocation does it now.
-        var payload = new { Data = new { queueItem = $"{{\"workflowId\":\"{orphan}\"}}" }, Metadata = new { DequeueCount = 1 } };
-        await _app.CreateClient().PostAsJsonAsync("/WorkflowQueue", payload, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        // The sweeper would send the orphan its message after the visibility timeout; the queue trigger handles it now.
+        var message = new { queueItem = $"{{\"workflowId\":\"{orphan}\"}}" };
+        await _app.RunFunctionAsync("WorkflowQueue", message);
         var ended = await FinishedWorkflowAsync(rita, orphan);
         Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
         await rita.GetAsync($"/api/models/{name}").ExpectAsync(HttpStatusCode.NotFound);
@@ -61,7 +61,7 @@ public sealed class ApprovalRecoveryTests : IAsyncLifetime
         Assert.Equal(1, _github.CountPullRequests());
 
         // Sent again, the orphan stays finished and changes nothing.
-        await _app.CreateClient().PostAsJsonAsync("/WorkflowQueue", payload, new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
+        await _app.RunFunctionAsync("WorkflowQueue", message);
         Assert.Equal(1, _github.CountPullRequests());
     }
 

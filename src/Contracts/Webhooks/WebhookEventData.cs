@@ -1,0 +1,51 @@
+using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts.Versions;
+
+namespace ModelsHub.Contracts.Webhooks;
+
+// The CloudEvents "data" of each event, so receivers written in C# read them as records.
+
+/// <summary>What an event says about a model.</summary>
+public sealed record EventModel(
+    string Name,
+    ModelType Type,
+    ModelVisibility Visibility,
+    ModelTier Tier,
+    string Owner,
+    ModelStatus Status,
+    string Description,
+    IReadOnlyList<string> Tags,
+    string? DefaultVersion,
+    DateTimeOffset UpdatedAt);
+
+/// <summary><c>model.*</c>: the model after the change (before it, for <c>model.deleted</c>); <see cref="Changes"/> names the fields an update changed.</summary>
+public sealed record ModelEventData(EventModel Model, IReadOnlyList<string>? Changes, string? Actor);
+
+public sealed record EventFile(string Name, long Size, string Sha256);
+
+public sealed record EventVersion(string Label, VersionStatus Status, string? FailureReason, IReadOnlyList<EventFile> Files);
+
+/// <summary><c>version.ready</c> (with the file just verified) and <c>version.failed</c> (with the reason).</summary>
+public sealed record VersionEventData(string Model, EventVersion Version, EventFile? File);
+
+public sealed record EventReview(
+    string Id,
+    ChangeKind Kind,
+    int Revision,
+    SubmissionState State,
+    string Submitter,
+    DateTimeOffset SubmittedAt,
+    string? DecidedBy,
+    DateTimeOffset? DecidedAt,
+    string? Feedback);
+
+/// <summary><c>review.submitted</c> and <c>review.decided</c>.</summary>
+public sealed record ReviewEventData(string Model, EventReview Review);
+
+/// <summary><c>pull_request.opened</c>, <c>.merged</c> (the change is published upstream) and <c>.closed</c>.</summary>
+public sealed record PullRequestEventData(string Model, ModelPullRequestDto PullRequest);
+
+/// <summary><c>ping</c>: sent on request to check that a receiver is reachable and verifies signatures.</summary>
+public sealed record PingEventData(string WebhookId, string Message);

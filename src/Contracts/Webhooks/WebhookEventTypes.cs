@@ -1,0 +1,41 @@
+namespace ModelsHub.Contracts.Webhooks;
+
+/// <summary>
+/// The events a webhook subscribes to, by the names a subscription lists. The CloudEvents <c>type</c>
+/// of each is <see cref="CloudEventTypePrefix"/> + the name (<c>io.modelshub.model.created</c>).
+/// A feature that raises a new kind of event adds its name here.
+/// </summary>
+public static class WebhookEventTypes
+{
+    public const string CloudEventTypePrefix = "io.modelshub.";
+
+    /// <summary>In a subscription: every event, including kinds added later.</summary>
+    public const string All = "*";
+
+    public const string ModelCreated = "model.created";
+    public const string ModelUpdated = "model.updated";
+    public const string ModelDeleted = "model.deleted";
+    /// <summary>The model became public on the hub (registered public, or changed or approved to public).</summary>
+    public const string ModelPublished = "model.published";
+    public const string VersionReady = "version.ready";
+    public const string VersionFailed = "version.failed";
+    public const string ReviewSubmitted = "review.submitted";
+    public const string ReviewDecided = "review.decided";
+    public const string PullRequestOpened = "pull_request.opened";
+    public const string PullRequestMerged = "pull_request.merged";
+    public const string PullRequestClosed = "pull_request.closed";
+
+    /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
+    public const string Ping = "ping";
+
+    /// <summary>Every name a subscription may list (besides <see cref="All"/>).</summary>
+    public static IReadOnlyList<string> Subscribable { get; } =
+    [
+        ModelCreated, ModelUpdated, ModelDeleted, ModelPublished,
+        VersionReady, VersionFailed,
+        ReviewSubmitted, ReviewDecided,
+        PullRequestOpened, PullRequestMerged, PullRequestClosed,
+    ];
+
+    public static string CloudEventType(string name) => CloudEventTypePrefix + name;
+}

@@ -1,0 +1,99 @@
+using ModelsHub.Contracts.PullRequests;
+using ModelsHub.Contracts.Webhooks;
+using ModelsHub.Core.Catalog;
+using ModelsHub.Core.PullRequests;
+using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Versions;
+
+namespace ModelsHub.Core.Events;
+
+/// <summary>The events of models, versions, reviews and pull requests: subjects and data from the hub's documents.</summary>
+public static class EventPayloads
+{
+    public static string ModelSubject(string model) => $"models/{model}";
+
+    public static EventModel Model(HubModel m) =>
+        new(m.Name, m.Type, m.Visibility, m.Tier, m.Owner, m.Status, m.Description, m.Tags, m.DefaultVersion, m.UpdatedAt);
+
+    public static EventFile File(VersionFile f) => new(f.Name, f.Size, f.Sha256);
+
+    public static HubEvent Version(string type, string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now) =>
+        HubEvent.Create(type, $"models/{version.Asset}/versions/{version.Label}", version.Asset, owner, version.CreatedBy,
+            new VersionEventData(version.Asset, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),
+                file is null ? null : File(file)), now);
+
+    public static HubEvent Review(string type, Submission s, string? owner, string? actor, DateTimeOffset now) =>
+        HubEvent.Create(type, $"reviews/{s.Id}", s.ModelName, owner ?? s.Proposed?.Owner ?? s.Before?.Owner, actor,
+            new ReviewEventData(s.ModelName, new EventReview(s.Id, s.Kind, s.Revision, s.State, s.Submitter, s.SubmittedAt, s.DecidedBy, s.DecidedAt, s.Feedback)), now);
+
+    public static HubEvent PullRequest(string model, string? owner, ModelPullRequest pr, DateTimeOffset now) =>
+        HubEvent.Create(pr.State switch
+            {
+                PullRequestState.Merged => WebhookEventTypes.PullRequestMerged,
+                PullRequestState.Closed => WebhookEventTypes.PullRequestClosed,
+                _ => WebhookEventTypes.PullRequestOpened,
+            },
+            $"models/{model}/pull-requests/{pr.Number}", model, owner, null,
+            new PullRequestEventData(model, new ModelPullRequestDto(pr.Number, pr.Url, pr.State, pr.Repository, pr.Branch, pr.SubmissionId, pr.UpdatedAt, pr.PublishedAt)), now);
+
+    /// <summary>
+    /// What a committed model write means to subscribers: created, deleted, or updated (with the fields that
+    /// changed; a change of only the pull request's state is a <c>pull_request.*</c> event instead), and
+    /// published when it made the model public.
+    /// </summary>
+    public static IEnumerable<HubEvent> ForModelChange(ModelChange change, DateTimeOffset now)
+    {
+        var subject = ModelSubject(change.Name);
+        if (change.After is null)
+        {
+            if (change.Before is { } gone)
+            {
+                yield return HubEvent.Create(WebhookEventTypes.ModelDeleted, subject, gone.Name, gone.Owner, change.Actor, new ModelEventData(Model(gone), null, change.Actor), now);
+            }
+            yield break;
+        }
+        var after = change.After;
+        if (change.Before is not { } before)
+        {
+            yield return HubEvent.Create(WebhookEventTypes.ModelCreated, subject, after.Name, after.Owner, change.Actor, new ModelEventData(Model(after), null, change.Actor), now);
+        }
+        else
+        {
+            var changes = ChangedFields(before, after);
+            if (changes.Count > 0)
+            {
+                yield return HubEvent.Create(WebhookEventTypes.ModelUpdated, subject, after.Name, after.Owner, change.Actor, new ModelEventData(Model(after), changes, change.Actor), now);
+            }
+        }
+        if (after.Visibility == Contracts.Models.ModelVisibility.Public && change.Before?.Visibility != Contracts.Models.ModelVisibility.Public)
+        {
+            yield return HubEvent.Create(WebhookEventTypes.ModelPublished, subject, after.Name, after.Owner, change.Actor, new ModelEventData(Model(after), null, change.Actor), now);
+        }
+    }
+
+    /// <summary>The wire names of the fields that differ, in the API's order.</summary>
+    public static List<string> ChangedFields(HubModel a, HubModel b)
+    {
+        var changed = new List<string>();
+        void Check(bool differs, string name)
+        {
+            if (differs) changed.Add(name);
+        }
+        Check(a.Type != b.Type, "type");
+        Check(a.Description != b.Description, "description");
+        Check(a.Readme != b.Readme, "readme");
+        Check(!a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal), "tags");
+        Check(a.Framework != b.Framework, "framework");
+        Check(a.Source != b.Source, "source");
+        Check(a.Visibility != b.Visibility, "visibility");
+        Check(a.Tier != b.Tier, "tier");
+        Check(a.Owner != b.Owner, "owner");
+        Check(a.Status != b.Status, "status");
+        Check(a.ExpiresAt != b.ExpiresAt, "expiresAt");
+        Check(a.Featured != b.Featured, "featured");
+        Check(!Specs.XinferenceSpec.SameJson(a.Spec, b.Spec), "spec");
+        Check(a.DefaultVersion != b.DefaultVersion || a.DefaultVersionPinned != b.DefaultVersionPinned, "defaultVersion");
+        Check(a.RemovedUpstreamAt != b.RemovedUpstreamAt, "removedUpstreamAt");
+        return changed;
+    }
+}
