@@ -17,6 +17,7 @@ public static class EventPayloads
 
     public static EventFile File(VersionFile f) => new(f.Name, f.Size, f.Sha256);
 
+    /// <summary>A model version's event (<paramref name="owner"/>: the model's owner, when known).</summary>
     public static HubEvent Version(string type, string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now) =>
         HubEvent.Create(type, $"models/{version.Asset}/versions/{version.Label}", version.Asset, owner, version.CreatedBy,
             new VersionEventData(version.Asset, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),

@@ -334,11 +334,12 @@ public sealed partial class VersionCatalog(
             {
                 await kind.OnFileVerifiedAsync(saved, cancellationToken);
             }
-            var refreshed = await RefreshDefaultAsync(session.AssetRef, cancellationToken);
             if (saved.Status == VersionStatus.Ready)
             {
-                await RaiseAsync(WebhookEventTypes.VersionReady, refreshed?.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
+                // Before the default moves to it: the model's update follows from the version being ready.
+                await RaiseAsync(WebhookEventTypes.VersionReady, asset.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
             }
+            await RefreshDefaultAsync(session.AssetRef, cancellationToken);
             return saved;
         }
     }

@@ -43,7 +43,7 @@ public abstract class VersionStoreContract
     }
 
     [Fact]
-    public async Task StoredBytesCountTheFilesAUserUploadedAcrossModels()
+    public async Task StoredBytesCountTheFilesAUserUploadedAcrossModelsAndDatasets()
     {
         var user = "quota-" + Guid.NewGuid().ToString("N")[..8];
         var sha = new string('a', 64);
@@ -56,17 +56,21 @@ public abstract class VersionStoreContract
         await Store.CreateAsync(other, CancellationToken.None);
         // A file recorded before uploaders were kept counts for the version's creator.
         var legacy = New("v2", model: Model + "-two");
-        legacy = new AssetVersion { Kind = legacy.Kind, AssetKey = legacy.AssetKey, Asset = legacy.Asset, Id = legacy.Id, Label = legacy.Label, CreatedBy = user, CreatedAt = T0, UpdatedAt = T0 };
+        legacy = AssetVersion.New(legacy.AssetRef, legacy.Label, user, T0);
         legacy.Files.Add(new VersionFile("d.bin", 3, sha, "application/octet-stream", T0));
         await Store.CreateAsync(legacy, CancellationToken.None);
+        // A dataset's file counts too: the quota is per user across every asset.
+        var data = New("v1", kind: AssetKind.Dataset);
+        data.Files.Add(new VersionFile("e.jsonl", 5, sha, "application/jsonl", T0, user));
+        await Store.CreateAsync(data, CancellationToken.None);
 
-        Assert.Equal(110, await Store.GetStoredBytesAsync(user, CancellationToken.None));
+        Assert.Equal(115, await Store.GetStoredBytesAsync(user, CancellationToken.None));
         Assert.Equal(50, await Store.GetStoredBytesAsync(user + "-other", CancellationToken.None));
 
         var fewer = created.Clone();
         fewer.Files.RemoveAll(f => f.Name == "a.bin");
         await Store.ReplaceAsync(fewer, created.ETag!, CancellationToken.None);
-        Assert.Equal(10, await Store.GetStoredBytesAsync(user, CancellationToken.None));
+        Assert.Equal(15, await Store.GetStoredBytesAsync(user, CancellationToken.None));
         Assert.Equal(0, await Store.GetStoredBytesAsync("nobody-" + user, CancellationToken.None));
     }
 
