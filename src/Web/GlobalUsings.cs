@@ -9,3 +9,5 @@ global using ModelsHub.Contracts.Uploads;
 global using ModelsHub.Contracts.Users;
 global using ModelsHub.Contracts.Versions;
 global using ModelsHub.Contracts.Workflows;
+global using ModelsHub.Contracts.Datasets;
+global using ModelsHub.Contracts.AccessTokens;

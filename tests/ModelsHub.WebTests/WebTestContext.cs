@@ -38,6 +38,9 @@ public abstract class WebTestContext : BunitContext
         Services.AddScoped<ModelsService>();
         Services.AddScoped<VersionsService>();
         Services.AddScoped<UploadsService>();
+        Services.AddScoped<DatasetsService>();
+        Services.AddScoped<AccessTokensService>();
+        Services.AddScoped<AiModelsService>();
         Services.AddScoped<ReviewsService>();
         Services.AddScoped<UsersService>();
         Services.AddScoped<OperationsService>();

@@ -3,27 +3,25 @@ using ModelsHub.Web.Services.Api;
 
 namespace ModelsHub.Web.Services;
 
-/// <summary>A model's versions (seed 003): list, add (with a file's upload), change notes, pin the default, delete.</summary>
+/// <summary>A model's or a dataset's versions (seed 003): list, add (with a file's upload), change notes, pin the default, delete.</summary>
 public sealed class VersionsService(ApiClient api)
 {
-    public static string PathOf(string model) => $"{ModelsService.PathOf(model)}/versions";
+    public static string PathOf(AssetAddress asset) => $"{asset.Path}/versions";
 
-    public static string PathOf(string model, string label) => $"{PathOf(model)}/{Query.Segment(label)}";
+    public static string PathOf(AssetAddress asset, string label) => $"{PathOf(asset)}/{Query.Segment(label)}";
 
     /// <summary>A version's own address, under its model or its dataset.</summary>
-    public static string PathOf(VersionDto version) => version.Model is { } model
-        ? PathOf(model, version.Label)
-        : $"api/datasets/{Query.Segment(version.Dataset!)}/versions/{Query.Segment(version.Label)}";
+    public static string PathOf(VersionDto version) => PathOf(AssetAddress.Of(version), version.Label);
 
-    public Task<VersionListResponse> ListAsync(string model, CancellationToken cancellationToken = default) =>
-        api.GetAsync<VersionListResponse>(PathOf(model), cancellationToken);
+    public Task<VersionListResponse> ListAsync(AssetAddress asset, CancellationToken cancellationToken = default) =>
+        api.GetAsync<VersionListResponse>(PathOf(asset), cancellationToken);
 
-    public async Task<string> SuggestLabelAsync(string model, CancellationToken cancellationToken = default) =>
-        (await api.GetAsync<VersionSuggestionResponse>($"{PathOf(model)}/suggestion", cancellationToken)).Label;
+    public async Task<string> SuggestLabelAsync(AssetAddress asset, CancellationToken cancellationToken = default) =>
+        (await api.GetAsync<VersionSuggestionResponse>($"{PathOf(asset)}/suggestion", cancellationToken)).Label;
 
     /// <summary>Adds a version; with <paramref name="file"/> the answer also carries the opened upload.</summary>
-    public async Task<VersionDto> CreateAsync(string model, string? label, string? notes, UploadRequestBody? file, CancellationToken cancellationToken = default) =>
-        (await api.SendAsync<VersionDto>(HttpMethod.Post, PathOf(model),
+    public async Task<VersionDto> CreateAsync(AssetAddress asset, string? label, string? notes, UploadRequestBody? file, CancellationToken cancellationToken = default) =>
+        (await api.SendAsync<VersionDto>(HttpMethod.Post, PathOf(asset),
             new VersionRequest(string.IsNullOrWhiteSpace(label) ? null : label.Trim(), string.IsNullOrWhiteSpace(notes) ? null : notes, null, file),
             cancellationToken: cancellationToken)).Value!;
 
@@ -35,15 +33,15 @@ public sealed class VersionsService(ApiClient api)
         api.SendAsync(HttpMethod.Delete, PathOf(version), ifMatch: version.ETag, cancellationToken: cancellationToken);
 
     /// <summary>Pins the default version; null lets it follow the newest ready version.</summary>
-    public Task PinDefaultAsync(string model, string? label, CancellationToken cancellationToken = default) =>
-        api.SendAsync(HttpMethod.Put, $"{ModelsService.PathOf(model)}/default-version", new DefaultVersionRequest(label), cancellationToken: cancellationToken);
+    public Task PinDefaultAsync(AssetAddress asset, string? label, CancellationToken cancellationToken = default) =>
+        api.SendAsync(HttpMethod.Put, $"{asset.Path}/default-version", new DefaultVersionRequest(label), cancellationToken: cancellationToken);
 }
 
 /// <summary>The upload protocol's calls (DESIGN.md "Blob uploads"): open, read (what arrived, a fresh target), complete, abort, list unfinished.</summary>
 public sealed class UploadsService(ApiClient api)
 {
-    public async Task<UploadDto> OpenAsync(string model, string version, UploadRequestBody file, CancellationToken cancellationToken = default) =>
-        (await api.SendAsync<UploadDto>(HttpMethod.Post, $"{VersionsService.PathOf(model, version)}/uploads", file, cancellationToken: cancellationToken)).Value!;
+    public async Task<UploadDto> OpenAsync(AssetAddress asset, string version, UploadRequestBody file, CancellationToken cancellationToken = default) =>
+        (await api.SendAsync<UploadDto>(HttpMethod.Post, $"{VersionsService.PathOf(asset, version)}/uploads", file, cancellationToken: cancellationToken)).Value!;
 
     public Task<UploadDto> GetAsync(UploadDto upload, CancellationToken cancellationToken = default) =>
         api.GetAsync<UploadDto>(Relative(upload.Url), cancellationToken);
@@ -55,8 +53,8 @@ public sealed class UploadsService(ApiClient api)
     public Task AbortAsync(UploadDto upload, CancellationToken cancellationToken = default) =>
         api.SendAsync(HttpMethod.Delete, Relative(upload.Url), cancellationToken: cancellationToken);
 
-    public async Task<IReadOnlyList<UploadDto>> UnfinishedAsync(string model, CancellationToken cancellationToken = default) =>
-        (await api.GetAsync<UploadListResponse>($"{ModelsService.PathOf(model)}/uploads", cancellationToken)).Items;
+    public async Task<IReadOnlyList<UploadDto>> UnfinishedAsync(AssetAddress asset, CancellationToken cancellationToken = default) =>
+        (await api.GetAsync<UploadListResponse>($"{asset.Path}/uploads", cancellationToken)).Items;
 
     private static string Relative(string url) => url.TrimStart('/');
 }

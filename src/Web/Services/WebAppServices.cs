@@ -75,6 +75,9 @@ public static class WebAppServices
         services.AddScoped<ReviewsService>();
         services.AddScoped<UsersService>();
         services.AddScoped<OperationsService>();
+        services.AddScoped<DatasetsService>();
+        services.AddScoped<AccessTokensService>();
+        services.AddScoped<AiModelsService>();
         services.AddScoped<IChunkSender, BrowserChunkSender>();
         services.AddScoped<ChunkedUpload>();
         return services;

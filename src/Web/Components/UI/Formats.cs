@@ -20,6 +20,15 @@ public static class Formats
     }
 
     /// <summary>A date and time in the browser's time zone, in one unambiguous format for every language.</summary>
+    /// <summary>A count with thousands separators; "—" when unknown.</summary>
+    public static string Count(long? n) => n is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>A share (0..1) as a percentage; "—" when there is nothing to share.</summary>
+    public static string Percent(double? share) => share is { } v ? (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+
+    /// <summary>Milliseconds, rounded; "—" when unknown.</summary>
+    public static string Milliseconds(double? ms) => ms is { } v ? v.ToString(v < 10 ? "0.#" : "N0", CultureInfo.InvariantCulture) + " ms" : "—";
+
     public static string When(DateTimeOffset? at) => at is { } value ? value.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "—";
 
     public static string Duration(TimeSpan span) => span.TotalSeconds < 60

@@ -50,6 +50,11 @@
                 document.head.appendChild(s);
             });
         },
+        // Puts text on the clipboard; false when the browser refuses (no permission, not a secure context).
+        copy: function (text) {
+            if (!navigator.clipboard || !navigator.clipboard.writeText) return Promise.resolve(false);
+            return navigator.clipboard.writeText(text).then(function () { return true; }, function () { return false; });
+        },
         focus: function (selector) {
             var el = document.querySelector(selector);
             if (el && el.focus) el.focus();
