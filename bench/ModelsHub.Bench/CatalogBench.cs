@@ -159,6 +159,9 @@ public static class CatalogBench
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
+    /// <summary>The catalog workload's models (a mix of types, tiers and visibility), for other scenarios.</summary>
+    public static Task SeedModelsAsync(HttpClient client, string token, int count, int concurrency) => SeedAsync(client, token, count, concurrency);
+
     private static async Task<List<(string Name, bool Visible)>> SeedAsync(HttpClient client, string token, int count, int concurrency)
     {
         var clock = Stopwatch.StartNew();

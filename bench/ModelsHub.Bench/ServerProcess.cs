@@ -46,6 +46,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string serverDll, IDictionary<string, string> settings) =>
         StartAsync(new ProcessStartInfo("dotnet", [serverDll]), customHandler: false, settings);
 
+    /// <summary>A published (self-contained) hub: its executable, its own folder the content root with the web app's wwwroot.</summary>
+    public static Task<ServerProcess> StartExecutableAsync(string executable, IDictionary<string, string> settings) =>
+        StartAsync(new ProcessStartInfo(executable), customHandler: false,
+            new Dictionary<string, string>(settings) { ["ASPNETCORE_CONTENTROOT"] = Path.GetDirectoryName(executable)! });
+
     /// <summary>
     /// The server started by <paramref name="start"/> (its working directory is set to a fresh data folder unless
     /// it names one). As a custom handler it is told its port only through FUNCTIONS_CUSTOMHANDLER_PORT, as the

@@ -509,6 +509,9 @@ param entraApiClientId string
 @description('Accepted token audience (AzureAd:Audience), the Application ID URI; empty: api://<entraApiClientId>.')
 param entraApiAudience string = ''
 
+@description('Application (client) id of the web app\'s own single-page-application registration (WebApp:ClientId), served to the browser by GET /api/client-config; empty: the web app offers no sign-in.')
+param entraWebClientId string = ''
+
 // --- GitHub ---------------------------------------------------------------------------------------
 
 @description('GitHub REST API address (GitHub:ApiUrl); GitHub Enterprise Server: https://<host>/api/v3.')
@@ -789,6 +792,7 @@ var hubSettings = union(
     AzureAd__TenantId: !empty(entraTenantId) ? entraTenantId : tenant().tenantId
     AzureAd__ClientId: entraApiClientId
     AzureAd__Audience: !empty(entraApiAudience) ? entraApiAudience : 'api://${entraApiClientId}'
+    WebApp__ClientId: entraWebClientId
     GitHub__ApiUrl: gitHubApiUrl
     GitHub__Repository: gitHubRepository
     GitHub__BaseBranch: gitHubBaseBranch

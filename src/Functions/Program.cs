@@ -25,6 +25,7 @@ using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Users;
 using ModelsHub.Functions.Versions;
+using ModelsHub.Functions.WebApp;
 using ModelsHub.Functions.Webhooks;
 using ModelsHub.Functions.Workflows;
 using ModelsHub.Infrastructure;
@@ -32,6 +33,7 @@ using ModelsHub.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.ConfigureHubHosting();
+builder.AddHubWebApp();
 builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddHubInfrastructure(builder.Configuration, builder.Environment);
@@ -63,6 +65,7 @@ if (HubCommands.TryGet(args) is { } command)
 app.UseHubSecurityHeaders();
 app.UseHubProblemDetails();
 app.UseHubCacheRules();
+app.UseHubWebApp();
 app.UseHubCors();
 app.UseAuthentication();
 app.UseCallerResolution();
@@ -83,6 +86,7 @@ api.MapReviewsApi();
 api.MapWorkflowsApi();
 api.MapUserTokenApi();
 api.MapDevTokenApi(app.Logger);
+api.MapClientConfigApi();
 api.MapDatasetsApi();
 foreach (var kind in Enum.GetValues<AssetKind>())
 {

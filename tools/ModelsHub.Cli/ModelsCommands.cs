@@ -3,6 +3,7 @@ using System.Net;
 using ModelsHub.Contracts;
 using System.Text.Json;
 using ModelsHub.Contracts.Models;
+using ModelsHub.Contracts.Reviews;
 using Spectre.Console;
 
 namespace ModelsHub.Cli;
@@ -120,8 +121,9 @@ public static class ModelsCommands
         if (answer.Status == HttpStatusCode.Accepted)
         {
             // A public registration without the permission waits for a reviewer.
-            if (cli.Json) cli.Output.WriteLine(answer.Value!.RootElement.GetRawText());
-            else cli.Console.MarkupLineInterpolated($"Submitted [bold]{request.Name}[/] for review: submission {answer.Value!.RootElement.GetProperty("id").GetString()}.");
+            var submission = answer.Value!.RootElement.Deserialize<SubmissionDto>(ContractJson.Options)!;
+            if (cli.Json) cli.WriteJson(submission);
+            else cli.Console.MarkupLineInterpolated($"Submitted [bold]{request.Name}[/] for review: submission {submission.Id}.");
             return ExitCodes.Ok;
         }
         throw HubClient.Problem(HttpMethod.Post, "api/models", answer);

@@ -17,3 +17,6 @@ public sealed record WorkflowDto(
 
 /// <summary>One step's outcome in a workflow's history.</summary>
 public sealed record WorkflowEventDto(DateTimeOffset At, string Step, string Outcome, string? Detail = null);
+
+/// <summary><c>GET /api/workflows</c>: workflows with one status (administrators), most recently changed first.</summary>
+public sealed record WorkflowListResponse(IReadOnlyList<WorkflowDto> Items, string? ContinuationToken);

@@ -18,6 +18,9 @@ public interface IWorkflowStore
     /// <summary>Ids of running instances whose <see cref="WorkflowInstance.NextAttemptAt"/> is at or before <paramref name="now"/>, oldest first.</summary>
     Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int maxItems, CancellationToken cancellationToken);
 
+    /// <summary>A page of the instances with <paramref name="status"/>, in id order (administrators' list of failed workflows).</summary>
+    Task<Page<WorkflowInstance>> ListAsync(WorkflowStatus status, int pageSize, string? continuationToken, CancellationToken cancellationToken);
+
     /// <summary>How many instances have each status (for health and tests).</summary>
     Task<IReadOnlyDictionary<WorkflowStatus, int>> CountAsync(CancellationToken cancellationToken);
 }

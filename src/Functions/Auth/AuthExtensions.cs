@@ -15,6 +15,8 @@ public static class AuthExtensions
     {
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<WebAppSignInOptions>().Bind(configuration.GetSection(WebAppSignInOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebAppSignInOptions>, WebAppSignInOptionsValidator>();
         services.AddMemoryCache();
         services.AddSingleton<CallerResolver>();
 

@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using ModelsHub.Functions.WebApp;
 
 namespace ModelsHub.Functions.Hosting;
 
@@ -7,7 +8,8 @@ namespace ModelsHub.Functions.Hosting;
 /// Referer leaving the hub (URLs carry model names and signed upload links), and outside Development
 /// HSTS (browsers ignore it over plain http, so it is sent as is; the Functions front end terminates
 /// TLS). API answers also refuse framing and any active content; the interactive API page (Development
-/// only) runs its own scripts and is left out. The web app sets its own content policy.
+/// only) runs its own scripts and is left out. Everything else is the web app, which gets the headers of
+/// <see cref="WebAppHosting.SecurityHeaders"/> (its own content policy).
 /// </summary>
 public static class SecurityHeaders
 {
@@ -31,7 +33,15 @@ public static class SecurityHeaders
                 {
                     headers.StrictTransportSecurity = StrictTransportSecurity;
                 }
-                if (context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments(OpenApiExtensions.InteractivePagePath))
+                if (!context.Request.Path.StartsWithSegments("/api"))
+                {
+                    // The web app (its page, scripts and assets): its own content policy and the rest of its set.
+                    foreach (var (name, value) in WebAppHosting.SecurityHeaders)
+                    {
+                        headers[name] = value;
+                    }
+                }
+                else if (!context.Request.Path.StartsWithSegments(OpenApiExtensions.InteractivePagePath))
                 {
                     headers.XFrameOptions = "DENY";
                     headers.ContentSecurityPolicy = ApiContentSecurityPolicy;

@@ -4,6 +4,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Functions.Auth;
+using ModelsHub.Functions.Json;
 
 namespace ModelsHub.Functions.Workflows;
 
@@ -13,6 +14,9 @@ public static class WorkflowsApi
     public static RouteGroupBuilder MapWorkflowsApi(this RouteGroupBuilder api)
     {
         var workflows = api.MapGroup("/workflows").WithTags("Workflows").RequireAuthorization();
+        workflows.MapGet("/", ListWorkflows).WithName("ListWorkflows")
+            .WithSummary("Workflows with one status (admin): status (default failed), pageSize 1-100, continuationToken.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden);
         workflows.MapGet("/{id}", GetWorkflow).WithName("GetWorkflow")
             .WithSummary("A workflow's state, data, last error and history (its starter, reviewers and admins).")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -21,6 +25,21 @@ public static class WorkflowsApi
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
+    }
+
+    public static async Task<Ok<WorkflowListResponse>> ListWorkflows(HttpContext context, IWorkflowStore store, CancellationToken cancellationToken)
+    {
+        if (!context.GetCaller().IsAdmin)
+        {
+            throw new ForbiddenException($"Listing workflows needs the '{Permissions.AdministerUsers}' permission.");
+        }
+        var q = new QueryReader(context.Request.Query);
+        var status = q.Enum<WorkflowStatus>("status") ?? WorkflowStatus.Failed;
+        var pageSize = q.PageSize();
+        var token = q.ContinuationToken();
+        q.Errors.ThrowIfAny();
+        var page = await store.ListAsync(status, pageSize, token, cancellationToken);
+        return TypedResults.Ok(new WorkflowListResponse(page.Items.Select(w => w.ToDto()).ToList(), page.ContinuationToken));
     }
 
     public static async Task<Ok<WorkflowDto>> GetWorkflow(string id, HttpContext context, WorkflowRunner runner, CancellationToken cancellationToken)

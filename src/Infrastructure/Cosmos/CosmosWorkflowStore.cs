@@ -1,6 +1,7 @@
 using Microsoft.Azure.Cosmos;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Workflows;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Documents;
 
@@ -32,6 +33,14 @@ public sealed class CosmosWorkflowStore(CosmosDatabase database) : IWorkflowStor
             new QueryDefinition("SELECT c.id FROM c WHERE c.status = 'running' AND c.nextAttemptMs <= @now ORDER BY c.nextAttemptMs, c.id")
                 .WithParameter("@now", now.ToUnixTimeMilliseconds()),
             row => row.Id, null, cancellationToken, maxItems);
+
+    /// <summary>A cross-partition query by status; the token belongs to one status's listing.</summary>
+    public Task<Page<WorkflowInstance>> ListAsync(WorkflowStatus status, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var name = EnumNames<WorkflowStatus>.NameOf(status);
+        return _workflows.QueryPageAsync(_workflows.Select("WHERE c.status = @status ORDER BY c.id").WithParameter("@status", name),
+            "workflows:" + name, continuationToken, pageSize, null, cancellationToken);
+    }
 
     /// <summary>One COUNT per status: the Cosmos stand-in has no GROUP BY.</summary>
     public async Task<IReadOnlyDictionary<WorkflowStatus, int>> CountAsync(CancellationToken cancellationToken)

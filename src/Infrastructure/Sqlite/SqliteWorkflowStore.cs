@@ -1,5 +1,6 @@
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Workflows;
+using ModelsHub.Core.Common;
 using ModelsHub.Core.Workflows;
 using ModelsHub.Infrastructure.Documents;
 
@@ -36,6 +37,17 @@ public sealed class SqliteWorkflowStore(SqliteDatabase database) : IWorkflowStor
             }
             return ids;
         }, cancellationToken);
+
+    /// <summary>Through the (status, next_attempt_at) index; the token belongs to one status's listing.</summary>
+    public Task<Page<WorkflowInstance>> ListAsync(WorkflowStatus status, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var name = EnumNames<WorkflowStatus>.NameOf(status);
+        return _workflows.QueryPageAsync(new SqliteKeyset("workflows:" + name), continuationToken, pageSize, (command, where) =>
+        {
+            where.Add("status = $status");
+            command.Parameters.AddWithValue("$status", name);
+        }, cancellationToken);
+    }
 
     public Task<IReadOnlyDictionary<WorkflowStatus, int>> CountAsync(CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyDictionary<WorkflowStatus, int>>(c =>

@@ -241,6 +241,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/health/ready", null, All(200));
         yield return R("GET /api/openapi.json", null, All(200));
         yield return R("POST /api/dev/token", c => new { user = "minted-" + c }, All(200));
+        yield return R("GET /api/client-config", null, All(200));
         yield return R("GET /api/models/download", null, All(200), _ => "/api/models/download?model_type=llm");
         yield return R("POST /api/models/readme-template", _ => new { name = "tpl", type = "llm", spec = Samples.LlmEntry("tpl") }, All(200));
         yield return R("GET /api/permissions", null, All(200));
@@ -278,6 +279,7 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("GET /api/reviews/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/reviews/{submission}");
         // The reviewer rejects it; the administrator, after them, finds it decided.
         yield return R("POST /api/reviews/{id}/decision", _ => new { decision = "reject", feedback = "no" }, [401, 403, 403, 403, 200, 409], _ => $"/api/reviews/{submission}/decision");
+        yield return R("GET /api/workflows", null, AdminOnly(200), _ => "/api/workflows?status=failed");
         yield return R("GET /api/workflows/{id}", null, [401, 404, 200, 404, 200, 200], _ => $"/api/workflows/{workflow}");
         yield return R("POST /api/workflows/{id}/retry", null, AdminOnly(200), _ => $"/api/workflows/{workflow}/retry");
         // Personal access tokens: every signed-in user manages their own (a missing id is theirs to miss: 404).

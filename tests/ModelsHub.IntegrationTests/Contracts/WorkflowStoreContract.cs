@@ -46,6 +46,36 @@ public abstract class WorkflowStoreContract
     }
 
     [Fact]
+    public async Task ListsTheInstancesOfOneStatusPageByPage()
+    {
+        foreach (var id in new[] { "f3", "f1", "f2" })
+        {
+            var failed = New(id, null);
+            failed.Status = WorkflowStatus.Failed;
+            failed.LastError = "GitHub is down";
+            await Store.CreateAsync(failed, CancellationToken.None);
+        }
+        await Store.CreateAsync(New("r1", T0), CancellationToken.None);
+
+        var seen = new List<WorkflowInstance>();
+        string? token = null;
+        do
+        {
+            var page = await Store.ListAsync(WorkflowStatus.Failed, 2, token, CancellationToken.None);
+            Assert.InRange(page.Items.Count, 0, 2);
+            seen.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.All(seen, w => Assert.Equal(WorkflowStatus.Failed, w.Status));
+        Assert.Equal([_prefix + "f1", _prefix + "f2", _prefix + "f3"], seen.Select(w => w.Id).Where(id => id.StartsWith(_prefix, StringComparison.Ordinal)));
+        Assert.Equal("GitHub is down", seen.First(w => w.Id == _prefix + "f1").LastError);
+        var running = await Store.ListAsync(WorkflowStatus.Running, 100, null, CancellationToken.None);
+        await Assert.ThrowsAsync<ValidationException>(() => Store.ListAsync(WorkflowStatus.Failed, 2, running.ContinuationToken ?? "bm90LWEtdG9rZW4", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DueListsOnlyRunningInstancesPastTheirTimeOldestFirst()
     {
         await Store.CreateAsync(New("late", T0.AddMinutes(-10)), CancellationToken.None);

@@ -262,4 +262,25 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
         await client.PostAsJsonAsync("/WorkflowQueue", ValidPayload(package.Functions["WorkflowQueue"], workflowId), new JsonSerializerOptions()).ExpectAsync(HttpStatusCode.OK);
         Assert.NotEqual(untouched, await WorkflowAsync());
     }
+
+    /// <summary>The web app as the published hub serves it: precompressed, its fingerprinted files cached for good.</summary>
+    [Fact]
+    public async Task TheAppsFingerprintedFilesComeBrotliCompressedAndImmutable()
+    {
+        var client = package.Server.Client;
+        var wasm = await WebAppHostingTests.GetAsync(client, "/_framework/" + await WebAppHostingTests.FingerprintedAssemblyAsync(client));
+
+        Assert.Equal(HttpStatusCode.OK, wasm.StatusCode);
+        Assert.Equal("br", wasm.Content.Headers.ContentEncoding.Single());
+        Assert.Contains("immutable", wasm.Headers.CacheControl?.ToString());
+        Assert.Equal(TimeSpan.FromDays(365), wasm.Headers.CacheControl?.MaxAge);
+
+        // Plainly named files (the loader, the page) are revalidated: a deployment changes them under the same name.
+        var loader = await WebAppHostingTests.GetAsync(client, "/_framework/dotnet.js");
+        Assert.DoesNotContain("immutable", loader.Headers.CacheControl?.ToString() ?? "");
+        Assert.NotNull(loader.Headers.ETag);
+        var page = await client.GetAsync("/models/qwen3");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-cache", page.Headers.CacheControl?.ToString());
+    }
 }

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using ModelsHub.EndToEndTests.Infrastructure;
+
+namespace ModelsHub.Bench;
+
+/// <summary>
+/// The web app as a newcomer's browser gets it from the published hub (trimmed, Brotli), in headless Chromium on
+/// loopback, with 10,000 models in the catalog: bytes over the wire for a first and a repeat visit, time from
+/// navigation start to the Models list on screen (cold: empty cache; warm: the same browser again), and the time
+/// from a keystroke in the search box to the list answering the new text.
+/// </summary>
+public static class WebBench
+{
+    private const int Visits = 5;
+
+    public static async Task<bool> RunAsync(string publishedHub, BenchOptions options)
+    {
+        Console.WriteLine($"== web: the published hub serving the web app; {options.Models:N0} models; headless Chromium, {Visits} cold and {Visits} warm visits");
+        await using var server = await ServerProcess.StartExecutableAsync(publishedHub, new Dictionary<string, string>());
+        var admin = await CatalogBench.TokenAsync(server.Client, "bench-admin", "admin");
+        await CatalogBench.SeedModelsAsync(server.Client, admin, options.Models, options.Concurrency);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            var url = $"http://127.0.0.1:{server.Port}/";
+            var cold = new List<(double Ms, long Bytes, int Requests)>();
+            var warm = new List<(double Ms, long Bytes, int Requests)>();
+            for (var i = 0; i < Visits; i++)
+            {
+                var context = await browser.NewContextAsync();
+                cold.Add(await VisitAsync(context, url));
+                warm.Add(await VisitAsync(context, url));
+                await context.CloseAsync();
+            }
+            var keystrokes = await KeystrokesAsync(browser, url, server.Client);
+
+            Console.WriteLine($"  first visit:  {Kb(cold.Median(v => v.Bytes))} over the wire ({cold[0].Requests} requests, compressed)");
+            Console.WriteLine($"  repeat visit: {Kb(warm.Median(v => v.Bytes))} over the wire ({warm[0].Requests} requests)");
+            Console.WriteLine($"  navigation start → Models list visible: cold median {cold.Median(v => v.Ms):0} ms (max {cold.Max(v => v.Ms):0}), warm median {warm.Median(v => v.Ms):0} ms (max {warm.Max(v => v.Ms):0})");
+            Console.WriteLine($"  keystroke → list updated: p50 {Percentile(keystrokes, 50):0} ms, p95 {Percentile(keystrokes, 95):0} ms over {keystrokes.Count} keystrokes");
+            var met = Report.Target("cold < 2.5 s", cold.Median(v => v.Ms) < 2500, $"{cold.Median(v => v.Ms):0} ms");
+            met &= Report.Target("warm < 500 ms", warm.Median(v => v.Ms) < 500, $"{warm.Median(v => v.Ms):0} ms");
+            met &= Report.Target("keystroke p95 < 150 ms", Percentile(keystrokes, 95) < 150, $"{Percentile(keystrokes, 95):0} ms");
+            return met;
+        }
+        finally
+        {
+            await browser.CloseAsync();
+            playwright.Dispose();
+        }
+    }
+
+    /// <summary>One visit in <paramref name="context"/> (whose cache a first visit fills): ms from navigation start to 20 rows, and bytes received.</summary>
+    private static async Task<(double Ms, long Bytes, int Requests)> VisitAsync(IBrowserContext context, string url)
+    {
+        var page = await context.NewPageAsync();
+        var session = await context.NewCDPSessionAsync(page);
+        long bytes = 0;
+        var requests = 0;
+        // Bytes as they arrive from the network (compressed, headers included); cache hits never appear here.
+        session.Event("Network.loadingFinished").OnEvent += (_, e) =>
+        {
+            if (e is { } json && json.TryGetProperty("encodedDataLength", out var length))
+            {
+                Interlocked.Add(ref bytes, (long)length.GetDouble());
+                Interlocked.Increment(ref requests);
+            }
+        };
+        await session.SendAsync("Network.enable");
+        await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        var shown = await page.WaitForFunctionAsync("() => document.querySelectorAll('a.model-link').length >= 20 && performance.now()", null,
+            new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 5 });
+        var ms = await shown.JsonValueAsync<double>();
+        if (Environment.GetEnvironmentVariable("BENCH_WEB_TRACE") == "1")
+        {
+            var entries = await page.EvaluateAsync<string[]>("() => performance.getEntriesByType('resource').map(e => `${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)} ${e.transferSize} ${e.name.replace(location.origin, '')}`)");
+            Console.WriteLine($"  trace (list at {ms:0} ms):\n    " + string.Join("\n    ", entries.Where(e => e.Contains("/api/") || e.Contains("dotnet") || e.Contains("blazor") || e.Contains("ModelsHub.Web"))));
+        }
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.CloseAsync();
+        return (ms, Interlocked.Read(ref bytes), requests);
+    }
+
+    /// <summary>Types search texts one key at a time; each key's time runs from its keydown to the list answering the text typed so far.</summary>
+    private static async Task<List<double>> KeystrokesAsync(IBrowser browser, string url, HttpClient api)
+    {
+        var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(url);
+        await page.Locator("a.model-link").First.WaitForAsync();
+        await page.EvaluateAsync("""
+            () => {
+              window.__keys = [];
+              document.addEventListener('keydown', () => window.__keys.push({ at: performance.now(), done: null }), true);
+              const summary = document.querySelector('[data-testid=result-summary]');
+              const search = () => document.querySelector('[data-testid=search] input, [data-testid=search]');
+              new MutationObserver(() => {
+                const last = window.__keys[window.__keys.length - 1];
+                const text = (search().value || '').trim();
+                if (last && last.done === null && summary.dataset.query === text) last.done = performance.now() - last.at;
+              }).observe(summary, { attributes: true, childList: true, subtree: true, characterData: true });
+            }
+            """);
+        var input = page.Locator("[data-testid=search] input").First;
+        await input.ClickAsync();
+        var samples = new List<double>();
+        foreach (var word in new[] { "mistral", "whisper", "vision", "medical", "finance", "instruct" })
+        {
+            foreach (var key in word)
+            {
+                await page.Keyboard.PressAsync(key.ToString());
+                var done = await page.WaitForFunctionAsync("() => { const k = window.__keys[window.__keys.length - 1]; return k && k.done !== null && k.done; }", null,
+                    new PageWaitForFunctionOptions { Timeout = 10_000, PollingInterval = 5 });
+                samples.Add(await done.JsonValueAsync<double>());
+            }
+            await input.FillAsync("");
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=result-summary]').dataset.query === ''");
+        }
+        await context.CloseAsync();
+        return samples;
+    }
+
+    private static double Percentile(List<double> values, int percent)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(percent / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static double Median<T>(this List<T> values, Func<T, double> of) => Percentile(values.Select(of).ToList(), 50);
+
+    private static string Kb(double bytes) => $"{bytes / 1024:N0} KiB";
+}

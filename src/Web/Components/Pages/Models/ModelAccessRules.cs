@@ -1,0 +1,27 @@
+using ModelsHub.Contracts;
+using ModelsHub.Web.Services.Auth;
+
+namespace ModelsHub.Web.Components.Pages.Models;
+
+/// <summary>Whether to offer a model's Settings: the hub decides, this only keeps controls away from people it would refuse (seeds: "Model Maintenance").</summary>
+public static class ModelAccessRules
+{
+    public static bool MayMaintain(CurrentUser me, ModelDto model)
+    {
+        if (me.Me is not { } user)
+        {
+            return false;
+        }
+        if (me.IsAdmin || string.Equals(model.Owner, user.Id, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        if (model.Visibility == ModelVisibility.Private)
+        {
+            return false;
+        }
+        return model.Tier == ModelTier.Standard
+            ? me.Has(Permissions.UpdatePublicModels) || me.Has(Permissions.DeletePublicModels) || me.Has(Permissions.ExpirePublicModels)
+            : me.Has(Permissions.UpdateAdvancedModels) || me.Has(Permissions.DeleteAdvancedModels) || me.Has(Permissions.ExpireAdvancedModels);
+    }
+}

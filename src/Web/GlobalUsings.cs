@@ -1,0 +1,13 @@
+global using ModelsHub.Contracts;
+global using ModelsHub.Contracts.Auth;
+global using ModelsHub.Contracts.Models;
+global using ModelsHub.Contracts.Problems;
+global using ModelsHub.Contracts.PullRequests;
+global using ModelsHub.Contracts.Reviews;
+global using ModelsHub.Contracts.Sync;
+global using ModelsHub.Contracts.Uploads;
+global using ModelsHub.Contracts.Users;
+global using ModelsHub.Contracts.Versions;
+global using ModelsHub.Contracts.Workflows;
+global using ModelsHub.Contracts.Datasets;
+global using ModelsHub.Contracts.AccessTokens;
