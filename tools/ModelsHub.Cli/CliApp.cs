@@ -151,6 +151,9 @@ public static class CliApp
             });
         }
         var root = Build(Console.Out, Console.Error, console);
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+        var parse = root.Parse(args);
+        var exit = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+        // A command line that does not parse (a missing file, an unknown value) is bad usage, as the README's exit codes say.
+        return parse.Action is System.CommandLine.Invocation.ParseErrorAction ? ExitCodes.Usage : exit;
     }
 }
