@@ -66,7 +66,11 @@ public sealed class HubClient : IDisposable
     public static HubRequestException Problem<T>(HttpMethod method, string path, HubAnswer<T> answer) where T : class
     {
         var detail = answer.Problem?.Detail;
-        return new HubRequestException($"{method} {path}: {(int)answer.Status} {answer.Status}{(detail is null ? "" : $" — {detail}")}");
+        // The fields the hub names (400, 409, 413): which one to fix, and how.
+        var fields = answer.Problem?.Errors is { Count: > 0 } errors
+            ? " (" + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + ")"
+            : "";
+        return new HubRequestException($"{method} {path}: {(int)answer.Status} {answer.Status}{(detail is null ? "" : $" — {detail}")}{fields}");
     }
 
     private static T Read<T>(HttpMethod method, string path, byte[] bytes)
