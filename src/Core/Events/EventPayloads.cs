@@ -23,6 +23,21 @@ public static class EventPayloads
             new VersionEventData(version.Asset, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),
                 file is null ? null : File(file)), now);
 
+    /// <summary>The first errors an event carries (the version itself has up to <see cref="Datasets.DatasetValidation.MaxErrors"/>).</summary>
+    public const int DatasetErrorsInEvents = 10;
+
+    /// <summary>
+    /// A dataset version's event (<paramref name="owner"/>: the dataset's owner, when known). Its
+    /// <see cref="HubEvent.Model"/> is null: a webhook narrowed to models does not receive it.
+    /// </summary>
+    public static HubEvent DatasetVersion(string type, string? owner, AssetVersion version, DateTimeOffset now) =>
+        HubEvent.Create(type, $"datasets/{version.Asset}/versions/{version.Label}", null, owner, version.CreatedBy,
+            new DatasetVersionEventData(version.Asset, new EventDatasetVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList(),
+                version.Validation is { } v
+                    ? new EventValidation(v.Format, v.File, v.RecordCount, v.Tokens?.Tokens, v.ErrorCount,
+                        v.Errors.Take(DatasetErrorsInEvents).Select(e => new Contracts.Datasets.DatasetErrorDto(e.Line, e.Message)).ToList())
+                    : null)), now);
+
     public static HubEvent Review(string type, Submission s, string? owner, string? actor, DateTimeOffset now) =>
         HubEvent.Create(type, $"reviews/{s.Id}", s.ModelName, owner ?? s.Proposed?.Owner ?? s.Before?.Owner, actor,
             new ReviewEventData(s.ModelName, new EventReview(s.Id, s.Kind, s.Revision, s.State, s.Submitter, s.SubmittedAt, s.DecidedBy, s.DecidedAt, s.Feedback)), now);
