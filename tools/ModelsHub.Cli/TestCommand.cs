@@ -20,7 +20,7 @@ public static class TestCommand
 
     public static Command Build(Func<ParseResult, CliContext> context, Func<CliContext, Func<Task<int>>, CancellationToken, Task<int>> run)
     {
-        var model = new Argument<string>("model") { Description = "The model's name (an API model with a provider, or a deployed model)." };
+        var model = new Argument<string>("model") { Description = "The model's name (one the hub calls: an API model with its provider set)." };
         var prompt = new Argument<string?>("prompt") { Description = "What to ask (the user message).", Arity = ArgumentArity.ZeroOrOne };
         var messages = new Option<FileInfo>("--messages")
         {
