@@ -327,6 +327,7 @@ param cosmosContainers containerSpec[] = [
       ]
     }
   }
+  { name: 'imports', partitionKeyPath: '/id' }
   {
     name: 'datasets'
     partitionKeyPath: '/id'
@@ -432,6 +433,11 @@ param gitHubDefaultToken string = ''
 @secure()
 @description('The secret of the model repository\'s webhook (pull_request events to /api/github/webhook), stored as a Key Vault secret; empty keeps the stored one. Without it the hub follows pull requests by polling only.')
 param gitHubWebhookSecret string = ''
+
+// --- Hugging Face ---------------------------------------------------------------------------------
+
+@description('The Hugging Face Hub imports read from (HuggingFace:Endpoint), or a mirror that serves the same API.')
+param huggingFaceEndpoint string = 'https://huggingface.co'
 
 // --- Upstream sync --------------------------------------------------------------------------------
 
@@ -693,6 +699,7 @@ var hubSettings = union(
     DataProtection__KeyVaultKeyId: keyVault.outputs.dataProtectionKeyId
     Sync__Schedule: syncSchedule
     Sync__Ref: syncRef
+    HuggingFace__Endpoint: huggingFaceEndpoint
     Workflows__SweeperSchedule: workflowSweeperSchedule
     Uploads__ExpirySchedule: uploadExpirySchedule
     Hub__PublicBaseUrl: !empty(publicBaseUrl) ? publicBaseUrl : staticWebApp.outputs.origin

@@ -13,6 +13,7 @@ using ModelsHub.Functions.Downloads;
 using ModelsHub.Functions.GitHub;
 using ModelsHub.Functions.Health;
 using ModelsHub.Functions.Hosting;
+using ModelsHub.Functions.Imports;
 using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
@@ -44,6 +45,7 @@ builder.Services.AddHubSync(builder.Configuration);
 builder.Services.AddHubWebhooks(builder.Environment);
 builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
+builder.Services.AddHubImports();
 
 var app = builder.Build();
 
@@ -73,7 +75,7 @@ api.MapAdminApi();
 api.MapSyncApi();
 api.MapReviewsApi();
 api.MapWorkflowsApi();
-api.MapGitHubTokenApi();
+api.MapUserTokenApi();
 api.MapDevTokenApi(app.Logger);
 api.MapDatasetsApi();
 foreach (var kind in Enum.GetValues<AssetKind>())
@@ -90,6 +92,7 @@ api.MapAccessTokensApi();
 api.MapGatewayApi();
 api.MapUsageApi();
 api.MapAiModelsApi();
+api.MapImportsApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -10,6 +10,7 @@ using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using Microsoft.AspNetCore.DataProtection;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
@@ -21,6 +22,7 @@ using ModelsHub.Infrastructure.AiProviders;
 using ModelsHub.Infrastructure.AzureProfile;
 using ModelsHub.Infrastructure.DataProtection;
 using ModelsHub.Infrastructure.GitHub;
+using ModelsHub.Infrastructure.HuggingFace;
 using ModelsHub.Infrastructure.LocalFiles;
 using ModelsHub.Infrastructure.Sqlite;
 using ModelsHub.Infrastructure.Webhooks;
@@ -54,6 +56,7 @@ public static class InfrastructureServiceExtensions
         services.AddHubGitHub(configuration);
         services.AddHubWebhookSender(configuration);
         services.AddHubAiProviders(configuration);
+        services.AddHubHuggingFace(configuration);
         switch (ReadProfile(configuration))
         {
             case StorageProfile.Embedded:
@@ -98,6 +101,7 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IWebhookDeliveryStore, SqliteWebhookDeliveryStore>();
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        services.AddSingleton<IModelImportStore, SqliteModelImportStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

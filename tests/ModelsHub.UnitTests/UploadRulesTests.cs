@@ -159,7 +159,10 @@ public sealed class BlockIdsTests
         Assert.True(BlobKeys.TryParseUpload("uploads/abc/model.zip", out var id));
         Assert.Equal("abc", id);
         Assert.False(BlobKeys.TryParseUpload("models/abc/v1/model.zip", out _));
-        Assert.False(BlobKeys.TryParseUpload("uploads/abc/x/y", out _));
+        // An imported file's name is its path in the repository: its staged key has folders under the upload.
+        Assert.True(BlobKeys.TryParseUpload("uploads/abc/x/y", out id));
+        Assert.Equal("abc", id);
+        Assert.False(BlobKeys.TryParseUpload("uploads/abc//y", out _));
         Assert.True(BlobKeys.TryParseFile("models/m/v1/f.bin", out var m, out var v, out var f));
         Assert.Equal((AssetKind.Model, "m", "v1", "f.bin"), (m.Kind, m.Name, v, f));
         Assert.True(BlobKeys.TryParseFile("datasets/d/v2/train.csv", out var d, out v, out f));

@@ -88,7 +88,8 @@ public sealed partial class LocalEmulators : IAsyncDisposable
         }
     }
 
-    private static async Task InstallAsync(string directory, CancellationToken cancellationToken)
+    /// <summary>Installs the node packages of tests/emulators (install.sh: idempotent, npm ci only when the lock changed).</summary>
+    public static async Task InstallAsync(string directory, CancellationToken cancellationToken)
     {
         var install = new ProcessStartInfo("bash", [Path.Combine(directory, "install.sh")])
         {

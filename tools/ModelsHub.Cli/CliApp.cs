@@ -88,7 +88,7 @@ public static class CliApp
 
     public static RootCommand Build(TextWriter output, TextWriter errors, IAnsiConsole console)
     {
-        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models, upload and download files (resumable, checked), datasets, test calls.");
+        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models, upload and download files (resumable, checked), datasets, test calls, import models from Hugging Face.");
         root.Options.Add(HubOption);
         root.Options.Add(TokenOption);
         root.Options.Add(JsonOption);
@@ -106,6 +106,7 @@ public static class CliApp
         root.Subcommands.Add(DownloadCommand.Build(context, Run));
         root.Subcommands.Add(DatasetsCommands.Build(context, Run));
         root.Subcommands.Add(TestCommand.Build(context, Run));
+        root.Subcommands.Add(ImportCommands.Build(context, Run));
         return root;
     }
 

@@ -66,9 +66,9 @@ public sealed class HubClient : IDisposable
     public static HubRequestException Problem<T>(HttpMethod method, string path, HubAnswer<T> answer) where T : class
     {
         var detail = answer.Problem?.Detail;
-        // The fields the hub names (400, 409, 413): which one to fix, and how.
+        // A validation problem names each bad field: those say what to do (a gated repository, a glob that matches nothing).
         var fields = answer.Problem?.Errors is { Count: > 0 } errors
-            ? " (" + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")) + ")"
+            ? string.Concat(errors.SelectMany(e => e.Value.Select(message => $"\n  {e.Key}: {message}")))
             : "";
         return new HubRequestException($"{method} {path}: {(int)answer.Status} {answer.Status}{(detail is null ? "" : $" — {detail}")}{fields}");
     }

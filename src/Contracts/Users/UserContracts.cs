@@ -34,7 +34,8 @@ public sealed record PermissionCatalog(
     IReadOnlyDictionary<string, IReadOnlyList<string>> Roles,
     IReadOnlyDictionary<string, string>? Descriptions = null);
 
-public sealed record GitHubTokenRequest(string Token);
+/// <summary>A token for an outside service to save in the user center (<c>PUT /api/me/github-token</c>, <c>PUT /api/me/huggingface-token</c>).</summary>
+public sealed record UserTokenRequest(string Token);
 
-/// <summary>What the API shows of a saved GitHub token: never the token itself.</summary>
-public sealed record GitHubTokenDto(string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);
+/// <summary>What the API shows of a saved token (GitHub, Hugging Face): never the token itself; the account it belongs to and its scopes or role.</summary>
+public sealed record UserTokenDto(string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);

@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Datasets;
+using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Contracts.Reviews;
@@ -58,6 +59,32 @@ public sealed record ReviewEventData(string Model, EventReview Review);
 
 /// <summary><c>pull_request.opened</c>, <c>.merged</c> (the change is published upstream) and <c>.closed</c>.</summary>
 public sealed record PullRequestEventData(string Model, ModelPullRequestDto PullRequest);
+
+/// <summary>
+/// What an event says about an import: where the files came from (the repository and the commit they
+/// were read at), the model and version they became, and how it ended. <see cref="Files"/> are the
+/// verified files of a succeeded import (their SHA-256 as the hub computed it), empty otherwise.
+/// </summary>
+public sealed record EventImport(
+    string Id,
+    string Source,
+    string RepoId,
+    string Revision,
+    string Commit,
+    ImportState State,
+    string Model,
+    bool ModelCreated,
+    string? Version,
+    int FileCount,
+    long TotalBytes,
+    IReadOnlyList<EventFile> Files,
+    string? Error,
+    string? Notice,
+    string CreatedBy,
+    DateTimeOffset? FinishedAt);
+
+/// <summary><c>import.succeeded</c>, <c>import.failed</c> and <c>import.cancelled</c>.</summary>
+public sealed record ImportEventData(EventImport Import);
 
 /// <summary><c>ping</c>: sent on request to check that a receiver is reachable and verifies signatures.</summary>
 public sealed record PingEventData(string WebhookId, string Message);

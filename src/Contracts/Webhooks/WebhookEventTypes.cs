@@ -30,6 +30,12 @@ public static class WebhookEventTypes
     public const string DatasetVersionInvalid = "dataset.version.invalid";
     /// <summary>A dataset version's file never arrived intact (with the reason).</summary>
     public const string DatasetVersionFailed = "dataset.version.failed";
+    /// <summary>An import (Hugging Face) ended: its version is ready with every file verified.</summary>
+    public const string ImportSucceeded = "import.succeeded";
+    /// <summary>An import failed (with the reason); what it added was taken back.</summary>
+    public const string ImportFailed = "import.failed";
+    /// <summary>An import was cancelled; what it added was taken back.</summary>
+    public const string ImportCancelled = "import.cancelled";
 
     /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
     public const string Ping = "ping";
@@ -42,6 +48,7 @@ public static class WebhookEventTypes
         ReviewSubmitted, ReviewDecided,
         PullRequestOpened, PullRequestMerged, PullRequestClosed,
         DatasetVersionReady, DatasetVersionInvalid, DatasetVersionFailed,
+        ImportSucceeded, ImportFailed, ImportCancelled,
     ];
 
     public static string CloudEventType(string name) => CloudEventTypePrefix + name;

@@ -1,6 +1,8 @@
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Contracts.Webhooks;
+using ModelsHub.Contracts.Imports;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Imports;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Versions;
@@ -51,6 +53,33 @@ public static class EventPayloads
             },
             $"models/{model}/pull-requests/{pr.Number}", model, owner, null,
             new PullRequestEventData(model, new ModelPullRequestDto(pr.Number, pr.Url, pr.State, pr.Repository, pr.Branch, pr.SubmissionId, pr.UpdatedAt, pr.PublishedAt)), now);
+
+    /// <summary>
+    /// An import that ended: <c>import.succeeded</c>, <c>.failed</c> or <c>.cancelled</c> by its state. The
+    /// event id is the import's and its outcome's, so raising it again after a crash (the ending step runs
+    /// again) gives receivers the same id. <paramref name="owner"/> is the model's owner (the importer when
+    /// the model is gone with a failed import's take-back).
+    /// </summary>
+    public static HubEvent Import(ModelImport import, string? owner, DateTimeOffset now)
+    {
+        var type = import.State switch
+        {
+            ImportState.Succeeded => WebhookEventTypes.ImportSucceeded,
+            ImportState.Cancelled => WebhookEventTypes.ImportCancelled,
+            ImportState.Failed => WebhookEventTypes.ImportFailed,
+            _ => throw new ArgumentException($"Import '{import.Id}' has not ended.", nameof(import)),
+        };
+        var files = import.State == ImportState.Succeeded
+            ? import.Files.Select(f => new EventFile(f.Path, f.Size, f.VerifiedSha256 ?? f.Sha256 ?? "")).ToList()
+            : [];
+        var data = new ImportEventData(new EventImport(import.Id, import.Source, import.RepoId, import.Revision, import.Commit, import.State,
+            import.Model, import.ModelCreated, import.Version, import.Files.Count, import.TotalBytes, files, import.Error, import.Notice,
+            import.CreatedBy, import.FinishedAt));
+        return HubEvent.Create(type, $"imports/{import.Id}", import.Model, owner ?? import.CreatedBy, import.CreatedBy, data, now) with
+        {
+            Id = $"evt_{import.Id}_{type[(type.IndexOf('.') + 1)..]}",
+        };
+    }
 
     /// <summary>
     /// What a committed model write means to subscribers: created, deleted, or updated (with the fields that

@@ -28,7 +28,10 @@ public sealed class HubUser : IStoredDocument<HubUser>
     public bool NeverSignedIn { get; set; }
 
     /// <summary>The GitHub token the user saved for their pull requests (encrypted), or null.</summary>
-    public SavedGitHubToken? GitHubToken { get; set; }
+    public SavedToken? GitHubToken { get; set; }
+
+    /// <summary>The Hugging Face token the user saved for gated and private repositories (encrypted), or null.</summary>
+    public SavedToken? HuggingFaceToken { get; set; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -48,11 +51,9 @@ public sealed class HubUser : IStoredDocument<HubUser>
         LastSeenRoles = [.. LastSeenRoles],
         NeverSignedIn = NeverSignedIn,
         GitHubToken = GitHubToken,
+        HuggingFaceToken = HuggingFaceToken,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,
         ETag = ETag,
     };
 }
-
-/// <summary>A user's GitHub token at rest: the ciphertext and what may be shown about it.</summary>
-public sealed record SavedGitHubToken(string Protected, string LastFour, string Login, IReadOnlyList<string> Scopes, DateTimeOffset ValidatedAt);

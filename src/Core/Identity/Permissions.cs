@@ -48,7 +48,7 @@ public static class Permissions
         [DecideReviews] = "Approve or reject submissions.",
         [RunTraining] = "Run training jobs.",
         [ManageDatasets] = "Create datasets; their owners (and administrators) change and delete them, add versions and upload their files.",
-        [ManageExternalSources] = "Import from external sources and register API models.",
+        [ManageExternalSources] = "Import models from Hugging Face (preview, import, cancel) and set API models' providers and keys.",
         [AdministerUsers] = "Administer users: grant and revoke permissions; everything else too.",
         [ViewUsage] = "See everyone's usage (each user sees their own).",
         [ManageTokens] = "Manage one's own personal access tokens.",

@@ -206,7 +206,7 @@ public sealed partial class UserDirectory(IUserStore users, TimeProvider clock)
         : null;
 
     /// <summary>Read-modify-write with the document's ETag, retried when someone else wrote in between.</summary>
-    private async Task<HubUser> MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)
+    public async Task<HubUser> MutateAsync(string userId, Action<HubUser> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -27,18 +27,18 @@ public static class BlobKeys
 
     public static string ForUpload(string uploadId, string fileName) => $"{UploadsPrefix}{uploadId}/{fileName}";
 
-    /// <summary>The upload id of an <c>uploads/{id}/{file}</c> key.</summary>
+    /// <summary>The upload id of an <c>uploads/{id}/{file}</c> key (an imported file's name may be a path: <c>uploads/{id}/onnx/model.onnx</c>).</summary>
     public static bool TryParseUpload(string key, out string uploadId)
     {
         uploadId = "";
         if (!key.StartsWith(UploadsPrefix, StringComparison.Ordinal)) return false;
         var parts = key[UploadsPrefix.Length..].Split('/');
-        if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0) return false;
+        if (parts.Length < 2 || parts.Any(p => p.Length == 0)) return false;
         uploadId = parts[0];
         return true;
     }
 
-    /// <summary>The asset (named by its id), version id and file name of a <c>{models|datasets}/{asset}/{version}/{file}</c> key.</summary>
+    /// <summary>The asset (named by its id), version id and file name of a <c>{models|datasets}/{asset}/{version}/{file}</c> key (a name may be a path inside the version).</summary>
     public static bool TryParseFile(string key, out AssetRef asset, out string versionId, out string fileName)
     {
         asset = default;
@@ -48,8 +48,8 @@ public static class BlobKeys
             var prefix = PrefixOf(kind);
             if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
             var parts = key[prefix.Length..].Split('/');
-            if (parts.Length != 3 || parts.Any(p => p.Length == 0)) return false;
-            (asset, versionId, fileName) = (new AssetRef(kind, parts[0]), parts[1], parts[2]);
+            if (parts.Length < 3 || parts.Any(p => p.Length == 0)) return false;
+            (asset, versionId, fileName) = (new AssetRef(kind, parts[0]), parts[1], string.Join('/', parts[2..]));
             return true;
         }
         return false;

@@ -13,6 +13,10 @@ public static partial class UploadRules
     public const string DefaultContentType = "application/octet-stream";
     public const int MaxFileNameLength = 255;
 
+    /// <summary>The longest path an imported file may have (folders included), and its deepest nesting.</summary>
+    public const int MaxFilePathLength = 1024;
+    public const int MaxFolderDepth = 16;
+
     /// <summary>What a model version accepts: seed 003's archives and PyTorch files, seed 004's other frameworks, and config/tokenizer/readme files.</summary>
     public static IReadOnlyList<string> AcceptedExtensions { get; } =
     [
@@ -148,6 +152,27 @@ public static partial class UploadRules
         return null;
     }
 
+    /// <summary>
+    /// Null when the path is a safe relative path inside a version (an imported repository's file such as
+    /// <c>onnx/model.onnx</c>), else why not. Each folder and the name follow the plain file name's rules,
+    /// except that a name may start with '.' (<c>.gitattributes</c>) as long as it is not '.' or '..'.
+    /// </summary>
+    public static string? ProblemWithFilePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return "Is required.";
+        if (path.Length > MaxFilePathLength || Encoding.UTF8.GetByteCount(path) > MaxFilePathLength)
+            return $"Must be at most {MaxFilePathLength} bytes.";
+        var segments = path.Split('/');
+        if (segments.Length > MaxFolderDepth + 1) return $"Must be at most {MaxFolderDepth} folders deep.";
+        foreach (var segment in segments)
+        {
+            if (segment.Length == 0) return "Must be a relative path without empty folders ('//', or a leading or trailing '/').";
+            var problem = ProblemWithFileName(segment.StartsWith('.') && segment.Trim('.').Length > 0 ? "_" + segment[1..] : segment);
+            if (problem is not null) return $"'{segment}': {problem}";
+        }
+        return null;
+    }
+
     private static bool HasControlOrBrokenText(string name)
     {
         var rest = name.AsSpan();
@@ -170,7 +195,8 @@ public static partial class UploadRules
     {
         accepted ??= AcceptedExtensions;
         var errors = new ValidationErrors();
-        if (ProblemWithFileName(request.FileName) is { } problem)
+        var imported = request.Origin == UploadOrigin.Import;
+        if ((imported ? ProblemWithFilePath(request.FileName) : ProblemWithFileName(request.FileName)) is { } problem)
         {
             errors.Add(prefix + "fileName", problem);
         }
@@ -188,7 +214,8 @@ public static partial class UploadRules
         }
         errors.ThrowIfAny();
 
-        var extension = ExtensionOf(request.FileName!, accepted)
+        // An imported repository's files are what that repository holds (configs, tokenizers, licenses): any format.
+        var extension = imported ? ExtensionOf(request.FileName!, accepted) ?? "" : ExtensionOf(request.FileName!, accepted)
             ?? throw new UnsupportedFormatException(
                 $"{prefix}fileName: '{request.FileName}' is not an accepted format; upload one of: {string.Join(" ", accepted)}.",
                 accepted);

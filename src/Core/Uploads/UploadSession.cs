@@ -92,4 +92,16 @@ public sealed class UploadSession : AssetDocument, IStoredDocument<UploadSession
 }
 
 /// <summary>What a client declares to open an upload.</summary>
-public sealed record UploadRequest(string? FileName, long Size, string? Sha256, string? ContentType);
+public sealed record UploadRequest(string? FileName, long Size, string? Sha256, string? ContentType)
+{
+    /// <summary>Who declares the file; an import's file keeps its repository path and format (<see cref="UploadOrigin.Import"/>).</summary>
+    public UploadOrigin Origin { get; init; } = UploadOrigin.Client;
+}
+
+/// <summary>
+/// Where a declared file comes from. <see cref="Client"/>: a person's upload, a plain file name of an
+/// accepted format. <see cref="Import"/>: a copy of a file of an external repository (Hugging Face),
+/// named by its path in that repository (folders separated by '/') and of whatever format the
+/// repository holds; the hub never chooses these names, the source does.
+/// </summary>
+public enum UploadOrigin { Client, Import }

@@ -29,6 +29,12 @@ public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
     /// <summary>The verified files, by name.</summary>
     public List<VersionFile> Files { get; set; } = [];
 
+    /// <summary>
+    /// Files declared up front that have not been verified yet (an import's files): while any is
+    /// awaited the version stays uploading, so nobody uses half of it.
+    /// </summary>
+    public List<string> AwaitedFiles { get; set; } = [];
+
     /// <summary>Numbers the team tracks for this version (loss, accuracy, ...), in the order they were added.</summary>
     public Dictionary<string, double> Metrics { get; set; } = [];
 
@@ -81,6 +87,7 @@ public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
         Status = Status,
         FailureReason = FailureReason,
         Files = [.. Files],
+        AwaitedFiles = [.. AwaitedFiles],
         Metrics = new Dictionary<string, double>(Metrics),
         Validation = Validation,
         CreatedBy = CreatedBy,

@@ -114,6 +114,7 @@ public sealed partial class VersionCatalog(
             var version = AssetVersion.New(owner.Ref, label, caller.UserId!, clock.GetUtcNow());
             version.Notes = notes;
             version.Metrics = metrics;
+            version.AwaitedFiles = [.. input.AwaitedFiles];
             try
             {
                 var created = await store.CreateAsync(version, cancellationToken);
@@ -271,7 +272,7 @@ public sealed partial class VersionCatalog(
 
     /// <summary>
     /// Adds (or replaces) a verified file; the version takes its kind's <see cref="IVersionedAssets.StatusOnceVerified"/>
-    /// (ready, or validating) and the kind hears of it. Recording the same file again changes nothing
+    /// (ready, or validating) once no other declared file is awaited, and the kind hears of it. Recording the same file again changes nothing
     /// for a single-file version, and tells the kind again (it may have missed it).
     /// </summary>
     /// <exception cref="NotFoundException">The version (or its asset) is gone.</exception>
@@ -306,7 +307,8 @@ public sealed partial class VersionCatalog(
                 next.Files.RemoveAll(f => string.Equals(f.Name, session.FileName, StringComparison.OrdinalIgnoreCase));
                 next.Files.Add(new VersionFile(session.FileName, session.Size, session.Sha256!, session.ContentType, now, session.CreatedBy));
                 next.Files.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
-                next.Status = kind.StatusOnceVerified;
+                next.AwaitedFiles.RemoveAll(f => string.Equals(f, session.FileName, StringComparison.OrdinalIgnoreCase));
+                next.Status = next.AwaitedFiles.Count == 0 ? kind.StatusOnceVerified : VersionStatus.Uploading;
                 next.FailureReason = null;
                 next.Validation = null;
                 if (next.Status == VersionStatus.Ready)

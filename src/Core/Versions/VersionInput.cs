@@ -15,4 +15,7 @@ public sealed record VersionInput
 
     /// <summary>The first file, declared with the version so one request creates it and opens its upload.</summary>
     public Optional<UploadRequest> File { get; init; }
+
+    /// <summary>Files the version waits for before it becomes ready (<see cref="ModelVersion.AwaitedFiles"/>); set by the hub, not read from requests.</summary>
+    public IReadOnlyList<string> AwaitedFiles { get; init; } = [];
 }

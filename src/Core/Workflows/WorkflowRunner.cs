@@ -322,6 +322,37 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
         wakeup.Pulse();
     }
 
+    /// <summary>
+    /// Brings forward an instance that waits for a timer or a retry's back-off, so its step runs now
+    /// (a cancellation should not wait minutes for a back-off). An instance that is due already is
+    /// running or about to: it is left alone, its step sees what changed when it runs.
+    /// </summary>
+    public async Task WakeAsync(string id, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var instance = await store.FindAsync(id, cancellationToken);
+            var now = clock.GetUtcNow();
+            if (instance is null || instance.IsFinished || instance.NextAttemptAt is not { } due || due <= now)
+            {
+                return;
+            }
+            var next = instance.Clone();
+            next.NextAttemptAt = now;
+            next.UpdatedAt = now;
+            try
+            {
+                await store.ReplaceAsync(next, instance.ETag!, cancellationToken);
+            }
+            catch (PreconditionFailedException)
+            {
+                continue;
+            }
+            await SendAsync(id, cancellationToken);
+            return;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {Kind} {Id} started")]
     private static partial void LogStarted(ILogger logger, string kind, string id);
 }

@@ -77,6 +77,7 @@ public static class HostingExtensions
         services.AddSingleton<ModelChangeNotifier>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<UserDirectory>();
+        services.AddSingleton<UserTokens>();
         services.AddSingleton<UpstreamImporter>();
         services.AddSingleton<VersionPurger>();
         services.AddSingleton<IModelChangeListener>(sp => sp.GetRequiredService<VersionPurger>());

@@ -52,6 +52,35 @@ public sealed class QueryReader(IQueryCollection query)
         return null;
     }
 
+    /// <summary>A repeated parameter (<c>?include=a&amp;include=b</c>) as a list; a bad item is named by its index (<c>include[1]</c>).</summary>
+    public IReadOnlyList<string> StringList(string key, int maxItems, int maxLength)
+    {
+        var values = query[key];
+        if (values.Count > maxItems)
+        {
+            Errors.Add(key, $"At most {maxItems} values.");
+            return [];
+        }
+        var items = new List<string>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var value = values[i] ?? "";
+            if (value.Length > maxLength)
+            {
+                Errors.Add($"{key}[{i}]", $"Must be at most {maxLength} characters.");
+            }
+            else if (value.Any(char.IsControl))
+            {
+                Errors.Add($"{key}[{i}]", "Must not contain control characters.");
+            }
+            else
+            {
+                items.Add(value);
+            }
+        }
+        return items;
+    }
+
     public int PageSize() => Integer("pageSize", 1, Paging.MaxPageSize) ?? Paging.DefaultPageSize;
 
     public string? ContinuationToken() => String("continuationToken", 4096);

@@ -47,6 +47,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
                 },
             Core.GitHub.RepositoryAccessException g => Problem(g.TokenRejected ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway,
                 g.TokenRejected ? "GitHub rejected the token." : "GitHub is not available.", g.Message),
+            Core.Imports.HuggingFaceException h => Problem(StatusCodes.Status502BadGateway, "Hugging Face is not available.", h.Message),
             ServiceBusyException => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", "The hub's storage is busy; try again shortly."),
             Core.Uploads.QuotaExceededException q => WithQuota(Problem(q.Exhausted ? StatusCodes.Status403Forbidden : StatusCodes.Status413PayloadTooLarge,
                 q.Exhausted ? "Quota used up." : "Over quota.", q.Message), q),

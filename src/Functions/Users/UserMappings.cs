@@ -1,5 +1,4 @@
 using ModelsHub.Contracts.Users;
-using ModelsHub.Core.GitHub;
 using ModelsHub.Core.Identity;
 
 namespace ModelsHub.Functions.Users;
@@ -14,5 +13,5 @@ public static class UserMappings
         user.Id, user.DisplayName, user.Email, user.AvatarUrl, user.LastSeenRoles, user.GrantedPermissions, user.RevokedPermissions,
         Caller.ResolvePermissions(user.LastSeenRoles, user).Order(StringComparer.Ordinal).ToList(), user.CreatedAt, user.UpdatedAt);
 
-    public static GitHubTokenDto ToDto(this GitHubTokenSummary token) => new(token.LastFour, token.Login, token.Scopes, token.ValidatedAt);
+    public static UserTokenDto ToDto(this SavedTokenSummary token) => new(token.LastFour, token.Login, token.Scopes, token.ValidatedAt);
 }

@@ -21,7 +21,7 @@ public static class VersionMappings
         var (model, dataset) = Names(v.AssetRef);
         return new VersionDto(model, dataset, v.Label, v.Notes, v.Status, v.FailureReason,
             string.Equals(asset.Default.Label, v.Label, StringComparison.OrdinalIgnoreCase),
-            v.Files.Select(f => new VersionFileDto(f.Name, f.Size, f.Sha256, f.ContentType, f.UploadedAt, $"{PathOf(v.Ref)}/files/{Uri.EscapeDataString(f.Name)}", f.OwnerIn(v))).ToList(),
+            v.Files.Select(f => new VersionFileDto(f.Name, f.Size, f.Sha256, f.ContentType, f.UploadedAt, $"{PathOf(v.Ref)}/files/{string.Join('/', f.Name.Split('/').Select(Uri.EscapeDataString))}", f.OwnerIn(v))).ToList(),
             v.TotalSize, v.Metrics, v.CreatedBy, v.CreatedAt, v.UpdatedAt, v.ReadyAt, v.ETag, upload, v.Validation?.ToDto());
     }
 }

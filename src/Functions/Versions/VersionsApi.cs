@@ -54,9 +54,9 @@ public static class VersionsApi
             .WithSummary($"Delete a version and its files; send If-Match with its ETag. A {noun}'s last version cannot be deleted (409).")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        versions.MapMethods("/{version}/files/{fileName}", [HttpMethods.Get, HttpMethods.Head], DownloadVersionFile)
+        versions.MapMethods("/{version}/files/{**fileName}", [HttpMethods.Get, HttpMethods.Head], DownloadVersionFile)
             .WithName(route.Name("DownloadVersionFile", "DownloadDatasetVersionFile"))
-            .WithSummary("Download a version's file: streamed with Range support and its SHA-256 in Repr-Digest, or a redirect to a short-lived read link.")
+            .WithSummary("Download a version's file (an imported file by its path, such as onnx/model.onnx): streamed with Range support and its SHA-256 in Repr-Digest, or a redirect to a short-lived read link.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPut($"/{kind.Collection()}/{{name}}/default-version", SetDefaultVersion).WithTags(tag).WithMetadata(route)
@@ -142,7 +142,8 @@ public static class VersionsApi
     {
         var (found, file) = await catalog.GetFileAsync(context.GetCaller(), route.For(name), version, fileName, cancellationToken);
         var key = BlobKeys.ForFile(found.Ref, file.Name);
-        if (await blobs.GetDownloadUrlAsync(key, file.Name, options.Value.DownloadLinkLifetime, cancellationToken) is { } link)
+        var downloadName = file.Name[(file.Name.LastIndexOf('/') + 1)..];
+        if (await blobs.GetDownloadUrlAsync(key, downloadName, options.Value.DownloadLinkLifetime, cancellationToken) is { } link)
         {
             return TypedResults.Redirect(link.ToString());
         }
@@ -155,7 +156,7 @@ public static class VersionsApi
         // RFC 9530: the digest of the whole file, also on a 206, so a client can check what it assembled.
         context.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(file.Sha256))}:";
         context.Response.Headers["X-Content-SHA256"] = file.Sha256;
-        return TypedResults.Stream(content.Content, UploadRules.ServedContentType(file.ContentType), file.Name, content.LastModified,
+        return TypedResults.Stream(content.Content, UploadRules.ServedContentType(file.ContentType), downloadName, content.LastModified,
             new EntityTagHeaderValue($"\"{file.Sha256}\""), enableRangeProcessing: true);
     }
 

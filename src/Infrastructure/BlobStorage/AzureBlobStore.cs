@@ -52,6 +52,44 @@ public sealed class AzureBlobStore(ModelBlobContainer container, BlobServiceClie
 
     public async Task<byte[]> StageBlockAsync(string key, string blockId, Stream content, long length, byte[]? contentMd5, CancellationToken cancellationToken)
     {
+        // The SDK hashes the block and may send it again on a retry, so it needs to seek: a forward-only
+        // body (an import's download) is held as one block, never more than a chunk.
+        byte[]? rented = null;
+        if (!content.CanSeek)
+        {
+            if (length > int.MaxValue)
+            {
+                throw new ValidationException("Content-Length", $"A block of {length} bytes from a stream is larger than this store buffers.");
+            }
+            rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+            var filled = 0;
+            while (filled < length)
+            {
+                var read = await content.ReadAsync(rented.AsMemory(filled, (int)length - filled), cancellationToken);
+                if (read == 0) break;
+                filled += read;
+            }
+            if (filled != length)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                throw new ValidationException("Content-Length", $"The body ended after {filled} of {length} bytes; send the chunk again.");
+            }
+            content = new MemoryStream(rented, 0, (int)length, writable: false);
+            // Held whole, the block is hashed here: the service checks it, and the caller learns it as with any block.
+            contentMd5 ??= MD5.HashData(rented.AsSpan(0, (int)length));
+        }
+        try
+        {
+            return await StageSeekableBlockAsync(key, blockId, content, contentMd5, cancellationToken);
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private async Task<byte[]> StageSeekableBlockAsync(string key, string blockId, Stream content, byte[]? contentMd5, CancellationToken cancellationToken)
+    {
         return await BusyAsync("stage block", async () =>
         {
             var options = new BlockBlobStageBlockOptions

@@ -153,6 +153,9 @@ public static class HubContainers
         ExcludedPaths = ["/counters/*"],
     };
 
+    /// <summary>Imports (Hugging Face) keyed by id: started, advanced, shown and cancelled by id; "my imports" sorts on /createdUs.</summary>
+    public static CosmosContainerSpec Imports { get; } = new("imports", "/id");
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, Imports];
 }

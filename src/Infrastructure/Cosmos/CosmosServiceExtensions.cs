@@ -9,6 +9,7 @@ using ModelsHub.Core.Usage;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
@@ -44,6 +45,7 @@ public static class CosmosServiceExtensions
         services.AddCosmosPort<IAccessTokenStore, CosmosAccessTokenStore>(HubContainers.AccessTokens);
         services.AddSingleton(HubContainers.UsageCalls);
         services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
+        services.AddCosmosPort<IModelImportStore, CosmosModelImportStore>(HubContainers.Imports);
         return services;
     }
 

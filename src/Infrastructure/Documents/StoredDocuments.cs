@@ -4,6 +4,7 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
+using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
@@ -46,4 +47,6 @@ internal static class StoredDocuments
         d => new ConflictException($"A dataset named '{d.Name}' already exists (names are unique ignoring case).", "name"));
     public static DocumentKind<AccessToken> AccessTokens { get; } = new("Access token", t => t.TokenId,
         t => new ConflictException($"Access token '{t.TokenId}' already exists."));
+    public static DocumentKind<ModelImport> Imports { get; } = new("Import", i => i.Id,
+        i => new ConflictException($"Import '{i.Id}' already exists."));
 }

@@ -225,5 +225,13 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_model ON usage_rollups(model, span, start);
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_user ON usage_rollups(user_id, span, start);
         CREATE INDEX IF NOT EXISTS ix_usage_rollups_start ON usage_rollups(span, start);
+        CREATE TABLE IF NOT EXISTS model_imports (
+            id TEXT PRIMARY KEY,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created ON model_imports(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_model_imports_created_by ON model_imports(created_by, created_at, id);
         """;
 }

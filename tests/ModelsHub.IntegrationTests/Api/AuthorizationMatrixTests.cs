@@ -6,6 +6,7 @@ using ModelsHub.Contracts.Models;
 using ModelsHub.Functions.Models;
 using ModelsHub.IntegrationTests.Infrastructure;
 using ModelsHub.IntegrationTests.Webhooks;
+using ModelsHub.Testing;
 
 namespace ModelsHub.IntegrationTests.Api;
 
@@ -18,14 +19,26 @@ namespace ModelsHub.IntegrationTests.Api;
 public class AuthorizationMatrixTests : IDisposable
 {
     private readonly HubApplication _app;
+    private readonly FakeHuggingFace _hf;
 
     public AuthorizationMatrixTests() : this(new HubApplication()) { }
 
     /// <summary>The same tests against another configuration of the hub (the Azure profile's subclass).</summary>
-    protected AuthorizationMatrixTests(HubApplication app) => _app = app;
+    protected AuthorizationMatrixTests(HubApplication app)
+    {
+        // Imports read a fake Hugging Face Hub, so every caller's answer is the hub's verdict, not the network's.
+        _hf = FakeHuggingFace.StartAsync().GetAwaiter().GetResult();
+        _hf.AddRepositories();
+        _app = app.WithHuggingFace(_hf);
+    }
+
     private int _sequence;
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        _hf.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     // "public-own": a public standard model carol registered through review (she holds no public permission).
     private static readonly string[] Kinds = ["private", "public", "advanced", "enterprise", "public-own"];
@@ -196,7 +209,7 @@ public class AuthorizationMatrixTests : IDisposable
         "GET /api/models/{name}/reviews", "GET /api/models/{name}/history", "POST /api/models/{name}/pull-request/refresh",
     ];
 
-    private static string RouteOf(string method, string pattern) => $"{method} {("/" + pattern.Trim('/')).Replace("{**key}", "{key}")}";
+    private static string RouteOf(string method, string pattern) => $"{method} {System.Text.RegularExpressions.Regex.Replace("/" + pattern.Trim('/'), @"\{\*\*(\w+)\}", "{$1}")}";
 
     [Fact]
     public void EveryMappedApiRouteHasAMatrixRow()
@@ -209,7 +222,7 @@ public class AuthorizationMatrixTests : IDisposable
             .ToHashSet();
         var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes).Concat(DatasetAuthorizationMatrixTests.Routes)
             .Concat(WebhookAuthorizationMatrixTests.Routes)
-            .Concat(ModelIndependentRows("x", "x", "x", "x").Select(r => r.Route))
+            .Concat(ModelIndependentRows("x", "x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();
         Assert.True(missing.Count == 0, "Endpoints without a row in the authorization matrix:\n" + string.Join("\n", missing));
@@ -217,7 +230,7 @@ public class AuthorizationMatrixTests : IDisposable
         Assert.True(stale.Count == 0, "Matrix rows for routes the app no longer maps:\n" + string.Join("\n", stale));
     }
 
-    private static IEnumerable<Row> ModelIndependentRows(string submission, string workflow, string run, string otherUser, int blobMirror = 403)
+    private static IEnumerable<Row> ModelIndependentRows(string submission, string workflow, string run, string otherUser, string import, int blobMirror = 403)
     {
         Row R(string route, Func<string, object?>? body, int[] expected, Func<string, string>? url = null)
         {
@@ -237,6 +250,19 @@ public class AuthorizationMatrixTests : IDisposable
         yield return R("PUT /api/me/github-token", _ => new { token = "ghp_" + new string('a', 36) }, SignedIn(502));
         yield return R("GET /api/me/github-token", null, SignedIn(404));
         yield return R("DELETE /api/me/github-token", null, SignedIn(204));
+        // The fake Hub refuses this token: a signed-in caller gets as far as 400 (token), and has none saved (404).
+        yield return R("PUT /api/me/huggingface-token", _ => new { token = "hf_" + new string('a', 34) }, SignedIn(400));
+        yield return R("GET /api/me/huggingface-token", null, SignedIn(404));
+        yield return R("DELETE /api/me/huggingface-token", null, SignedIn(204));
+        // Imports need sources.manage (administrators, who grant it to others); an import is seen by its starter and administrators.
+        yield return R("GET /api/imports/huggingface/preview", null, AdminOnly(200),
+            _ => $"/api/imports/huggingface/preview?repoId={HuggingFaceTesting.Gpt2}&include=config.json");
+        yield return R("POST /api/imports/huggingface", c => new { repoId = HuggingFaceTesting.Gpt2, include = new[] { "config.json" }, model = new { name = "mi-import-" + c } },
+            AdminOnly(202));
+        yield return R("GET /api/imports", null, SignedIn(200));
+        // An import of olivia's (granted sources.manage): hers and the administrators' to see; it has ended, so cancelling is a 409.
+        yield return R("GET /api/imports/{id}", null, [401, 404, 404, 404, 404, 200], _ => $"/api/imports/{import}");
+        yield return R("POST /api/imports/{id}/cancel", null, [401, 404, 404, 404, 404, 409], _ => $"/api/imports/{import}/cancel");
         yield return R("GET /api/me/quotas", null, SignedIn(200));
         yield return R("GET /api/users", null, AdminOnly(200));
         yield return R("GET /api/users/{id}", null, AdminOnly(200), _ => $"/api/users/{otherUser}");
@@ -295,10 +321,13 @@ public class AuthorizationMatrixTests : IDisposable
         await GitHubTesting.EventuallyAsync<object>(async () =>
             (await admin.GetAsync($"/api/workflows/{workflow}")).StatusCode == HttpStatusCode.OK ? true : null, "the pull-request workflow to start");
         var run = (await admin.PostAsJsonAsync("/api/sync", new { }).ExpectAsync(HttpStatusCode.Accepted)).Headers.Location!.OriginalString.Split("/").Last();
+        var olivia = await _app.ImporterAsync("olivia");
+        var import = await HuggingFaceTesting.StartImportAsync(olivia, new { repoId = HuggingFaceTesting.Gpt2, include = new[] { "config.json" }, model = new { name = "mi-imported" } });
+        await HuggingFaceTesting.FinishedImportAsync(olivia, import);
 
         var failures = new StringBuilder();
         var embedded = _app.Services.GetService<ModelsHub.Infrastructure.Sqlite.SqliteDatabase>() is not null;
-        var rows = ModelIndependentRows(pending.GetProperty("id").GetString()!, workflow, run, "ursula", embedded ? 403 : 404).ToList();
+        var rows = ModelIndependentRows(pending.GetProperty("id").GetString()!, workflow, run, "ursula", import, embedded ? 403 : 404).ToList();
         for (var c = 0; c < Callers.Length; c++)
         {
             var (caller, user, roles) = Callers[c];

@@ -67,7 +67,7 @@ public sealed class CliToolTests : IAsyncLifetime
     {
         var help = await ModelshubAsync("--help");
         Assert.Equal(0, help.Exit);
-        foreach (var command in new[] { "login", "models", "upload", "download" })
+        foreach (var command in new[] { "login", "models", "upload", "download", "import" })
         {
             Assert.Contains(command, help.Output);
         }

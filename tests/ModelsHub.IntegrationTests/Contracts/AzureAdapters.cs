@@ -109,6 +109,12 @@ public sealed class CosmosSyncRunStoreContract(AzureEmulators emulators) : SyncR
 }
 
 [Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosModelImportStoreContract(AzureEmulators emulators) : ModelImportStoreContract
+{
+    protected override ModelsHub.Core.Imports.IModelImportStore Store { get; } = new CosmosModelImportStore(emulators.NewDatabase(null, HubContainers.Imports));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
 public sealed class StorageQueueWorkQueueContract(AzureEmulators emulators) : WorkQueueContract, IAsyncLifetime
 {
     private IWorkQueue? _queue;

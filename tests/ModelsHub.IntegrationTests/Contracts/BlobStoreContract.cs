@@ -94,6 +94,35 @@ public abstract class BlobStoreContract
     }
 
     [Fact]
+    public async Task BlocksStagedFromForwardOnlyStreamsCommitToTheFileInFoldersToo()
+    {
+        // An import streams a download straight into the store: no seeking, no declared MD5, a path as the name.
+        var content = Bytes(ChunkSize + 4321, 5);
+        var staged = Staged(content, file: "onnx/model.onnx");
+        await Store.PrepareUploadAsync(staged, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        for (var i = 0; i < staged.ChunkCount; i++)
+        {
+            var offset = (int)staged.OffsetOf(i);
+            var length = (int)staged.LengthOf(i);
+            var md5 = await Store.StageBlockAsync(staged.Key, BlockIds.For(i), new ForwardOnly(new MemoryStream(content, offset, length, writable: false)), length, null, CancellationToken.None);
+            Assert.Equal(MD5.HashData(content.AsSpan(offset, length)), md5);
+        }
+        await Store.CommitBlocksAsync(staged.Key, BlockIds.Sequence(staged.ChunkCount), "application/octet-stream", CancellationToken.None);
+        Assert.Equal(SHA256.HashData(content), await Store.ComputeSha256Async(staged.Key, CancellationToken.None));
+        var published = BlobKeys.ForFile(AssetRef.Model(Model), "v1", "onnx/model.onnx");
+        await Store.PromoteAsync(staged.Key, published, "application/octet-stream", CancellationToken.None);
+        Assert.Contains(published, await Store.ListAsync(BlobKeys.ForAsset(AssetRef.Model(Model)), CancellationToken.None).Select(b => b.Key).ToListAsync());
+        await Store.DeletePrefixAsync(BlobKeys.ForAsset(AssetRef.Model(Model)), CancellationToken.None);
+    }
+
+    /// <summary>A stream that only reads forward, as an HTTP response body does.</summary>
+    private sealed class ForwardOnly(Stream inner) : ForwardReadStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer[..Math.Min(buffer.Length, 1000)], cancellationToken);
+    }
+
+    [Fact]
     public async Task ABlockWhoseMd5DoesNotMatchIsRefusedAndNotListed()
     {
         var content = Bytes(ChunkSize + 10, 2);

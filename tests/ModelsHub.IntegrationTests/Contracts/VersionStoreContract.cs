@@ -30,6 +30,8 @@ public abstract class VersionStoreContract
         version.Status = VersionStatus.Ready;
         version.ReadyAt = T0.AddHours(1);
         version.Files.Add(new VersionFile("model.safetensors", 123, new string('a', 64), "application/octet-stream", T0.AddHours(1)));
+        version.Files.Add(new VersionFile("onnx/model.onnx", 45, new string('b', 64), "application/octet-stream", T0.AddHours(1)));
+        version.AwaitedFiles = ["tokenizer.json", "1_Pooling/config.json"];
         var created = await Store.CreateAsync(version, CancellationToken.None);
         Assert.False(string.IsNullOrEmpty(created.ETag));
 
@@ -39,6 +41,7 @@ public abstract class VersionStoreContract
         Assert.Equal(("V2.1_Medical", "微调后的版本", VersionStatus.Ready, T0.AddHours(1)), (found.Label, found.Notes, found.Status, found.ReadyAt));
         Assert.Equal(["loss", "accuracy"], found.Metrics.Keys);
         Assert.Equal(version.Files, found.Files);
+        Assert.Equal(["tokenizer.json", "1_Pooling/config.json"], found.AwaitedFiles);
         Assert.Null(await Store.FindAsync(M(Model), "v9", CancellationToken.None));
     }
 
