@@ -450,10 +450,11 @@ public sealed partial class VersionCatalog(
             }
             if (saved.Status != current.Status)
             {
-                var kind = Assets(version.Asset.Kind);
-                // One event per change of state: only the writer whose replace won gets here.
-                await RaiseStatusAsync(kind, (await kind.FindAsync(version.Asset.Name, cancellationToken))?.Owner, saved, null, cancellationToken);
                 await RefreshDefaultAsync(version.Asset, cancellationToken);
+                // One event per change of state (only the writer whose replace won gets here), once the
+                // asset shows it: a reader who sees the version ready sees it as the default too.
+                var kind = Assets(version.Asset.Kind);
+                await RaiseStatusAsync(kind, (await kind.FindAsync(version.Asset.Name, cancellationToken))?.Owner, saved, null, cancellationToken);
             }
             return true;
         }
