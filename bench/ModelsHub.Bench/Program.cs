@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelsHub.Bench;
 
-// bench [catalog|download|workflow|upload|gateway|import|startup|datasets|all] [--duration S] [--concurrency N] [--models N] [--runs N] [--no-cache] [--profile embedded|azure]
+// bench [catalog|download|workflow|upload|gateway|import|startup|datasets|training|all] [--duration S] [--concurrency N] [--models N] [--runs N] [--no-cache] [--profile embedded|azure]
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
@@ -21,7 +21,7 @@ foreach (var scenario in options.Scenarios)
     failed |= scenario switch
     {
         "catalog" => !await CatalogBench.RunAsync(serverDll, options),
-        "workflow" or "upload" or "download" or "gateway" or "import" or "startup" or "datasets" when options.Profile == "azure" => SkippedOnAzure(scenario),
+        "workflow" or "upload" or "download" or "gateway" or "import" or "startup" or "datasets" or "training" when options.Profile == "azure" => SkippedOnAzure(scenario),
         "download" => !await DownloadBench.RunAsync(serverDll, options),
         "workflow" => !await WorkflowBench.RunAsync(serverDll, options),
         "upload" => !await UploadBench.RunAsync(serverDll, options),
@@ -29,6 +29,7 @@ foreach (var scenario in options.Scenarios)
         "import" => !await ImportBench.RunAsync(serverDll, options),
         "startup" => !await StartupBench.RunAsync(serverDll, options),
         "datasets" => !await DatasetBench.RunAsync(serverDll, options),
+        "training" => !await TrainingBench.RunAsync(serverDll, options),
         _ => throw new ArgumentException($"unknown scenario '{scenario}'"),
     };
 }
@@ -42,7 +43,7 @@ static bool SkippedOnAzure(string scenario)
 
 public sealed record BenchOptions(IReadOnlyList<string> Scenarios, TimeSpan Duration, int Concurrency, int Models, bool NoCache, string Profile = "embedded", int Runs = 5)
 {
-    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "import", "startup", "datasets"];
+    public static readonly string[] AllScenarios = ["catalog", "download", "workflow", "upload", "gateway", "import", "startup", "datasets", "training"];
 
     public static BenchOptions Parse(string[] args)
     {

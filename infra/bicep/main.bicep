@@ -362,6 +362,50 @@ param cosmosContainers containerSpec[] = [
       ]
     }
   }
+  {
+    name: 'trainingJobs'
+    partitionKeyPath: '/id'
+    // Jobs list newest first (date then id, a composite index per order); log lines, hyperparameters and the encrypted token are never filtered on.
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/lastLogLines/*' }
+        { path: '/hyperparameters/*' }
+        { path: '/protectedToken/?' }
+        { path: '/"_etag"/?' }
+      ]
+      compositeIndexes: [
+        [
+          { path: '/createdUs', order: 'ascending' }
+          { path: '/id', order: 'ascending' }
+        ]
+        [
+          { path: '/createdUs', order: 'descending' }
+          { path: '/id', order: 'descending' }
+        ]
+      ]
+    }
+  }
+  {
+    name: 'trainingEvents'
+    // One partition per job and thousand sequence numbers ({jobId}:{seq / 1000}): a busy job never grows one partition without bound.
+    partitionKeyPath: '/page'
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        { path: '/*' }
+      ]
+      excludedPaths: [
+        { path: '/line/*' }
+        { path: '/"_etag"/?' }
+      ]
+    }
+  }
   { name: 'downloads', partitionKeyPath: '/id' }
   // Personal access tokens keyed by the hash of their secret: a request's token is one point read.
   { name: 'accessTokens', partitionKeyPath: '/id' }

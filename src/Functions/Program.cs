@@ -18,6 +18,7 @@ using ModelsHub.Functions.Models;
 using ModelsHub.Functions.Problems;
 using ModelsHub.Functions.Reviews;
 using ModelsHub.Functions.Sync;
+using ModelsHub.Functions.Training;
 using ModelsHub.Functions.Triggers;
 using ModelsHub.Functions.Uploads;
 using ModelsHub.Functions.Users;
@@ -46,6 +47,7 @@ builder.Services.AddHubWebhooks(builder.Environment);
 builder.Services.AddHubDatasets();
 builder.Services.AddHubApiModels(builder.Configuration);
 builder.Services.AddHubImports();
+builder.Services.AddHubTraining(builder.Configuration);
 
 var app = builder.Build();
 
@@ -93,6 +95,7 @@ api.MapGatewayApi();
 api.MapUsageApi();
 api.MapAiModelsApi();
 api.MapImportsApi();
+api.MapTrainingApi();
 app.MapTriggers();
 
 await app.RunAsync();

@@ -13,6 +13,7 @@ using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Upstream;
@@ -102,6 +103,8 @@ public static class InfrastructureServiceExtensions
         services.AddSingleton<IAccessTokenStore, SqliteAccessTokenStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<IModelImportStore, SqliteModelImportStore>();
+        services.AddSingleton<ITrainingJobStore, SqliteTrainingJobStore>();
+        services.AddSingleton<ITrainingEventStore, SqliteTrainingEventStore>();
         // The key ring beside the database: whoever can read the data folder could read the tokens
         // anyway, and the keys survive restarts so saved tokens stay readable.
         var keys = Path.Combine(Path.GetFullPath(configuration[$"{EmbeddedStorageOptions.Section}:DataDirectory"] is { Length: > 0 } d ? d : ".data",

@@ -88,7 +88,7 @@ public static class CliApp
 
     public static RootCommand Build(TextWriter output, TextWriter errors, IAnsiConsole console)
     {
-        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models, upload and download files (resumable, checked), datasets, test calls, import models from Hugging Face.");
+        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs.");
         root.Options.Add(HubOption);
         root.Options.Add(TokenOption);
         root.Options.Add(JsonOption);
@@ -107,6 +107,8 @@ public static class CliApp
         root.Subcommands.Add(DatasetsCommands.Build(context, Run));
         root.Subcommands.Add(TestCommand.Build(context, Run));
         root.Subcommands.Add(ImportCommands.Build(context, Run));
+        root.Subcommands.Add(TrainingCommands.BuildTrain(context, Run));
+        root.Subcommands.Add(TrainingCommands.BuildJobs(context, Run));
         return root;
     }
 

@@ -26,7 +26,40 @@ public sealed record VersionDto(
     DateTimeOffset? ReadyAt,
     [property: JsonPropertyName("etag")] string? ETag,
     UploadDto? Upload = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetValidationDto? Validation = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DatasetValidationDto? Validation = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VersionLineageDto? Lineage = null);
+
+/// <summary>
+/// Where a model version a training job made comes from: the job, the base model version it continued
+/// from, the dataset version it learned from, how (trainer, method, hyperparameters), and the job's final metrics.
+/// </summary>
+public sealed record VersionLineageDto(
+    string TrainingJob,
+    string BaseModel,
+    string BaseVersion,
+    string Dataset,
+    string DatasetVersion,
+    string Trainer,
+    string Method,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement> Hyperparameters,
+    IReadOnlyDictionary<string, double> Metrics,
+    string TrainingJobUrl,
+    string BaseVersionUrl,
+    string DatasetVersionUrl);
+
+/// <summary>Two versions of one model side by side: both versions (lineage included), every metric and every file of either.</summary>
+public sealed record VersionCompareResponse(
+    string Model,
+    VersionDto A,
+    VersionDto B,
+    IReadOnlyList<MetricComparisonDto> Metrics,
+    IReadOnlyList<FileComparisonDto> Files);
+
+/// <summary>A metric in either version: its value in each (null where absent) and b − a when both have it.</summary>
+public sealed record MetricComparisonDto(string Name, double? A, double? B, double? Delta);
+
+/// <summary>A file in either version: its size and SHA-256 in each (null where absent), and whether the bytes are the same.</summary>
+public sealed record FileComparisonDto(string Name, long? SizeA, long? SizeB, string? Sha256A, string? Sha256B, bool Same);
 
 /// <summary>A verified file of a version; <see cref="UploadedBy"/> is whose upload it was (their stored-bytes quota counts it).</summary>
 public sealed record VersionFileDto(string Name, long Size, string Sha256, string ContentType, DateTimeOffset UploadedAt, string DownloadUrl, string? UploadedBy = null);

@@ -3,6 +3,7 @@ using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Contracts.Reviews;
+using ModelsHub.Contracts.Training;
 using ModelsHub.Contracts.Versions;
 
 namespace ModelsHub.Contracts.Webhooks;
@@ -85,6 +86,35 @@ public sealed record EventImport(
 
 /// <summary><c>import.succeeded</c>, <c>import.failed</c> and <c>import.cancelled</c>.</summary>
 public sealed record ImportEventData(EventImport Import);
+/// <summary>What an event says about a training job: what it trains, how, and where it stands.</summary>
+public sealed record EventTrainingJob(
+    string Id,
+    string Name,
+    string Model,
+    string Version,
+    string Dataset,
+    string DatasetVersion,
+    string Trainer,
+    string Method,
+    string Compute,
+    TrainingJobState State,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? EndedAt);
+
+/// <summary>
+/// <c>training_job.*</c>: the job after the change, its latest metrics, the model its output goes to and,
+/// once it succeeded, the version it became; when it failed, the reason and the trainer's last log lines;
+/// <see cref="Actor"/> is who started it (created) or cancelled it (cancelled).
+/// </summary>
+public sealed record TrainingJobEventData(
+    EventTrainingJob Job,
+    IReadOnlyDictionary<string, double> Metrics,
+    string OutputModel,
+    string? OutputVersion,
+    string? Reason,
+    IReadOnlyList<string>? LastLogLines,
+    string? Actor);
 
 /// <summary><c>ping</c>: sent on request to check that a receiver is reachable and verifies signatures.</summary>
 public sealed record PingEventData(string WebhookId, string Message);

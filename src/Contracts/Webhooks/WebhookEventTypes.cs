@@ -36,6 +36,15 @@ public static class WebhookEventTypes
     public const string ImportFailed = "import.failed";
     /// <summary>An import was cancelled; what it added was taken back.</summary>
     public const string ImportCancelled = "import.cancelled";
+    /// <summary>A training job was started (it is queued for its compute).</summary>
+    public const string TrainingJobCreated = "training_job.created";
+    /// <summary>The job's trainer runs (its compute says so, or its first events arrived).</summary>
+    public const string TrainingJobRunning = "training_job.running";
+    /// <summary>The job's output is registered as a new version with its lineage.</summary>
+    public const string TrainingJobSucceeded = "training_job.succeeded";
+    /// <summary>The job failed (the reason and the trainer's last log lines); nothing of its output stays.</summary>
+    public const string TrainingJobFailed = "training_job.failed";
+    public const string TrainingJobCancelled = "training_job.cancelled";
 
     /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
     public const string Ping = "ping";
@@ -49,6 +58,7 @@ public static class WebhookEventTypes
         PullRequestOpened, PullRequestMerged, PullRequestClosed,
         DatasetVersionReady, DatasetVersionInvalid, DatasetVersionFailed,
         ImportSucceeded, ImportFailed, ImportCancelled,
+        TrainingJobCreated, TrainingJobRunning, TrainingJobSucceeded, TrainingJobFailed, TrainingJobCancelled,
     ];
 
     public static string CloudEventType(string name) => CloudEventTypePrefix + name;

@@ -5,11 +5,12 @@ using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Core.Events;
 
-/// <summary>The events of models, versions, reviews and pull requests: subjects and data from the hub's documents.</summary>
+/// <summary>The events of models, versions, reviews, pull requests and training jobs: subjects and data from the hub's documents.</summary>
 public static class EventPayloads
 {
     public static string ModelSubject(string model) => $"models/{model}";
@@ -39,6 +40,45 @@ public static class EventPayloads
                     ? new EventValidation(v.Format, v.File, v.RecordCount, v.Tokens?.Tokens, v.ErrorCount,
                         v.Errors.Take(DatasetErrorsInEvents).Select(e => new Contracts.Datasets.DatasetErrorDto(e.Line, e.Message)).ToList())
                     : null)), now);
+
+    /// <summary>
+    /// The webhook event a job's move into its state is (null for the states in between that only the job's
+    /// own followers see: starting, uploading, registering). It concerns the base model and is the starter's:
+    /// their webhooks receive it, as they alone (with administrators and the model's managers) see the job.
+    /// </summary>
+    public static HubEvent? TrainingJob(TrainingJob job, DateTimeOffset now)
+    {
+        var type = job.State switch
+        {
+            Contracts.Training.TrainingJobState.Queued => WebhookEventTypes.TrainingJobCreated,
+            Contracts.Training.TrainingJobState.Running => WebhookEventTypes.TrainingJobRunning,
+            Contracts.Training.TrainingJobState.Succeeded => WebhookEventTypes.TrainingJobSucceeded,
+            Contracts.Training.TrainingJobState.Failed => WebhookEventTypes.TrainingJobFailed,
+            Contracts.Training.TrainingJobState.Cancelled => WebhookEventTypes.TrainingJobCancelled,
+            _ => null,
+        };
+        if (type is null)
+        {
+            return null;
+        }
+        var actor = job.State switch
+        {
+            Contracts.Training.TrainingJobState.Queued => job.CreatedBy,
+            Contracts.Training.TrainingJobState.Cancelled => job.CancelRequestedBy,
+            _ => null,
+        };
+        var failed = job.State == Contracts.Training.TrainingJobState.Failed;
+        return HubEvent.Create(type, $"training-jobs/{job.Id}", job.Model, job.CreatedBy, actor,
+            new TrainingJobEventData(
+                new EventTrainingJob(job.Id, job.Name, job.Model, job.Version, job.Dataset, job.DatasetVersion, job.Trainer, job.Method, job.Compute, job.State,
+                    job.CreatedBy, job.CreatedAt, job.EndedAt),
+                job.Metrics.ToDictionary(m => m.Key, m => m.Value.Value, StringComparer.Ordinal),
+                job.OutputModel,
+                job.OutputRegistered ? job.OutputLabel : null,
+                failed ? job.FailureReason : null,
+                failed ? job.LastLogLines : null,
+                actor), now);
+    }
 
     public static HubEvent Review(string type, Submission s, string? owner, string? actor, DateTimeOffset now) =>
         HubEvent.Create(type, $"reviews/{s.Id}", s.ModelName, owner ?? s.Proposed?.Owner ?? s.Before?.Owner, actor,

@@ -46,7 +46,7 @@ public static class Permissions
         [ViewAdvancedModels] = "See advanced and enterprise models.",
         [ListReviews] = "List the review queue.",
         [DecideReviews] = "Approve or reject submissions.",
-        [RunTraining] = "Run training jobs.",
+        [RunTraining] = "Start training jobs from model and dataset versions one may see, into models one may change; see, follow and cancel one's own jobs (a model's managers see its jobs too).",
         [ManageDatasets] = "Create datasets; their owners (and administrators) change and delete them, add versions and upload their files.",
         [ManageExternalSources] = "Import models from Hugging Face (preview, import, cancel) and set API models' providers and keys.",
         [AdministerUsers] = "Administer users: grant and revoke permissions; everything else too.",

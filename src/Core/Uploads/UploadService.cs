@@ -55,6 +55,17 @@ public sealed partial class UploadService(
     public async Task<UploadState> StartAsync(Caller caller, AssetRef asset, string label, UploadRequest request, CancellationToken cancellationToken)
     {
         var owner = await versions.GetForChangeAsync(caller, asset, $"upload files to this {asset.Kind.Noun()}", cancellationToken);
+        return await StartForAsync(owner, label, request, caller, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens an upload into a version of <paramref name="owner"/> on behalf of <paramref name="uploader"/>, whose
+    /// quotas it counts against: the caller, or for a client authorized otherwise (a trainer with its job-scoped
+    /// URL) the user it acts for (the job's starter).
+    /// </summary>
+    public async Task<UploadState> StartForAsync(VersionedAsset owner, string label, UploadRequest request, Caller uploader, CancellationToken cancellationToken)
+    {
+        var createdBy = uploader.UserId ?? throw new AuthenticationRequiredException();
         var declared = Validate(request, owner);
         var version = await versionStore.FindAsync(owner.Ref, label, cancellationToken) ?? throw new NotFoundException("Version", $"{owner.Ref.Name}/{label}");
         var fileName = declared.FileName!;
@@ -82,13 +93,13 @@ public sealed partial class UploadService(
             ChunkCount = chunkCount,
             BlobKey = BlobKeys.ForFile(owner.Ref, version.Label, fileName),
             StagingKey = BlobKeys.ForUpload(id, fileName),
-            CreatedBy = caller.UserId!,
+            CreatedBy = createdBy,
             CreatedAt = now,
             UpdatedAt = now,
             ExpiresAt = now + Options.SessionLifetime,
         };
 
-        await quotas.EnsureRoomAsync(caller, session, cancellationToken);
+        await quotas.EnsureRoomAsync(uploader, session, cancellationToken);
 
         UploadSession created;
         for (var attempt = 0; ; attempt++)
@@ -129,7 +140,7 @@ public sealed partial class UploadService(
             throw;
         }
         await versions.RecordRetryAsync(owner.Ref, version.Label, cancellationToken);
-        LogStarted(logger, created.Id, owner.Ref.Kind, owner.Ref.Name, version.Label, fileName, created.Size, created.ChunkCount, caller.UserId);
+        LogStarted(logger, created.Id, owner.Ref.Kind, owner.Ref.Name, version.Label, fileName, created.Size, created.ChunkCount, createdBy);
         return new UploadState(created, target, new UploadProgress(0, 0, [], false), Created: true);
     }
 
@@ -268,8 +279,34 @@ public sealed partial class UploadService(
         }
     }
 
-    /// <summary>Finishes an upload whose worker's lease lapsed (the sweeper).</summary>
+    /// <summary>Finishes an upload whose worker's lease lapsed (the sweeper), or that its owner's process finishes (a training job's output).</summary>
     public Task<UploadSession> ResumeAsync(string uploadId) => RunOnceAsync(uploadId);
+
+    /// <summary>An upload's state by id alone, for a client authorized otherwise; null when it is gone or expired.</summary>
+    public async Task<UploadState?> FindStateAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(uploadId, cancellationToken);
+        if (session is null || session.IsExpiredAt(clock.GetUtcNow()))
+        {
+            return null;
+        }
+        return await StateAsync(session, cancellationToken);
+    }
+
+    /// <summary>The stored session (for its outcome), or null.</summary>
+    public Task<UploadSession?> FindSessionAsync(string uploadId, CancellationToken cancellationToken) => sessions.FindAsync(uploadId, cancellationToken);
+
+    /// <summary>Drops an unfinished upload and its chunks whoever asks (its owner's job ended); a finished or missing one is left as it is.</summary>
+    public async Task DiscardAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        var session = await sessions.FindAsync(uploadId, cancellationToken);
+        if (session is not { Status: UploadStatus.Open })
+        {
+            return;
+        }
+        await blobs.DeleteAsync(session.StagingKey, cancellationToken);
+        await sessions.DeleteAsync(session.Id, cancellationToken);
+    }
 
     private async Task<UploadSession> GetOwnedAsync(Caller caller, AssetRef asset, string label, string uploadId, string what, CancellationToken cancellationToken)
     {

@@ -41,6 +41,9 @@ public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
     /// <summary>What validating a dataset version's file found; null for models and until a validation ends.</summary>
     public DatasetValidation? Validation { get; set; }
 
+    /// <summary>Where a model version a training job made comes from; null for versions uploaded by hand.</summary>
+    public VersionLineage? Lineage { get; set; }
+
     public required string CreatedBy { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -90,6 +93,7 @@ public sealed class AssetVersion : AssetDocument, IStoredDocument<AssetVersion>
         AwaitedFiles = [.. AwaitedFiles],
         Metrics = new Dictionary<string, double>(Metrics),
         Validation = Validation,
+        Lineage = Lineage,
         CreatedBy = CreatedBy,
         CreatedAt = CreatedAt,
         UpdatedAt = UpdatedAt,

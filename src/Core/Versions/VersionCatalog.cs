@@ -128,6 +128,33 @@ public sealed partial class VersionCatalog(
         }
     }
 
+    /// <summary>
+    /// Adds version <paramref name="label"/> to an asset for a process authorized otherwise (a training job's
+    /// output, on behalf of its starter), with what <paramref name="init"/> sets (notes, lineage). The asset's
+    /// version limit holds; a taken label is the store's <see cref="ConflictException"/> on <c>label</c>.
+    /// </summary>
+    public async Task<AssetVersion> AddAsync(AssetRef asset, string label, string createdBy, Action<AssetVersion> init, CancellationToken cancellationToken)
+    {
+        var owner = await Assets(asset.Kind).FindAsync(asset.Name, cancellationToken) ?? throw new NotFoundException(asset.Kind.Title(), asset.Name);
+        var existing = await store.ListAsync(owner.Ref, cancellationToken);
+        if (existing.Count >= VersionRules.MaxVersionsPerAsset)
+        {
+            throw new ConflictException($"{asset.Kind.Title()} '{owner.Ref.Name}' has {existing.Count} versions, the most one keeps; delete old versions first.");
+        }
+        var version = AssetVersion.New(owner.Ref, label, createdBy, clock.GetUtcNow());
+        init(version);
+        var created = await store.CreateAsync(version, cancellationToken);
+        LogCreated(logger, asset.Kind, owner.Ref.Name, created.Label, createdBy);
+        return created;
+    }
+
+    /// <summary>The version as stored whoever asks (a workflow), or null.</summary>
+    public Task<AssetVersion?> FindAsync(AssetVersionRef version, CancellationToken cancellationToken) =>
+        VersionRules.IsValidLabel(version.Label) ? store.FindAsync(version.Asset, version.Label, cancellationToken) : Task.FromResult<AssetVersion?>(null);
+
+    /// <summary>An asset's versions whoever asks (a workflow), oldest first.</summary>
+    public Task<IReadOnlyList<AssetVersion>> ListAsync(AssetRef asset, CancellationToken cancellationToken) => store.ListAsync(asset, cancellationToken);
+
     /// <param name="ifMatch">The version's ETag, or <see cref="ETags.Any"/>; null is refused (428).</param>
     public async Task<AssetVersion> UpdateAsync(Caller caller, AssetRef asset, string label, VersionInput changes, string? ifMatch, CancellationToken cancellationToken)
     {

@@ -315,17 +315,10 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
         return instance;
     }
 
-    /// <summary>Asks for the instance's current step now.</summary>
-    public async Task SendAsync(string id, CancellationToken cancellationToken)
-    {
-        await queue.EnqueueAsync(WorkflowRunner.FormatMessage(id), null, cancellationToken);
-        wakeup.Pulse();
-    }
-
     /// <summary>
-    /// Brings forward an instance that waits for a timer or a retry's back-off, so its step runs now
-    /// (a cancellation should not wait minutes for a back-off). An instance that is due already is
-    /// running or about to: it is left alone, its step sees what changed when it runs.
+    /// Ends a running instance's wait (a timer such as a polling delay, a retry's back-off) because something
+    /// it waits for happened (a trainer's event, a cancellation): its current step becomes due now and is
+    /// asked for. A finished instance is left as it is.
     /// </summary>
     public async Task WakeAsync(string id, CancellationToken cancellationToken)
     {
@@ -333,24 +326,34 @@ public sealed partial class WorkflowStarter(IWorkflowStore store, IWorkQueue que
         {
             var instance = await store.FindAsync(id, cancellationToken);
             var now = clock.GetUtcNow();
-            if (instance is null || instance.IsFinished || instance.NextAttemptAt is not { } due || due <= now)
+            if (instance is null || instance.IsFinished)
             {
                 return;
             }
+            if (instance.NextAttemptAt is not { } due || due <= now)
+            {
+                break;
+            }
             var next = instance.Clone();
             next.NextAttemptAt = now;
-            next.UpdatedAt = now;
             try
             {
                 await store.ReplaceAsync(next, instance.ETag!, cancellationToken);
+                break;
             }
             catch (PreconditionFailedException)
             {
-                continue;
+                // It moved meanwhile (a step ran): look again.
             }
-            await SendAsync(id, cancellationToken);
-            return;
         }
+        await SendAsync(id, cancellationToken);
+    }
+
+    /// <summary>Asks for the instance's current step now.</summary>
+    public async Task SendAsync(string id, CancellationToken cancellationToken)
+    {
+        await queue.EnqueueAsync(WorkflowRunner.FormatMessage(id), null, cancellationToken);
+        wakeup.Pulse();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {Kind} {Id} started")]

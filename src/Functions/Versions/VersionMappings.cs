@@ -22,6 +22,10 @@ public static class VersionMappings
         return new VersionDto(model, dataset, v.Label, v.Notes, v.Status, v.FailureReason,
             string.Equals(asset.Default.Label, v.Label, StringComparison.OrdinalIgnoreCase),
             v.Files.Select(f => new VersionFileDto(f.Name, f.Size, f.Sha256, f.ContentType, f.UploadedAt, $"{PathOf(v.Ref)}/files/{string.Join('/', f.Name.Split('/').Select(Uri.EscapeDataString))}", f.OwnerIn(v))).ToList(),
-            v.TotalSize, v.Metrics, v.CreatedBy, v.CreatedAt, v.UpdatedAt, v.ReadyAt, v.ETag, upload, v.Validation?.ToDto());
+            v.TotalSize, v.Metrics, v.CreatedBy, v.CreatedAt, v.UpdatedAt, v.ReadyAt, v.ETag, upload, v.Validation?.ToDto(), v.Lineage?.ToDto());
     }
+
+    public static VersionLineageDto ToDto(this VersionLineage l) => new(l.TrainingJob, l.BaseModel, l.BaseVersion, l.Dataset, l.DatasetVersion, l.Trainer, l.Method,
+        l.Hyperparameters, l.Metrics, $"/api/training-jobs/{Uri.EscapeDataString(l.TrainingJob)}", PathOf(new AssetVersionRef(AssetRef.Model(l.BaseModel), l.BaseVersion)),
+        PathOf(new AssetVersionRef(AssetRef.Dataset(l.Dataset), l.DatasetVersion)));
 }

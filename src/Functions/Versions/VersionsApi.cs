@@ -40,6 +40,12 @@ public static class VersionsApi
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        if (kind == AssetKind.Model)
+        {
+            versions.MapGet("/compare", CompareVersions).WithName("CompareVersions")
+                .WithSummary("Two versions side by side (?a=v1&b=v2): both versions with their lineage, every metric of either (with b − a), every file of either (size, SHA-256, same or not).")
+                .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        }
         versions.MapGet("/{version}", GetVersion).WithName(route.Name("GetVersion", "GetDatasetVersion"))
             .WithSummary(kind == AssetKind.Model
                 ? "One version: status, files with their SHA-256, metrics, notes."
@@ -119,6 +125,38 @@ public static class VersionsApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
         return TypedResults.Ok(found.ToDto(asset));
+    }
+
+    public static async Task<Ok<VersionCompareResponse>> CompareVersions(AssetRoute route, string name, HttpContext context, VersionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var q = new QueryReader(context.Request.Query);
+        var labels = new[] { "a", "b" }.Select(key =>
+        {
+            var label = q.String(key, VersionRules.MaxLabelLength);
+            if (label is null && !q.Errors.ToDictionary().ContainsKey(key))
+            {
+                q.Errors.Add(key, "Is required: the label of a version to compare.");
+            }
+            return label;
+        }).ToArray();
+        q.Errors.ThrowIfAny();
+        var caller = context.GetCaller();
+        var (asset, a) = await catalog.GetAsync(caller, route.For(name), labels[0]!, cancellationToken);
+        var (_, b) = await catalog.GetAsync(caller, route.For(name), labels[1]!, cancellationToken);
+        var metrics = a.Metrics.Keys.Concat(b.Metrics.Keys).Distinct(StringComparer.Ordinal)
+            .Select(m =>
+            {
+                double? x = a.Metrics.TryGetValue(m, out var av) ? av : null;
+                double? y = b.Metrics.TryGetValue(m, out var bv) ? bv : null;
+                return new MetricComparisonDto(m, x, y, x is { } p && y is { } r ? r - p : null);
+            }).ToList();
+        var files = a.Files.Select(f => f.Name).Concat(b.Files.Select(f => f.Name)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)
+            .Select(f =>
+            {
+                var (x, y) = (a.FindFile(f), b.FindFile(f));
+                return new FileComparisonDto(f, x?.Size, y?.Size, x?.Sha256, y?.Sha256, x is not null && y is not null && x.Sha256 == y.Sha256);
+            }).ToList();
+        return TypedResults.Ok(new VersionCompareResponse(asset.Ref.Name, a.ToDto(asset), b.ToDto(asset), metrics, files));
     }
 
     public static async Task<Ok<VersionDto>> UpdateVersion(AssetRoute route, string name, string version, HttpContext context, VersionCatalog catalog, CancellationToken cancellationToken)

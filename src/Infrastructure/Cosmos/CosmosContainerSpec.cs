@@ -156,6 +156,26 @@ public static class HubContainers
     /// <summary>Imports (Hugging Face) keyed by id: started, advanced, shown and cancelled by id; "my imports" sorts on /createdUs.</summary>
     public static CosmosContainerSpec Imports { get; } = new("imports", "/id");
 
+    /// <summary>
+    /// Training jobs keyed by id: the workflow's steps, the events URL and the API read and write one
+    /// job by id (point operations); listings (newest first, by creator, model or state) fan out.
+    /// </summary>
+    public static CosmosContainerSpec TrainingJobs { get; } = new("trainingJobs", "/id")
+    {
+        ExcludedPaths = ["/lastLogLines/*", "/hyperparameters/*", "/protectedToken/?"],
+        CompositeIndexes = [["/createdUs", "/id"]],
+    };
+
+    /// <summary>
+    /// A job's events, partitioned by page: <c>{jobId}:{seq / 1000}</c>. A busy job's events spread over
+    /// one bounded partition per thousand, so no partition grows without bound; the id is the seq,
+    /// so Cosmos itself refuses a second event with the same number (409).
+    /// </summary>
+    public static CosmosContainerSpec TrainingEvents { get; } = new("trainingEvents", "/page")
+    {
+        ExcludedPaths = ["/line/*"],
+    };
+
     /// <summary>Every container an adapter uses; infra/bicep/main.bicep must deploy each with the same key, indexes and unique keys.</summary>
-    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, Imports];
+    public static IReadOnlyList<CosmosContainerSpec> All { get; } = [Models, Users, Workflows, Submissions, Versions, Uploads, SyncRuns, AccessTokens, UsageCalls, UsageRollups, Webhooks, WebhookDeliveries, Datasets, Imports, TrainingJobs, TrainingEvents];
 }

@@ -11,6 +11,7 @@ using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
@@ -46,6 +47,8 @@ public static class CosmosServiceExtensions
         services.AddSingleton(HubContainers.UsageCalls);
         services.AddCosmosPort<IUsageStore, CosmosUsageStore>(HubContainers.UsageRollups);
         services.AddCosmosPort<IModelImportStore, CosmosModelImportStore>(HubContainers.Imports);
+        services.AddCosmosPort<ITrainingJobStore, CosmosTrainingJobStore>(HubContainers.TrainingJobs);
+        services.AddCosmosPort<ITrainingEventStore, CosmosTrainingEventStore>(HubContainers.TrainingEvents);
         return services;
     }
 

@@ -6,6 +6,7 @@ using ModelsHub.Core.Datasets;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.Reviews;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
@@ -34,6 +35,9 @@ internal static class StoredDocuments
 
     public static DocumentKind<WorkflowInstance> Workflows { get; } = new("Workflow", w => w.Id,
         w => new ConflictException($"Workflow '{w.Id}' already exists."));
+
+    public static DocumentKind<TrainingJob> TrainingJobs { get; } = new("Training job", j => j.Id,
+        j => new ConflictException($"Training job '{j.Id}' already exists."));
 
     public static DocumentKind<HubUser> Users { get; } = new("User", u => u.Id,
         u => new ConflictException($"User '{u.Id}' already exists."));

@@ -233,5 +233,29 @@ internal static class SqliteSchema
             doc TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS ix_model_imports_created ON model_imports(created_at, id);
         CREATE INDEX IF NOT EXISTS ix_model_imports_created_by ON model_imports(created_by, created_at, id);
+
+        -- Training jobs, listed newest first by creator, model or state; the local compute counts its busy slots by (compute, state).
+        CREATE TABLE IF NOT EXISTS training_jobs (
+            id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            compute TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            doc TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_training_jobs_created ON training_jobs(created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_training_jobs_model ON training_jobs(model_id, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_training_jobs_creator ON training_jobs(created_by, created_at, id);
+        CREATE INDEX IF NOT EXISTS ix_training_jobs_slots ON training_jobs(compute, state);
+
+        -- A job's events in sequence order, each (job, seq) once; metrics and checkpoints are read by type.
+        CREATE TABLE IF NOT EXISTS training_events (
+            job_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_training_events_type ON training_events(job_id, type, seq);
         """;
 }

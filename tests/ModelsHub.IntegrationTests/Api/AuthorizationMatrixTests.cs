@@ -221,7 +221,7 @@ public class AuthorizationMatrixTests : IDisposable
                 .Select(m => RouteOf(m, e.RoutePattern.RawText!)))
             .ToHashSet();
         var covered = ModelMatrixRoutes.Concat(VersionMatrixRoutes).Concat(ApiModels.ApiModelAuthorizationMatrixTests.Routes).Concat(DatasetAuthorizationMatrixTests.Routes)
-            .Concat(WebhookAuthorizationMatrixTests.Routes)
+            .Concat(WebhookAuthorizationMatrixTests.Routes).Concat(TrainingAuthorizationMatrixTests.Routes)
             .Concat(ModelIndependentRows("x", "x", "x", "x", "x").Select(r => r.Route))
             .Concat(["HEAD /api/models/download"]).ToHashSet();
         var missing = mapped.Except(covered).Order().ToList();

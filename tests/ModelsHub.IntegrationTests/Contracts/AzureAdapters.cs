@@ -4,6 +4,7 @@ using ModelsHub.Core.Identity;
 using ModelsHub.Core.Reviews;
 using ModelsHub.Core.Storage;
 using ModelsHub.Core.Uploads;
+using ModelsHub.Core.Training;
 using ModelsHub.Core.Upstream;
 using ModelsHub.Core.Versions;
 using ModelsHub.Infrastructure.BlobStorage;
@@ -177,4 +178,16 @@ public sealed class CosmosUsageStoreContract : UsageStoreContract
     protected override Core.Usage.IUsageStore Store { get; }
 
     protected override Core.Usage.IUsageStore OtherInstance { get; }
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosTrainingJobStoreContract(AzureEmulators emulators) : TrainingJobStoreContract
+{
+    protected override ITrainingJobStore Store { get; } = new CosmosTrainingJobStore(emulators.NewDatabase(null, HubContainers.TrainingJobs));
+}
+
+[Collection(AzureEmulatorsCollection.Name)]
+public sealed class CosmosTrainingEventStoreContract(AzureEmulators emulators) : TrainingEventStoreContract
+{
+    protected override ITrainingEventStore Store { get; } = new CosmosTrainingEventStore(emulators.NewDatabase(null, HubContainers.TrainingEvents));
 }

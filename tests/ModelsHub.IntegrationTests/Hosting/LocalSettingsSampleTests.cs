@@ -107,7 +107,7 @@ public sealed class LocalSettingsSampleTests
         var missing = read
             .Except(NotInTheSample, StringComparer.OrdinalIgnoreCase)
             .Select(key => key.Replace(":", "__", StringComparison.Ordinal))
-            // A list or a map is set through indexed or keyed entries (Cors__AllowedOrigins__0, Quotas__Users__{id}__StoredBytes).
+            // A list or a map is set through indexed or keyed entries (Cors__AllowedOrigins__0, Quotas__Users__{id}__StoredBytes, Training__Trainers__reference__…).
             .Where(name => !sample.ContainsKey(name) && !sample.Keys.Any(k => k.StartsWith(name + "__", StringComparison.OrdinalIgnoreCase)))
             .Order(StringComparer.Ordinal)
             .ToList();

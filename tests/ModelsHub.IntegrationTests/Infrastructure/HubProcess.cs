@@ -54,9 +54,22 @@ public sealed class HubProcess : IAsyncDisposable
         return StartAsync(data, settings ?? new Dictionary<string, string>(), ownsDataDirectory: true);
     }
 
-    /// <summary>Starts the server on a data folder the caller owns (a restart reuses it).</summary>
-    public static Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings) =>
-        StartAsync(dataDirectory, settings, ownsDataDirectory: false);
+    /// <summary>
+    /// Starts the server on a data folder the caller owns (a restart reuses it), on <paramref name="port"/> when
+    /// given (a restart where processes it started, such as trainers, still call it).
+    /// </summary>
+    public static Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, int? port = null) =>
+        StartAsync(dataDirectory, settings, ownsDataDirectory: false, port: port);
+
+    /// <summary>A loopback port nothing listens on now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public int Port => Address.Port;
 
     /// <summary>
     /// Starts a published server as the Functions host launches a custom handler: the executable itself, in
@@ -70,25 +83,21 @@ public sealed class HubProcess : IAsyncDisposable
         return StartAsync(data, settings ?? new Dictionary<string, string>(), ownsDataDirectory: true, executable);
     }
 
-    private static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, bool ownsDataDirectory, string? executable = null)
+    private static async Task<HubProcess> StartAsync(string dataDirectory, IDictionary<string, string> settings, bool ownsDataDirectory, string? executable = null,
+        int? port = null)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var listenOn = port ?? FreePort();
         ProcessStartInfo start;
         if (executable is null)
         {
             start = Dotnet("ModelsHub.Functions.dll", dataDirectory);
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenOn}";
             start.Environment["ASPNETCORE_CONTENTROOT"] = dataDirectory;
         }
         else
         {
             start = Command(executable, Path.GetDirectoryName(executable)!);
-            start.Environment[ModelsHub.Functions.Hosting.HostingExtensions.CustomHandlerPortVariable] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment[ModelsHub.Functions.Hosting.HostingExtensions.CustomHandlerPortVariable] = listenOn.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__Embedded__DataDirectory"] = dataDirectory;
@@ -106,7 +115,7 @@ public sealed class HubProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
-        var hub = new HubProcess(Process.Start(start)!, port, dataDirectory, ownsDataDirectory);
+        var hub = new HubProcess(Process.Start(start)!, listenOn, dataDirectory, ownsDataDirectory);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
