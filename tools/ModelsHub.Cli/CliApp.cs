@@ -88,7 +88,7 @@ public static class CliApp
 
     public static RootCommand Build(TextWriter output, TextWriter errors, IAnsiConsole console)
     {
-        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), import models from Hugging Face, train and follow training jobs.");
+        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs.");
         root.Options.Add(HubOption);
         root.Options.Add(TokenOption);
         root.Options.Add(JsonOption);
@@ -105,6 +105,7 @@ public static class CliApp
         root.Subcommands.Add(UploadCommand.Build(context, Run));
         root.Subcommands.Add(DownloadCommand.Build(context, Run));
         root.Subcommands.Add(DatasetsCommands.Build(context, Run));
+        root.Subcommands.Add(TestCommand.Build(context, Run));
         root.Subcommands.Add(ImportCommands.Build(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildTrain(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildJobs(context, Run));
@@ -154,6 +155,9 @@ public static class CliApp
             });
         }
         var root = Build(Console.Out, Console.Error, console);
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+        var parse = root.Parse(args);
+        var exit = await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+        // A command line that does not parse (a missing file, an unknown value) is bad usage, as the README's exit codes say.
+        return parse.Action is System.CommandLine.Invocation.ParseErrorAction ? ExitCodes.Usage : exit;
     }
 }

@@ -21,29 +21,59 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, AssetTarget ass
 {
     public static Command Build(Func<ParseResult, CliContext> context, Func<CliContext, Func<Task<int>>, CancellationToken, Task<int>> run)
     {
-        var file = new Argument<FileInfo>("file") { Description = "The file to upload." };
-        file.AcceptExistingOnly();
+        var file = FileArgument();
         var (model, dataset) = AssetTarget.Options("upload into");
-        var noWait = new Option<bool>("--no-wait") { Description = "Do not wait for a dataset file's validation." };
-        var version = new Option<string?>("--version", "-v") { Description = "The version's label (created when missing); without it the file's unfinished upload is resumed, or a new version gets the suggested label." };
-        var notes = new Option<string?>("--notes") { Description = "Notes for a version this creates." };
-        var contentType = new Option<string?>("--content-type") { Description = "The file's media type (default: from its extension)." };
-        var parallel = new Option<int>("--parallel") { Description = "Chunks in flight at once (1-32).", DefaultValueFactory = _ => 4 };
-        parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 32) r.AddError("--parallel must be from 1 to 32."); });
-        var limitRate = CliOptions.Bytes("--limit-rate", "Average upload speed limit in bytes per second (16M, 512K, ...).");
+        var options = new UploadOptions();
         var command = new Command("upload", "Upload a file into a model's or a dataset's version in chunks; run it again after a cut (or Ctrl+C) and only the missing chunks are sent. A dataset's file is then validated: the command waits for it, prints the records and token estimate, or the first errors with their lines (exit 1).")
         {
-            file, model, dataset, version, notes, contentType, parallel, limitRate, noWait,
+            file, model, dataset,
         };
+        options.AddTo(command);
         AssetTarget.RequireOne(command, model, dataset);
         command.SetAction((parse, cancellationToken) =>
-        {
-            var cli = context(parse);
-            var upload = new UploadCommand(cli, parse.GetValue(file)!, AssetTarget.From(parse.GetValue(model), parse.GetValue(dataset)), parse.GetValue(version), parse.GetValue(notes),
-                parse.GetValue(contentType), parse.GetValue(parallel), parse.GetValue(limitRate), !parse.GetValue(noWait));
-            return run(cli, () => upload.RunAsync(cancellationToken), cancellationToken);
-        });
+            options.RunAsync(context(parse), parse, parse.GetValue(file)!, AssetTarget.From(parse.GetValue(model), parse.GetValue(dataset)), run, cancellationToken));
         return command;
+    }
+
+    /// <summary>The file argument of an upload: it must exist.</summary>
+    public static Argument<FileInfo> FileArgument()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The file to upload." };
+        file.AcceptExistingOnly();
+        return file;
+    }
+
+    /// <summary>
+    /// The options of every upload command (<c>upload</c>, <c>datasets upload</c>) and the one way they
+    /// become an <see cref="UploadCommand"/> run.
+    /// </summary>
+    public sealed class UploadOptions
+    {
+        private readonly Option<bool> _noWait = new("--no-wait") { Description = "Do not wait for a dataset file's validation." };
+        private readonly Option<string?> _version = new("--version", "-v") { Description = "The version's label (created when missing); without it the file's unfinished upload is resumed, or a new version gets the suggested label." };
+        private readonly Option<string?> _notes = new("--notes") { Description = "Notes for a version this creates." };
+        private readonly Option<string?> _contentType = new("--content-type") { Description = "The file's media type (default: from its extension)." };
+        private readonly Option<int> _parallel = new("--parallel") { Description = "Chunks in flight at once (1-32).", DefaultValueFactory = _ => 4 };
+        private readonly Option<long?> _limitRate = CliOptions.Bytes("--limit-rate", "Average upload speed limit in bytes per second (16M, 512K, ...).");
+
+        public UploadOptions() =>
+            _parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 32) r.AddError("--parallel must be from 1 to 32."); });
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { _version, _notes, _contentType, _parallel, _limitRate, _noWait })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public Task<int> RunAsync(CliContext cli, ParseResult parse, FileInfo file, AssetTarget asset,
+            Func<CliContext, Func<Task<int>>, CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+        {
+            var upload = new UploadCommand(cli, file, asset, parse.GetValue(_version), parse.GetValue(_notes), parse.GetValue(_contentType),
+                parse.GetValue(_parallel), parse.GetValue(_limitRate), !parse.GetValue(_noWait));
+            return run(cli, () => upload.RunAsync(cancellationToken), cancellationToken);
+        }
     }
 
     private const int MaxAttempts = 5;
@@ -85,7 +115,7 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, AssetTarget ass
             using var handle = File.OpenHandle(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
             try
             {
-                await TransferProgress.RunAsync(cli, $"{file.Name} → {upload.Model} {upload.Version}", file.Length, already, progress => SendAsync(progress));
+                await TransferProgress.RunAsync(cli, $"{file.Name} → {asset.Name} {upload.Version}", file.Length, already, progress => SendAsync(progress));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -269,8 +299,9 @@ public sealed class UploadCommand(CliContext cli, FileInfo file, AssetTarget ass
         cli.Say(version is null
             ? $"verified: {asset.Name} {completion.Upload.Version}, sha256 {computed}"
             : $"verified: {version.Model ?? version.Dataset} {version.Label} is {EnumNames<VersionStatus>.NameOf(version.Status)}, sha256 {computed}");
-        if (cli.Json)
+        if (cli.Json && !(asset.IsDataset && wait))
         {
+            // A dataset upload that waits prints one document: the validated version (ValidationReport).
             cli.WriteJson(completion);
         }
         if (computed != sha)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Datasets;
@@ -45,7 +46,7 @@ public sealed class ValidationReport(CliContext cli)
         var counts = found.Archive is { } archive
             ? $"{archive.FileCount:N0} files, {archive.TotalBytes:N0} bytes unpacked"
             : $"{found.RecordCount:N0} records";
-        var tokens = found.Tokens is { } t ? $", ~{t.Tokens:N0} tokens ({t.Encoding}{(t.Exact ? "" : ", estimated")})" : "";
+        var tokens = Tokens(found) is { } t ? ", " + t : "";
         var shape = found.Roles is { Count: > 0 } roles ? $"; roles {string.Join(", ", roles.Select(r => $"{r.Key} {r.Value:N0}"))}"
             : found.Columns is { Count: > 0 } columns ? $"; columns {string.Join(", ", columns)}" : "";
         cli.Say($"{version.Dataset} {version.Label} is {status}: {counts}{tokens}, {found.SizeBytes:N0} bytes ({EnumNames<DatasetFormat>.NameOf(found.Format)}){shape}");
@@ -53,10 +54,20 @@ public sealed class ValidationReport(CliContext cli)
         {
             return;
         }
-        await cli.Errors.WriteLineAsync($"{found.ErrorCount:N0} error{(found.ErrorCount == 1 ? "" : "s")}{(found.ErrorCount > ErrorsShown ? $", the first {ErrorsShown}" : "")}:");
+        await cli.Errors.WriteLineAsync(ErrorsHeading("", found.ErrorCount, ErrorsShown));
         foreach (var error in found.Errors.Take(ErrorsShown))
         {
-            await cli.Errors.WriteLineAsync(error.Line is { } line ? $"  line {line}: {error.Message}" : $"  {error.Message}");
+            await cli.Errors.WriteLineAsync("  " + ErrorLine(error));
         }
     }
+
+    /// <summary>The token estimate as reported: <c>~612,000 tokens (cl100k_base, estimated)</c>, or null when the format has none.</summary>
+    public static string? Tokens(DatasetValidationDto found) =>
+        found.Tokens is { } t ? string.Create(CultureInfo.InvariantCulture, $"~{t.Tokens:N0} tokens ({t.Encoding}{(t.Exact ? "" : ", estimated")})") : null;
+
+    /// <summary><c>3 errors, the first 2:</c> (after <paramref name="prefix"/>).</summary>
+    public static string ErrorsHeading(string prefix, long count, int shown) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}{count:N0} error{(count == 1 ? "" : "s")}{(count > shown ? $", the first {shown}" : "")}:");
+
+    public static string ErrorLine(DatasetErrorDto error) => error.Line is { } line ? $"line {line}: {error.Message}" : error.Message;
 }

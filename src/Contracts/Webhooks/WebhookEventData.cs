@@ -1,3 +1,4 @@
+using ModelsHub.Contracts.Datasets;
 using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.PullRequests;
@@ -31,6 +32,17 @@ public sealed record EventVersion(string Label, VersionStatus Status, string? Fa
 
 /// <summary><c>version.ready</c> (with the file just verified) and <c>version.failed</c> (with the reason).</summary>
 public sealed record VersionEventData(string Model, EventVersion Version, EventFile? File);
+
+/// <summary>What validating a dataset version's file found: records, token estimate, and the error count with the first errors.</summary>
+public sealed record EventValidation(DatasetFormat Format, string File, long RecordCount, long? TokenEstimate, long ErrorCount, IReadOnlyList<DatasetErrorDto> Errors);
+
+public sealed record EventDatasetVersion(string Label, VersionStatus Status, string? FailureReason, IReadOnlyList<EventFile> Files, EventValidation? Validation);
+
+/// <summary>
+/// <c>dataset.version.ready</c> and <c>.invalid</c> (when its validation ends, with what it found) and
+/// <c>dataset.version.failed</c> (its file never arrived intact, with the reason).
+/// </summary>
+public sealed record DatasetVersionEventData(string Dataset, EventDatasetVersion Version);
 
 public sealed record EventReview(
     string Id,

@@ -24,6 +24,12 @@ public static class WebhookEventTypes
     public const string PullRequestOpened = "pull_request.opened";
     public const string PullRequestMerged = "pull_request.merged";
     public const string PullRequestClosed = "pull_request.closed";
+    /// <summary>A dataset version's file passed validation: training may use it.</summary>
+    public const string DatasetVersionReady = "dataset.version.ready";
+    /// <summary>A dataset version's file failed validation (with the error count and the first errors).</summary>
+    public const string DatasetVersionInvalid = "dataset.version.invalid";
+    /// <summary>A dataset version's file never arrived intact (with the reason).</summary>
+    public const string DatasetVersionFailed = "dataset.version.failed";
     /// <summary>An import (Hugging Face) ended: its version is ready with every file verified.</summary>
     public const string ImportSucceeded = "import.succeeded";
     /// <summary>An import failed (with the reason); what it added was taken back.</summary>
@@ -50,6 +56,7 @@ public static class WebhookEventTypes
         VersionReady, VersionFailed,
         ReviewSubmitted, ReviewDecided,
         PullRequestOpened, PullRequestMerged, PullRequestClosed,
+        DatasetVersionReady, DatasetVersionInvalid, DatasetVersionFailed,
         ImportSucceeded, ImportFailed, ImportCancelled,
         TrainingJobCreated, TrainingJobRunning, TrainingJobSucceeded, TrainingJobFailed, TrainingJobCancelled,
     ];

@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Versions;
 
@@ -40,6 +41,13 @@ public interface IVersionedAssets
     /// still <see cref="VersionStatus.Validating"/>): must be idempotent.
     /// </summary>
     Task OnFileVerifiedAsync(AssetVersion version, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The event a version of this kind raises on reaching its current status (<c>version.ready</c>,
+    /// <c>dataset.version.invalid</c>, ...), or null when that status is not announced. <paramref name="owner"/>
+    /// is the asset's owner when known; <paramref name="file"/> the file just verified, if that is the change.
+    /// </summary>
+    HubEvent? StatusEvent(string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now);
 }
 
 /// <summary>What the version machinery knows of the asset a version belongs to; each kind adds its document.</summary>

@@ -1,5 +1,7 @@
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Core.Assets;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Uploads;
 using ModelsHub.Core.Versions;
@@ -23,6 +25,13 @@ public sealed class ModelAssets(ModelCatalog models, IModelStore store, ModelCha
     public AssetKind Kind => AssetKind.Model;
 
     public VersionStatus StatusOnceVerified => VersionStatus.Ready;
+
+    public HubEvent? StatusEvent(string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now) => version.Status switch
+    {
+        VersionStatus.Ready => EventPayloads.Version(WebhookEventTypes.VersionReady, owner, version, file, now),
+        VersionStatus.Failed => EventPayloads.Version(WebhookEventTypes.VersionFailed, owner, version, file, now),
+        _ => null,
+    };
 
     public async Task<VersionedAsset> GetAsync(Caller caller, string name, CancellationToken cancellationToken) =>
         new ModelAsset(await models.GetAsync(caller, name, cancellationToken));

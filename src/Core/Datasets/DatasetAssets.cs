@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using ModelsHub.Contracts.Datasets;
 using ModelsHub.Contracts.Versions;
+using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Core.Assets;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Versions;
 using ModelsHub.Core.Workflows;
@@ -25,6 +27,15 @@ public sealed class DatasetAssets(DatasetCatalog datasets, IDatasetStore store, 
     public AssetKind Kind => AssetKind.Dataset;
 
     public VersionStatus StatusOnceVerified => VersionStatus.Validating;
+
+    /// <summary>The end of a validation (ready, invalid) and a file that never arrived (failed); validating is not announced.</summary>
+    public HubEvent? StatusEvent(string? owner, AssetVersion version, VersionFile? file, DateTimeOffset now) => version.Status switch
+    {
+        VersionStatus.Ready => EventPayloads.DatasetVersion(WebhookEventTypes.DatasetVersionReady, owner, version, now),
+        VersionStatus.Invalid => EventPayloads.DatasetVersion(WebhookEventTypes.DatasetVersionInvalid, owner, version, now),
+        VersionStatus.Failed => EventPayloads.DatasetVersion(WebhookEventTypes.DatasetVersionFailed, owner, version, now),
+        _ => null,
+    };
 
     public async Task<VersionedAsset> GetAsync(Caller caller, string name, CancellationToken cancellationToken) =>
         new DatasetAsset(await datasets.GetAsync(caller, name, cancellationToken));

@@ -26,6 +26,21 @@ public static class EventPayloads
             new VersionEventData(version.Asset, new EventVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList()),
                 file is null ? null : File(file)), now);
 
+    /// <summary>The first errors an event carries (the version itself has up to <see cref="Datasets.DatasetValidation.MaxErrors"/>).</summary>
+    public const int DatasetErrorsInEvents = 10;
+
+    /// <summary>
+    /// A dataset version's event (<paramref name="owner"/>: the dataset's owner, when known). Its
+    /// <see cref="HubEvent.Model"/> is null: a webhook narrowed to models does not receive it.
+    /// </summary>
+    public static HubEvent DatasetVersion(string type, string? owner, AssetVersion version, DateTimeOffset now) =>
+        HubEvent.Create(type, $"datasets/{version.Asset}/versions/{version.Label}", null, owner, version.CreatedBy,
+            new DatasetVersionEventData(version.Asset, new EventDatasetVersion(version.Label, version.Status, version.FailureReason, version.Files.Select(File).ToList(),
+                version.Validation is { } v
+                    ? new EventValidation(v.Format, v.File, v.RecordCount, v.Tokens?.Tokens, v.ErrorCount,
+                        v.Errors.Take(DatasetErrorsInEvents).Select(e => new Contracts.Datasets.DatasetErrorDto(e.Line, e.Message)).ToList())
+                    : null)), now);
+
     /// <summary>
     /// The webhook event a job's move into its state is (null for the states in between that only the job's
     /// own followers see: starting, uploading, registering). It concerns the base model and is the starter's:

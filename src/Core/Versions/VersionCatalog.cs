@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using ModelsHub.Contracts;
 using ModelsHub.Contracts.Versions;
 using ModelsHub.Core.Assets;
-using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
@@ -363,10 +362,11 @@ public sealed partial class VersionCatalog(
             {
                 await kind.OnFileVerifiedAsync(saved, cancellationToken);
             }
-            if (saved.Status == VersionStatus.Ready)
+            if (saved.Status == kind.StatusOnceVerified)
             {
                 // Before the default moves to it: the model's update follows from the version being ready.
-                await RaiseAsync(WebhookEventTypes.VersionReady, asset.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
+                // (A dataset's version is validating: its event comes when the validation ends.)
+                await RaiseStatusAsync(kind, asset.Owner, saved, saved.FindFile(session.FileName), cancellationToken);
             }
             await RefreshDefaultAsync(session.AssetRef, cancellationToken);
             return saved;
@@ -406,11 +406,8 @@ public sealed partial class VersionCatalog(
     public async Task RecordFailureAsync(UploadSession session, string reason, CancellationToken cancellationToken)
     {
         var version = new AssetVersionRef(session.AssetRef, session.Version);
-        if (await ChangeAsync(version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
-            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken))
-        {
-            await RaiseFailedAsync(version, cancellationToken);
-        }
+        await ChangeAsync(version, v => session.IsFor(v) && v.Files.Count == 0 && v.Status != VersionStatus.Failed,
+            v => (v.Status, v.FailureReason) = (VersionStatus.Failed, reason), cancellationToken);
     }
 
     /// <summary>A failed version without files goes back to uploading when a new upload opens for it.</summary>
@@ -432,12 +429,9 @@ public sealed partial class VersionCatalog(
             if (version.Status == VersionStatus.Uploading && version.Files.Count == 0 && version.CreatedAt < staleBefore
                 && !sessions.Any(s => s.IsActive && s.VersionId == version.Id))
             {
-                if (await ChangeAsync(version.Ref, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
+                await ChangeAsync(version.Ref, v => v.Status == VersionStatus.Uploading && v.Files.Count == 0,
                     v => (v.Status, v.FailureReason) = (VersionStatus.Failed, "No file was uploaded before the upload window closed; start a new upload."),
-                    cancellationToken))
-                {
-                    await RaiseFailedAsync(version.Ref, cancellationToken);
-                }
+                    cancellationToken);
                 settled++;
             }
             else if (version.Status == VersionStatus.Validating)
@@ -451,8 +445,10 @@ public sealed partial class VersionCatalog(
 
     /// <summary>
     /// Changes a version's state when <paramref name="when"/> holds for it as stored, under its ETag
-    /// (read again on a race), then refreshes its asset's summary. False when it did not hold or the
-    /// version is gone. The way services outside the catalog (a dataset's validation) move a version on.
+    /// (read again on a race), raises the event its kind announces for a new status (a dataset's
+    /// validation ending ready or invalid, a version failing), then refreshes its asset's summary. False
+    /// when it did not hold or the version is gone. The way services outside the catalog (a dataset's
+    /// validation) move a version on.
     /// </summary>
     public async Task<bool> ChangeAsync(AssetVersionRef version, Func<AssetVersion, bool> when, Action<AssetVersion> change, CancellationToken cancellationToken)
     {
@@ -466,9 +462,10 @@ public sealed partial class VersionCatalog(
             var next = current.Clone();
             change(next);
             next.UpdatedAt = clock.GetUtcNow();
+            AssetVersion saved;
             try
             {
-                await store.ReplaceAsync(next, current.ETag!, cancellationToken);
+                saved = await store.ReplaceAsync(next, current.ETag!, cancellationToken);
             }
             catch (PreconditionFailedException)
             {
@@ -478,29 +475,22 @@ public sealed partial class VersionCatalog(
             {
                 return false;
             }
-            if (next.Status != current.Status)
+            if (saved.Status != current.Status)
             {
                 await RefreshDefaultAsync(version.Asset, cancellationToken);
+                // One event per change of state (only the writer whose replace won gets here), once the
+                // asset shows it: a reader who sees the version ready sees it as the default too.
+                var kind = Assets(version.Asset.Kind);
+                await RaiseStatusAsync(kind, (await kind.FindAsync(version.Asset.Name, cancellationToken))?.Owner, saved, null, cancellationToken);
             }
             return true;
         }
         return false;
     }
 
-    /// <summary>A model version's failure reaches webhooks (datasets have no version events yet).</summary>
-    private async Task RaiseFailedAsync(AssetVersionRef version, CancellationToken cancellationToken)
-    {
-        if (version.Asset.Kind == AssetKind.Model && await store.FindAsync(version.Asset, version.Label, cancellationToken) is { Status: VersionStatus.Failed } failed)
-        {
-            var owner = (await Assets(version.Asset.Kind).FindAsync(version.Asset.Name, cancellationToken))?.Owner;
-            await RaiseAsync(WebhookEventTypes.VersionFailed, owner, failed, null, cancellationToken);
-        }
-    }
-
-    private Task RaiseAsync(string type, string? owner, AssetVersion version, VersionFile? file, CancellationToken cancellationToken) =>
-        version.Kind == AssetKind.Model
-            ? events.RaiseAsync(EventPayloads.Version(type, owner, version, file, clock.GetUtcNow()), cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>The event the version's kind announces for its status, if any, to every listener (webhooks).</summary>
+    private Task RaiseStatusAsync(IVersionedAssets kind, string? owner, AssetVersion version, VersionFile? file, CancellationToken cancellationToken) =>
+        kind.StatusEvent(owner, version, file, clock.GetUtcNow()) is { } hubEvent ? events.RaiseAsync(hubEvent, cancellationToken) : Task.CompletedTask;
 
     private static NotFoundException VersionNotFound(AssetRef asset, string label) => new("Version", $"{asset.Name}/{label}");
 

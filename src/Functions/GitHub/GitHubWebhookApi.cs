@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Core.GitHub;
 using ModelsHub.Core.PullRequests;
+using ModelsHub.Functions.Hosting;
 using Octokit.Webhooks;
 using Octokit.Webhooks.AspNetCore;
 using Octokit.Webhooks.Events;
@@ -26,7 +27,11 @@ public static class GitHubWebhookApi
         // Never mapped without a secret: the library would then accept unsigned deliveries.
         var route = string.IsNullOrEmpty(secret) ? api.MapPost(Route, WebhookNotConfigured) : api.MapGitHubWebhooks(Route, secret);
         route.WithName("ReceiveGitHubWebhook").WithTags("GitHub")
-            .WithSummary("GitHub's pull_request events for the model repository (X-Hub-Signature-256 checked with GitHub:WebhookSecret): marks merged and closed pull requests at once.");
+            .WithSummary("GitHub's pull_request events for the model repository (X-Hub-Signature-256 checked with GitHub:WebhookSecret): marks merged and closed pull requests at once.")
+            // A POST, but no one signs in to it: per address under the sign-in-free allowance (the convention
+            // would give it the writes one). GitHub does not retry a refused delivery; the sync's polling
+            // refresh marks what a burst beyond the allowance loses.
+            .RequireRateLimiting(RateLimitPolicies.SignInFree);
         return api;
     }
 

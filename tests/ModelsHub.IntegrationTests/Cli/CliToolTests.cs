@@ -100,7 +100,7 @@ public sealed class CliToolTests : IAsyncLifetime
         Assert.Equal(1, missing.Exit);
         Assert.Contains("404", missing.Output);
         var badType = await ModelshubAsync("models", "create", "typed", "--type", "spreadsheet");
-        Assert.NotEqual(0, badType.Exit);
+        Assert.Equal(2, badType.Exit);
         Assert.Contains("--type 'spreadsheet' is not allowed", badType.Output);
 
         var file = Path.Combine(_work, "weights.safetensors");

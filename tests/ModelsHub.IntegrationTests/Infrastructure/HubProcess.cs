@@ -235,11 +235,19 @@ public sealed class HubProcess : IAsyncDisposable
 public sealed class CliProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _stdout = new();
 
     public CliProcess(Process process)
     {
         Process = process;
-        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (_output)
+            {
+                _output.AppendLine(e.Data);
+                _stdout.AppendLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -247,9 +255,16 @@ public sealed class CliProcess : IDisposable
 
     public Process Process { get; }
 
+    /// <summary>Standard output and standard error, interleaved as they arrived.</summary>
     public string Output
     {
         get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Standard output alone (what <c>--json</c> prints).</summary>
+    public string StandardOutput
+    {
+        get { lock (_output) return _stdout.ToString(); }
     }
 
     public async Task<int> WaitAsync(TimeSpan within)

@@ -143,7 +143,9 @@ public sealed class GitHubWebhookTests : IAsyncLifetime
         }.ToJsonString();
     }
 
-    private async Task<HttpResponseMessage> DeliverAsync(string payload, string? signature)
+    private Task<HttpResponseMessage> DeliverAsync(string payload, string? signature) => DeliverAsync(_app, payload, signature);
+
+    private static async Task<HttpResponseMessage> DeliverAsync(HubApplication app, string payload, string? signature)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhook") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-GitHub-Event", "pull_request");
@@ -154,7 +156,7 @@ public sealed class GitHubWebhookTests : IAsyncLifetime
         {
             request.Headers.Add("X-Hub-Signature-256", signature);
         }
-        return await _app.CreateClient().SendAsync(request);
+        return await app.CreateClient().SendAsync(request);
     }
 
     private static string Sign(string payload, string secret = Secret) =>
@@ -200,6 +202,28 @@ public sealed class GitHubWebhookTests : IAsyncLifetime
         var foreign = Payload("closed", number, "chore/models-sync/hooked-video", merged: false, repository: "someone/else");
         (await DeliverAsync(foreign, Sign(foreign))).EnsureSuccessStatusCode();
         Assert.Equal("merged", (await (await max.GetAsync("/api/models/hooked-video")).JsonAsync()).GetProperty("pullRequest").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task DeliveriesAreLimitedPerAddressByTheSignInFreePolicyForgedOnesIncluded()
+    {
+        // The writes policy is left unlimited here: the route needs no sign-in, so the anonymous allowance is what counts.
+        using var app = new HubApplication().WithGitHub(_github).With("GitHub:WebhookSecret", Secret)
+            .With("RateLimits:Anonymous:PermitLimit", "3").With("RateLimits:Anonymous:Window", "00:10:00");
+        var unknown = Payload("closed", 4242, "chore/models-sync/nothing-here", merged: true);
+        (await DeliverAsync(app, unknown, Sign(unknown))).EnsureSuccessStatusCode();
+        // A forged delivery is refused, and still counts: a flood of them is cut off like any other.
+        Assert.False((await DeliverAsync(app, unknown, Sign(unknown, "forged-secret-forged-secret"))).IsSuccessStatusCode);
+        (await DeliverAsync(app, unknown, Sign(unknown))).EnsureSuccessStatusCode();
+
+        var limited = await DeliverAsync(app, unknown, Sign(unknown));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter is not null, "no Retry-After");
+        Assert.Equal("anonymous", (await limited.JsonAsync()).GetProperty("policy").GetString());
+
+        // Another address (GitHub sends from several) has its own allowance.
+        app.RemoteAddress = System.Net.IPAddress.Parse("192.0.2.80");
+        (await DeliverAsync(app, unknown, Sign(unknown))).EnsureSuccessStatusCode();
     }
 
     [Fact]

@@ -104,6 +104,74 @@ public sealed class WebhookApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADatasetVersionsValidationEndingReadyOrInvalidReachesTheOwnersWebhook()
+    {
+        var tess = _app.ClientFor("tess", "trainer");
+        var hook = await CreateWebhookAsync(tess, new { url = _receiver.Url, events = new[] { "dataset.version.ready", "dataset.version.invalid", "dataset.version.failed", "version.ready" } });
+        _receiver.Secret = hook.GetProperty("secret").GetString();
+        // Someone else's webhook, and the owner's own webhook narrowed to a model, hear nothing of the dataset.
+        var ursulaHook = await CreateWebhookAsync(_app.ClientFor("ursula", "trainer"), new { url = _receiver.Url, events = new[] { "*" } });
+        await Uploads.CreateModelAsync(tess, "tess-model");
+        var narrowed = await CreateWebhookAsync(tess, new { url = _receiver.Url, events = new[] { "*" }, models = new[] { "tess-model" }, secret = _receiver.Secret });
+
+        await DatasetTesting.CreateAsync(tess, "hooked-chats");
+        var ready = await DatasetTesting.UploadAndValidateAsync(tess, "hooked-chats", "v1", "train.jsonl", DatasetTesting.ChatFile(40));
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        var broken = string.Join("\n", [DatasetTesting.Chat("hi", "hello"), .. Enumerable.Range(0, 12).Select(i => $"not json {i}")]) + "\n";
+        var invalid = await DatasetTesting.UploadAndValidateAsync(tess, "hooked-chats", "v2", "train.jsonl", System.Text.Encoding.UTF8.GetBytes(broken));
+        Assert.Equal("invalid", invalid.GetProperty("status").GetString());
+        // A file that arrives corrupted (not the SHA-256 declared) fails its version, a dataset's and a model's alike.
+        var content = DatasetTesting.ChatFile(5);
+        var wrongSha = Uploads.Sha256(Uploads.RandomBytes(16, 3));
+        foreach (var (asset, file) in new[] { ("/api/datasets/hooked-chats", "train.jsonl"), ("/api/models/tess-model", "train.json") })
+        {
+            var (_, upload) = await Uploads.CreateVersionAtAsync(tess, asset, "v3", file, content, wrongSha);
+            await Uploads.PutChunksAsync(tess, upload, content);
+            Assert.False((await Uploads.CompleteAsync(tess, upload)).IsSuccessStatusCode);
+        }
+
+        var received = (await ReceivedAsync(r => r.Count(x => x.Type.StartsWith("io.modelshub.dataset.version.", StringComparison.Ordinal)) >= 3
+                && r.Any(x => x.Type == "io.modelshub.version.failed"), "the dataset's version events and the model's failure"))
+            .OrderBy(r => r.Json.GetProperty("time").GetDateTimeOffset()).ToList();
+        Assert.All(received, r => Assert.True(r.Verified, $"unverified: {System.Text.Encoding.UTF8.GetString(r.Body)}"));
+        // The model's failure reached only the webhook narrowed to that model ("*"); tess's dataset webhook did not ask for it.
+        var modelFailure = Assert.Single(received, r => r.Type == "io.modelshub.version.failed").Json;
+        Assert.Equal("models/tess-model/versions/v3", modelFailure.GetProperty("subject").GetString());
+        Assert.Contains("sha256", modelFailure.GetProperty("data").GetProperty("version").GetProperty("failureReason").GetString());
+        received = received.Where(r => r.Type.StartsWith("io.modelshub.dataset.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["io.modelshub.dataset.version.ready", "io.modelshub.dataset.version.invalid", "io.modelshub.dataset.version.failed"], received.Select(r => r.Type));
+        Assert.Equal(received.Count, received.Select(r => r.Id).Distinct().Count());
+
+        var readyEvent = received[0].Json;
+        Assert.Equal("datasets/hooked-chats/versions/v1", readyEvent.GetProperty("subject").GetString());
+        var readyData = readyEvent.GetProperty("data");
+        Assert.Equal("hooked-chats", readyData.GetProperty("dataset").GetString());
+        Assert.Equal(("v1", "ready"), (readyData.GetProperty("version").GetProperty("label").GetString(), readyData.GetProperty("version").GetProperty("status").GetString()));
+        var validation = readyData.GetProperty("version").GetProperty("validation");
+        Assert.Equal((40, 0, "jsonl-chat"), (validation.GetProperty("recordCount").GetInt32(), validation.GetProperty("errorCount").GetInt32(), validation.GetProperty("format").GetString()));
+        Assert.Equal(ready.GetProperty("validation").GetProperty("tokenEstimate").GetInt64(), validation.GetProperty("tokenEstimate").GetInt64());
+        Assert.Equal("train.jsonl", readyData.GetProperty("version").GetProperty("files").EnumerateArray().Single().GetProperty("name").GetString());
+
+        var invalidData = received[1].Json.GetProperty("data").GetProperty("version");
+        Assert.Equal(("v2", "invalid"), (invalidData.GetProperty("label").GetString(), invalidData.GetProperty("status").GetString()));
+        Assert.StartsWith("12 errors", invalidData.GetProperty("failureReason").GetString());
+        var errors = invalidData.GetProperty("validation").GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(12, invalidData.GetProperty("validation").GetProperty("errorCount").GetInt32());
+        Assert.Equal(10, errors.Count);
+        Assert.Equal(2, errors[0].GetProperty("line").GetInt32());
+        var failedData = received[2].Json.GetProperty("data").GetProperty("version");
+        Assert.Equal(("v3", "failed"), (failedData.GetProperty("label").GetString(), failedData.GetProperty("status").GetString()));
+        Assert.Contains("sha256", failedData.GetProperty("failureReason").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, failedData.GetProperty("validation").ValueKind);
+
+        foreach (var other in new[] { (tess, narrowed), (_app.ClientFor("ursula", "trainer"), ursulaHook) })
+        {
+            var deliveries = await (await other.Item1.GetAsync($"/api/webhooks/{other.Item2.GetProperty("id").GetString()}/deliveries")).JsonAsync();
+            Assert.DoesNotContain(deliveries.GetProperty("items").EnumerateArray(), d => d.GetProperty("event").GetString()!.StartsWith("dataset.", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task ReviewsAndPublishingReachTheOwnersAndTheAdministratorsWebhooks()
     {
         var carol = _app.ClientFor("carol", "user");
