@@ -119,6 +119,9 @@ public sealed class PageTourTests(TourHub hub)
         // Settled: nothing still loading, and the theme and fonts applied.
         await page.WaitForFunctionAsync("() => !document.querySelector('main fluent-progress-ring')");
         await page.EvaluateAsync("() => document.fonts.ready");
+        // and no finite animation under way (a message bar fading in has the contrast of its first frames).
+        await page.EvaluateAsync("() => Promise.race([new Promise(r => setTimeout(r, 3000)), Promise.all(document.getAnimations()" +
+            ".filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map(a => a.finished.catch(() => null)))])");
     }
 
     private static async Task<IEnumerable<string>> AxeAsync(IPage page, string where)
