@@ -55,11 +55,11 @@ public sealed class CliToolTests : IAsyncLifetime
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} failed ({process.ExitCode}):\n{await output}\n{await errors}");
     }
 
-    private async Task<(int Exit, string Output)> ModelshubAsync(params string[] args)
+    private async Task<(int Exit, string Output, string Stdout)> ModelshubAsync(params string[] args)
     {
         using var cli = HubProcess.StartCli(_tool, new Dictionary<string, string> { ["MODELSHUB_CONFIG_DIR"] = Path.Combine(_work, "config") }, args);
         var exit = await cli.WaitAsync(TimeSpan.FromMinutes(2));
-        return (exit, cli.Output);
+        return (exit, cli.Output, cli.StandardOutput);
     }
 
     [Fact]
@@ -84,12 +84,12 @@ public sealed class CliToolTests : IAsyncLifetime
         // From here on no --hub and no --token: login saved both.
         var created = await ModelshubAsync("models", "create", "cli-model", "--type", "custom", "--description", "Made from the command line", "--tag", "cli", "--json");
         Assert.True(created.Exit == 0, created.Output);
-        var model = JsonDocument.Parse(created.Output).RootElement;
+        var model = JsonDocument.Parse(created.Stdout).RootElement;
         Assert.Equal(("cli-model", "custom", "cleo"), (model.GetProperty("name").GetString(), model.GetProperty("type").GetString(), model.GetProperty("owner").GetString()));
 
         var listed = await ModelshubAsync("models", "list", "--mine", "--json");
         Assert.True(listed.Exit == 0, listed.Output);
-        Assert.Contains(JsonDocument.Parse(listed.Output).RootElement.GetProperty("items").EnumerateArray(), m => m.GetProperty("name").GetString() == "cli-model");
+        Assert.Contains(JsonDocument.Parse(listed.Stdout).RootElement.GetProperty("items").EnumerateArray(), m => m.GetProperty("name").GetString() == "cli-model");
         var table = await ModelshubAsync("models", "list", "--mine");
         Assert.Contains("cli-model", table.Output);
         Assert.Contains("Visibility", table.Output);
@@ -115,7 +115,7 @@ public sealed class CliToolTests : IAsyncLifetime
         var target = Path.Combine(_work, "back.safetensors");
         var download = await ModelshubAsync("download", "--model", "cli-model", "--version", "v1", "--file", "weights.safetensors", "--out", target, "--json");
         Assert.True(download.Exit == 0, download.Output);
-        var result = JsonDocument.Parse(download.Output[download.Output.IndexOf('{')..]).RootElement;
+        var result = JsonDocument.Parse(download.Stdout).RootElement;
         Assert.True(result.GetProperty("verified").GetBoolean());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), result.GetProperty("sha256").GetString());
         Assert.Equal(bytes, await File.ReadAllBytesAsync(target));

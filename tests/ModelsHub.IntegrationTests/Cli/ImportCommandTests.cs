@@ -39,14 +39,14 @@ public sealed class ImportCommandTests : IAsyncLifetime
         await _hf.DisposeAsync();
     }
 
-    private async Task<(int Exit, string Output)> ModelshubAsync(params string[] args)
+    private async Task<(int Exit, string Output, string Stdout)> ModelshubAsync(params string[] args)
     {
         using var cli = _hub.StartCli([.. args, "--hub", _hub.Address.ToString(), "--token", _token]);
         var exit = await cli.WaitAsync(TimeSpan.FromMinutes(2));
-        return (exit, cli.Output);
+        return (exit, cli.Output, cli.StandardOutput);
     }
 
-    /// <summary>The indented JSON document a --json command printed, among the status lines it wrote to stderr.</summary>
+    /// <summary>The indented JSON document a --json command printed on standard output (its status lines go to stderr, and may arrive in between).</summary>
     private static JsonElement JsonIn(string output)
     {
         var start = output.IndexOf("{\n", StringComparison.Ordinal);
@@ -82,12 +82,12 @@ public sealed class ImportCommandTests : IAsyncLifetime
         // A second import into the same model, as JSON for scripts: the final import on stdout.
         var again = await ModelshubAsync("import", "hf", Gpt2, "--include", "onnx/", "--model", "gpt2", "--version", "onnx", "--json");
         Assert.True(again.Exit == 0, again.Output);
-        var json = JsonIn(again.Output);
+        var json = JsonIn(again.Stdout);
         Assert.Equal(("succeeded", "onnx", false), (json.GetProperty("state").GetString(), json.GetProperty("version").GetString(), json.GetProperty("modelCreated").GetBoolean()));
 
         var listed = await ModelshubAsync("import", "list", "--json");
         Assert.True(listed.Exit == 0, listed.Output);
-        Assert.Equal(json.GetProperty("id").GetString(), JsonIn(listed.Output).GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Equal(json.GetProperty("id").GetString(), JsonIn(listed.Stdout).GetProperty("items")[0].GetProperty("id").GetString());
         Assert.Contains("2 import(s)", (await ModelshubAsync("import", "list")).Output);
         var shown = await ModelshubAsync("import", "show", json.GetProperty("id").GetString()!);
         Assert.True(shown.Exit == 0, shown.Output);
@@ -124,7 +124,7 @@ public sealed class ImportCommandTests : IAsyncLifetime
         var stall = _hf.StallAt("big/model", "model.safetensors", 3 * Chunk);
         var started = await ModelshubAsync("import", "hf", "big/model", "--no-wait", "--json");
         Assert.True(started.Exit == 0, started.Output);
-        var id = JsonIn(started.Output).GetProperty("id").GetString()!;
+        var id = JsonIn(started.Stdout).GetProperty("id").GetString()!;
         await stall.Reached.WaitAsync(TimeSpan.FromSeconds(60));
 
         var cancelled = await ModelshubAsync("import", "cancel", id);
