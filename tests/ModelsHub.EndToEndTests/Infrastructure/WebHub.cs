@@ -157,7 +157,7 @@ public class WebHub : IAsyncLifetime
         await page.WaitForURLAsync("**" + path.Split('?')[0] + "*");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Browser.CloseAsync();
         _playwright.Dispose();

@@ -33,7 +33,14 @@ public sealed class PageTourTests(TourHub hub)
             new("register", "/register", "[data-testid=spec-editor]"),
             new("my-models", "/my-models", "a.model-link"),
             new("upload", "/models/tour-llama/upload", "[data-testid=upload-zone]"),
-            new("user-center", "/me", "[data-testid=token-input]"),
+            new("user-center", "/me", "[data-testid=access-tokens]"),
+        ]),
+        new("tina", ["trainer"],
+        [
+            new("datasets", "/datasets", "a.dataset-link"),
+            new("dataset", "/datasets/tour-chats", "[data-testid=validation-errors]"),
+            new("dataset-new", "/datasets/new", "[data-testid=dataset-name]"),
+            new("dataset-upload", "/datasets/tour-chats/upload", "[data-testid=upload-zone]"),
         ]),
         new("rita", ["reviewer"],
         [
@@ -46,6 +53,9 @@ public sealed class PageTourTests(TourHub hub)
             new("admin-user-permissions", "/admin/users/carol", "fluent-switch[data-permission]"),
             new("admin-sync", "/admin/sync", "[data-testid=sync-runs] code"),
             new("admin-workflows", "/admin/workflows", "[data-testid=workflow-retry]"),
+            new("ai-models", "/ai-models", "a.ai-link"),
+            new("ai-model", "/ai-models/tour-gpt", "[data-testid=usage-chart]"),
+            new("ai-model-new", "/ai-models/new", "[data-testid=ai-key]"),
         ]),
     ];
 

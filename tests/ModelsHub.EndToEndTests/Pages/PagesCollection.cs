@@ -15,7 +15,20 @@ public sealed class PagesCollection : ICollectionFixture<TourHub>
 
 public sealed class TourHub : WebHub
 {
+    public const string OpenAiKey = "sk-tour-0123456789";
+
     public string PendingSubmission { get; private set; } = "";
+
+    private ModelsHub.Testing.AiProviders.FakeOpenAI? _openAi;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_openAi is not null)
+        {
+            await _openAi.DisposeAsync();
+        }
+    }
 
     /// <summary>GitHub is unreachable here, so the sync an admin starts fails (after two quick tries) and shows on the Workflows page.</summary>
     protected override IDictionary<string, string> Settings()
@@ -53,6 +66,22 @@ public sealed class TourHub : WebHub
         await GitHubTesting.EventuallyAsync<object>(async () =>
             (await ada.GetFromJsonAsync<JsonElement>($"/api/sync/{run}")).GetProperty("status").GetString() == "failed" ? true : null, "the sync to fail", TimeSpan.FromSeconds(60));
         (await ada.GetAsync("/api/me")).EnsureSuccessStatusCode();
+
+        // A dataset with a ready version and an invalid one (its errors with their lines).
+        using var tina = await ClientForAsync("tina", "trainer");
+        await DatasetTesting.CreateAsync(tina, "tour-chats");
+        await DatasetTesting.UploadAndValidateAsync(tina, "tour-chats", "v1", "chats.jsonl", DatasetTesting.ChatFile(50));
+        await DatasetTesting.UploadAndValidateAsync(tina, "tour-chats", "v2", "broken.jsonl",
+            System.Text.Encoding.UTF8.GetBytes(DatasetTesting.Chat("a", "b") + "\n{not json\n" + DatasetTesting.Chat("c", "d") + "\n"));
+
+        // An API model on a fake OpenAI, called once so its usage has something to chart.
+        _openAi = await ModelsHub.Testing.AiProviders.FakeOpenAI.StartAsync();
+        _openAi.AddKey(OpenAiKey);
+        _openAi.AddModel("gpt-4o", "GPT-4o");
+        await ada.PostAsJsonAsync("/api/models", new { name = "tour-gpt", type = "llm", source = "openai", visibility = "private" }, HubApplication.Json).ExpectAsync(HttpStatusCode.Created);
+        await ada.SendJsonAsync(HttpMethod.Put, "/api/models/tour-gpt/provider", new { endpoint = _openAi.BaseUrl.ToString(), modelId = "gpt-4o", apiKey = OpenAiKey })
+            .ExpectAsync(HttpStatusCode.OK);
+        await ada.PostAsJsonAsync("/api/models/tour-gpt/test", new { input_data = new { prompt = "Hello", max_tokens = 20 } }).ExpectAsync(HttpStatusCode.OK);
         (await (await ClientForAsync("rita", "reviewer")).GetAsync("/api/me")).EnsureSuccessStatusCode();
     }
 }
