@@ -41,6 +41,8 @@ public abstract class WebTestContext : BunitContext
         Services.AddScoped<DatasetsService>();
         Services.AddScoped<AccessTokensService>();
         Services.AddScoped<AiModelsService>();
+        Services.AddScoped<ServersService>();
+        Services.AddScoped<DeploymentsService>();
         Services.AddScoped<ReviewsService>();
         Services.AddScoped<UsersService>();
         Services.AddScoped<OperationsService>();

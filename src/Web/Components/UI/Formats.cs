@@ -26,6 +26,9 @@ public static class Formats
     /// <summary>A share (0..1) as a percentage; "—" when there is nothing to share.</summary>
     public static string Percent(double? share) => share is { } v ? (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
 
+    /// <summary>A value already in percent (0..100), to one decimal; "—" when unknown.</summary>
+    public static string Share(double? percent) => percent is { } v ? v.ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+
     /// <summary>Milliseconds, rounded; "—" when unknown.</summary>
     public static string Milliseconds(double? ms) => ms is { } v ? v.ToString(v < 10 ? "0.#" : "N0", CultureInfo.InvariantCulture) + " ms" : "—";
 

@@ -17,4 +17,6 @@ public static class Permissions
     public const string ManageDatasets = "datasets.manage";
     public const string ManageExternalSources = "sources.manage";
     public const string ViewUsage = "usage.view";
+    public const string ManageServers = "servers.manage";
+    public const string ManageDeployments = "deployments.manage";
 }

@@ -24,4 +24,13 @@ public static class ModelAccessRules
             ? me.Has(Permissions.UpdatePublicModels) || me.Has(Permissions.DeletePublicModels) || me.Has(Permissions.ExpirePublicModels)
             : me.Has(Permissions.UpdateAdvancedModels) || me.Has(Permissions.DeleteAdvancedModels) || me.Has(Permissions.ExpireAdvancedModels);
     }
+
+    /// <summary>Whether to offer Deploy: a type Xinference serves, and the deployments permission or the model's ownership.</summary>
+    public static bool MayDeploy(CurrentUser me, ModelDto model) =>
+        me.Me is { } user && model.Type <= ModelType.Video
+        && (me.Has(Permissions.ManageDeployments) || me.IsAdmin || string.Equals(model.Owner, user.Id, StringComparison.Ordinal));
+
+    /// <summary>The deploy form for a model (and version).</summary>
+    public static string DeployLink(string model, string? version = null) =>
+        $"deployments/new?model={Uri.EscapeDataString(model)}" + (version is null ? "" : $"&version={Uri.EscapeDataString(version)}");
 }
