@@ -193,7 +193,11 @@ public static class GatewayBench
     /// A million calls over 30 days (five models, 40 users, two versions, 3% failures), recorded through
     /// the usage store into the running server's database, batch by batch as the recorder writes them.
     /// </summary>
-    private static async Task<(long Calls, double Seconds, DateTimeOffset From, DateTimeOffset To)> SeedUsageAsync(ServerProcess server, int count)
+    private static Task<(long Calls, double Seconds, DateTimeOffset From, DateTimeOffset To)> SeedUsageAsync(ServerProcess server, int count) =>
+        SeedUsageAsync(server, count, 30, [Model, "bench-claude", "bench-embed", "bench-qwen", "bench-llama"]);
+
+    /// <summary><paramref name="count"/> calls over the last <paramref name="days"/> days to <paramref name="models"/>, as above.</summary>
+    internal static async Task<(long Calls, double Seconds, DateTimeOffset From, DateTimeOffset To)> SeedUsageAsync(ServerProcess server, int count, int days, string[] models)
     {
         var storage = new EmbeddedStorageOptions { DataDirectory = server.DataDirectory };
         typeof(EmbeddedStorageOptions).GetProperty("ResolvedDataDirectory", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
@@ -201,8 +205,7 @@ public static class GatewayBench
         using var database = new SqliteDatabase(Options.Create(storage));
         var store = new SqliteUsageStore(database, Options.Create(new UsageOptions { CallRetention = TimeSpan.FromDays(3650) }), TimeProvider.System);
         var to = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
-        var from = to.AddDays(-30);
-        var models = new[] { Model, "bench-claude", "bench-embed", "bench-qwen", "bench-llama" };
+        var from = to.AddDays(-days);
         var random = new Random(15);
         var clock = Stopwatch.StartNew();
         const int batch = 20_000;

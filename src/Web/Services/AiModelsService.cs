@@ -38,8 +38,14 @@ public sealed class AiModelsService(ApiClient api)
     public async Task<ToggleStatusResponse> ToggleAsync(string name, CancellationToken cancellationToken = default) =>
         (await api.SendAsync<ToggleStatusResponse>(HttpMethod.Post, $"{AssetAddress.Model(name).Path}/toggle-status", cancellationToken: cancellationToken)).Value!;
 
-    /// <summary>A model's usage: the last 24 hours by hour or the last 30 days by day, split by version or user when asked.</summary>
-    public Task<UsageReport> UsageAsync(string name, UsageGranularity granularity, UsageGrouping by = UsageGrouping.None, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// A model's usage: the last 24 hours by hour or the last 30 days by day (the hub's defaults), or by day over the
+    /// last <paramref name="days"/> days, split by version or user when asked.
+    /// </summary>
+    public Task<UsageReport> UsageAsync(string name, UsageGranularity granularity, UsageGrouping by = UsageGrouping.None, int? days = null,
+        CancellationToken cancellationToken = default) =>
         api.GetAsync<UsageReport>(new Query($"{AssetAddress.Model(name).Path}/usage").Add("granularity", (UsageGranularity?)granularity)
-            .Add("by", by == UsageGrouping.None ? null : (UsageGrouping?)by), cancellationToken);
+            .Add("by", by == UsageGrouping.None ? null : (UsageGrouping?)by)
+            .Add("from", days is { } d ? DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1 - d).ToString("yyyy-MM-ddT00:00:00Z", System.Globalization.CultureInfo.InvariantCulture) : null),
+            cancellationToken);
 }

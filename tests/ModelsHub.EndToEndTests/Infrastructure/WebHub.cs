@@ -77,6 +77,14 @@ public class WebHub : IAsyncLifetime
         ["Uploads:ChunkSizeBytes"] = "1048576",
     };
 
+    /// <summary>A fast monitor (every second, one-second points) and launch follow-up, for hubs whose pages show deployments.</summary>
+    public static IReadOnlyDictionary<string, string> MonitoringSettings { get; } = new Dictionary<string, string>
+    {
+        ["Monitoring:Schedule"] = "* * * * * *",
+        ["Monitoring:Resolution"] = "00:00:01",
+        ["Deployments:FollowInterval"] = "00:00:00.100",
+    };
+
     public async Task InitializeAsync()
     {
         GitHub = await FakeGitHub.StartAsync();

@@ -11,5 +11,16 @@ public sealed class JourneysCollection : ICollectionFixture<JourneyHub>
 
 public sealed class JourneyHub : WebHub
 {
+    /// <summary>The inference-server monitor polls every second into one-second points, so a deployment's charts fill while a journey watches.</summary>
+    protected override IDictionary<string, string> Settings()
+    {
+        var settings = base.Settings();
+        foreach (var (key, value) in MonitoringSettings)
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
     protected override Task SeedAsync() => ImportUpstreamAsync();
 }

@@ -42,6 +42,14 @@ public sealed class PageTourTests(TourHub hub)
             new("dataset-new", "/datasets/new", "[data-testid=dataset-name]"),
             new("dataset-upload", "/datasets/tour-chats/upload", "[data-testid=upload-zone]"),
         ]),
+        new("olga", ["operator"],
+        [
+            new("servers", "/servers", "[data-testid=server-node]"),
+            new("server", "/servers/tour-gpu", "[data-testid=metric-chart]"),
+            new("deployments", "/deployments", "a.deployment-link"),
+            new("deployment", $"/deployments/{hub.Deployment}", "[data-testid=metric-chart]"),
+            new("deploy", "/deployments/new?model=tour-chat&server=tour-gpu", "[data-testid=deploy-form]"),
+        ]),
         new("rita", ["reviewer"],
         [
             new("review-queue", "/reviews", "[data-testid=review-queue] a"),

@@ -21,12 +21,21 @@ public sealed class TourHub : WebHub
 
     private ModelsHub.Testing.AiProviders.FakeOpenAI? _openAi;
 
+    private ModelsHub.Testing.Xinference.FakeXinference? _xinference;
+
+    /// <summary>A running deployment of tour-chat on the server tour-gpu (a fake Xinference).</summary>
+    public string Deployment { get; private set; } = "";
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
         if (_openAi is not null)
         {
             await _openAi.DisposeAsync();
+        }
+        if (_xinference is not null)
+        {
+            await _xinference.DisposeAsync();
         }
     }
 
@@ -36,6 +45,10 @@ public sealed class TourHub : WebHub
         var settings = base.Settings();
         settings["GitHub:ApiUrl"] = "http://127.0.0.1:9/";
         settings["Workflows:MaxAttempts"] = "2";
+        foreach (var (key, value) in MonitoringSettings)
+        {
+            settings[key] = value;
+        }
         return settings;
     }
 
@@ -82,6 +95,16 @@ public sealed class TourHub : WebHub
         await ada.SendJsonAsync(HttpMethod.Put, "/api/models/tour-gpt/provider", new { endpoint = _openAi.BaseUrl.ToString(), modelId = "gpt-4o", apiKey = OpenAiKey })
             .ExpectAsync(HttpStatusCode.OK);
         await ada.PostAsJsonAsync("/api/models/tour-gpt/test", new { input_data = new { prompt = "Hello", max_tokens = 20 } }).ExpectAsync(HttpStatusCode.OK);
+
+        // An inference server (a fake Xinference cluster) with a model deployed and running on it, called once.
+        _xinference = await ModelsHub.Testing.Xinference.FakeXinference.StartAsync();
+        var cluster = _xinference.AddCluster("tour-gpu", workers: 2, gpusPerWorker: 2);
+        using var olga = await ClientForAsync("olga", "operator");
+        await DeploymentTesting.RegisterServerAsync(olga, "tour-gpu", cluster);
+        await DeploymentTesting.CreateModelAsync(ada, DeploymentTesting.ChatModel("tour-chat", "public"));
+        Deployment = await DeploymentTesting.DeployAsync(olga, new { model = "tour-chat", server = "tour-gpu", parameters = new { max_model_len = 4096 } });
+        await DeploymentTesting.StateAsync(olga, Deployment, "running");
+        await olga.PostAsJsonAsync($"/api/deployments/{Deployment}/test", new { input_data = new { prompt = "Hello" } }).ExpectAsync(HttpStatusCode.OK);
         (await (await ClientForAsync("rita", "reviewer")).GetAsync("/api/me")).EnsureSuccessStatusCode();
     }
 }
