@@ -88,7 +88,7 @@ public static class CliApp
 
     public static RootCommand Build(TextWriter output, TextWriter errors, IAnsiConsole console)
     {
-        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs.");
+        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs, deploy models on inference servers.");
         root.Options.Add(HubOption);
         root.Options.Add(TokenOption);
         root.Options.Add(JsonOption);
@@ -109,6 +109,7 @@ public static class CliApp
         root.Subcommands.Add(ImportCommands.Build(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildTrain(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildJobs(context, Run));
+        root.Subcommands.Add(DeployCommands.Build(context, Run));
         return root;
     }
 
