@@ -52,6 +52,13 @@ public sealed class CliContext(Uri hub, string? token, bool json, ProgressStyle 
         }
     }
 
+    /// <summary>A grid of labelled fields as the show commands print one thing (a missing or empty value is a dash), and how to add a row.</summary>
+    public static (Grid Grid, Action<string, string?> Row) FieldGrid()
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        return (grid, (label, value) => grid.AddRow(new Markup($"[bold]{Markup.Escape(label)}[/]"), new Text(string.IsNullOrEmpty(value) ? "—" : value)));
+    }
+
     public void WriteJson<T>(T value) => output.WriteLine(JsonSerializer.Serialize(value, IndentedJson));
 
     private static readonly JsonSerializerOptions IndentedJson = new(ContractJson.Options) { WriteIndented = true };

@@ -278,8 +278,7 @@ public static class DeployCommands
             cli.WriteJson(d);
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value ?? "—"));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Id", d.Id);
         Row("Model", $"{d.Model}{(d.Version is null ? "" : " " + d.Version)} ({d.ModelType})");
         Row("Server", $"{d.Server} — {d.Endpoint}");

@@ -249,8 +249,7 @@ public static class TrainingCommands
             cli.WriteJson(job);
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value ?? "—"));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Id", job.Id);
         Row("Name", job.Name);
         Row("Base", $"{job.Model} {job.Version}");
