@@ -52,6 +52,13 @@ public sealed class CliContext(Uri hub, string? token, bool json, ProgressStyle 
         }
     }
 
+    /// <summary>A grid of labelled fields as the show commands print one thing (a missing or empty value is a dash), and how to add a row.</summary>
+    public static (Grid Grid, Action<string, string?> Row) FieldGrid()
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        return (grid, (label, value) => grid.AddRow(new Markup($"[bold]{Markup.Escape(label)}[/]"), new Text(string.IsNullOrEmpty(value) ? "—" : value)));
+    }
+
     public void WriteJson<T>(T value) => output.WriteLine(JsonSerializer.Serialize(value, IndentedJson));
 
     private static readonly JsonSerializerOptions IndentedJson = new(ContractJson.Options) { WriteIndented = true };
@@ -88,7 +95,7 @@ public static class CliApp
 
     public static RootCommand Build(TextWriter output, TextWriter errors, IAnsiConsole console)
     {
-        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs.");
+        var root = new RootCommand("ModelsHub from the command line: sign in, browse and register models and datasets, upload and download files (resumable, checked), test calls, import models from Hugging Face, train and follow training jobs, deploy models on inference servers.");
         root.Options.Add(HubOption);
         root.Options.Add(TokenOption);
         root.Options.Add(JsonOption);
@@ -109,6 +116,7 @@ public static class CliApp
         root.Subcommands.Add(ImportCommands.Build(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildTrain(context, Run));
         root.Subcommands.Add(TrainingCommands.BuildJobs(context, Run));
+        root.Subcommands.Add(DeployCommands.Build(context, Run));
         return root;
     }
 

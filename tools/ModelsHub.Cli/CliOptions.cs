@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
 using System.Globalization;
+using System.Text.Json;
 using ModelsHub.Contracts;
 
 namespace ModelsHub.Cli;
@@ -41,4 +42,38 @@ public static class CliOptions
             return null;
         },
     };
+
+    /// <summary>The <c>name=value</c> pairs a repeatable option (<c>--set</c>, <c>--param</c>, <c>--env</c>) was given, cut at the first '='; the last of a name wins.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Pairs(IReadOnlyList<string> pairs, string option)
+    {
+        var result = new List<KeyValuePair<string, string>>(pairs.Count);
+        foreach (var pair in pairs)
+        {
+            var cut = pair.IndexOf('=');
+            if (cut <= 0)
+            {
+                throw new UsageException($"{option} '{pair}' is not name=value.");
+            }
+            result.RemoveAll(p => p.Key == pair[..cut]);
+            result.Add(new(pair[..cut], pair[(cut + 1)..]));
+        }
+        return result;
+    }
+
+    /// <summary>A value from the command line as JSON: one that reads as a number, true or false is that; anything else is text.</summary>
+    public static JsonElement JsonValue(string text)
+    {
+        try
+        {
+            using var parsed = JsonDocument.Parse(text);
+            if (parsed.RootElement.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+            {
+                return parsed.RootElement.Clone();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return JsonSerializer.SerializeToElement(text);
+    }
 }

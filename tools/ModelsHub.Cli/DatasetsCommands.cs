@@ -94,8 +94,7 @@ public static class DatasetsCommands
             cli.WriteJson(new DatasetDetails(dataset, versions.Items));
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(string.IsNullOrEmpty(value) ? "—" : value));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Name", dataset.Name);
         Row("Description", dataset.Description);
         Row("Format", Name(dataset.Format));

@@ -223,8 +223,7 @@ public static class ImportCommands
             cli.WriteJson(import);
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value ?? "—"));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Import", import.Id);
         Row("State", Name(import.State));
         Row("Repository", $"{import.RepoId}@{import.Commit} ({import.Revision})");

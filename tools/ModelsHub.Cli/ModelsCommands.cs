@@ -89,8 +89,7 @@ public static class ModelsCommands
             cli.WriteJson(model);
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value ?? "—"));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Name", model.Name);
         Row("Type", Name(model.Type));
         Row("Description", model.Description);

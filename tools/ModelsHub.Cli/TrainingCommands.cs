@@ -92,38 +92,9 @@ public static class TrainingCommands
         return jobs;
     }
 
-    /// <summary><c>name=value</c> pairs: a value that reads as JSON (a number, true, false) is that; anything else is a string.</summary>
-    public static IReadOnlyDictionary<string, JsonElement>? Hyperparameters(IReadOnlyList<string> pairs)
-    {
-        if (pairs.Count == 0)
-        {
-            return null;
-        }
-        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var cut = pair.IndexOf('=');
-            if (cut <= 0)
-            {
-                throw new UsageException($"--set '{pair}' is not name=value.");
-            }
-            var text = pair[(cut + 1)..];
-            JsonElement value;
-            try
-            {
-                using var parsed = JsonDocument.Parse(text);
-                value = parsed.RootElement.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
-                    ? parsed.RootElement.Clone()
-                    : JsonSerializer.SerializeToElement(text);
-            }
-            catch (JsonException)
-            {
-                value = JsonSerializer.SerializeToElement(text);
-            }
-            result[pair[..cut]] = value;
-        }
-        return result;
-    }
+    /// <summary><c>name=value</c> pairs as hyperparameters (<see cref="CliOptions.JsonValue"/>); null when none are given.</summary>
+    public static IReadOnlyDictionary<string, JsonElement>? Hyperparameters(IReadOnlyList<string> pairs) =>
+        pairs.Count == 0 ? null : CliOptions.Pairs(pairs, "--set").ToDictionary(p => p.Key, p => CliOptions.JsonValue(p.Value), StringComparer.Ordinal);
 
     private static async Task<int> StartAsync(CliContext cli, TrainingJobRequest request, bool detach, CancellationToken cancellationToken)
     {
@@ -278,8 +249,7 @@ public static class TrainingCommands
             cli.WriteJson(job);
             return ExitCodes.Ok;
         }
-        var grid = new Grid().AddColumn().AddColumn();
-        void Row(string label, string? value) => grid.AddRow(new Markup($"[bold]{label}[/]"), new Text(value ?? "—"));
+        var (grid, Row) = CliContext.FieldGrid();
         Row("Id", job.Id);
         Row("Name", job.Name);
         Row("Base", $"{job.Model} {job.Version}");

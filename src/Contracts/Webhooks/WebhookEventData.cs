@@ -1,4 +1,5 @@
 using ModelsHub.Contracts.Datasets;
+using ModelsHub.Contracts.Deployments;
 using ModelsHub.Contracts.Imports;
 using ModelsHub.Contracts.Models;
 using ModelsHub.Contracts.PullRequests;
@@ -115,6 +116,33 @@ public sealed record TrainingJobEventData(
     string? Reason,
     IReadOnlyList<string>? LastLogLines,
     string? Actor);
+
+/// <summary>What an event says about a deployment: what it serves, where, with which settings, and where it stands.</summary>
+public sealed record EventDeployment(
+    string Id,
+    string Model,
+    string? Version,
+    string Server,
+    ModelType ModelType,
+    string ModelUid,
+    string? Engine,
+    string? Format,
+    string? Quantization,
+    int Replicas,
+    DeploymentState State,
+    DateTimeOffset StateChangedAt,
+    string? Error,
+    string CreatedBy,
+    DateTimeOffset CreatedAt);
+
+/// <summary>
+/// <c>deployment.*</c>: one event per change of a deployment's state, named after the state it entered
+/// (<c>deployment.deleted</c> when it was forgotten: <see cref="EventDeployment.State"/> is then the state
+/// it was in). <see cref="PreviousState"/> is null for a new deployment; <see cref="Detail"/> is why
+/// (the server's reason for a failure); <see cref="Actor"/> is the user whose request made the change
+/// (a deploy, start, stop or delete), null for what the workflow and the monitor did.
+/// </summary>
+public sealed record DeploymentEventData(EventDeployment Deployment, DeploymentState? PreviousState, string? Detail, string? Actor);
 
 /// <summary><c>ping</c>: sent on request to check that a receiver is reachable and verifies signatures.</summary>
 public sealed record PingEventData(string WebhookId, string Message);

@@ -45,6 +45,22 @@ public static class WebhookEventTypes
     /// <summary>The job failed (the reason and the trainer's last log lines); nothing of its output stays.</summary>
     public const string TrainingJobFailed = "training_job.failed";
     public const string TrainingJobCancelled = "training_job.cancelled";
+    /// <summary>A deployment was created, or a stopped or failed one started again: it waits for its workflow.</summary>
+    public const string DeploymentPending = "deployment.pending";
+    /// <summary>The hub looks at the server's registrations and registers the model's entries where it lacks them.</summary>
+    public const string DeploymentRegistering = "deployment.registering";
+    /// <summary>The model is being launched on the server (<c>POST /v1/models</c>).</summary>
+    public const string DeploymentLaunching = "deployment.launching";
+    /// <summary>The model runs on the server and can be called (also when its server answers again after being unreachable).</summary>
+    public const string DeploymentRunning = "deployment.running";
+    /// <summary>The deployment failed, with the server's reason.</summary>
+    public const string DeploymentFailed = "deployment.failed";
+    public const string DeploymentStopping = "deployment.stopping";
+    public const string DeploymentStopped = "deployment.stopped";
+    /// <summary>The server of a running deployment stopped answering the monitor.</summary>
+    public const string DeploymentUnreachable = "deployment.unreachable";
+    /// <summary>The deployment was forgotten (after its model was stopped on the server, or at once when stopped already).</summary>
+    public const string DeploymentDeleted = "deployment.deleted";
 
     /// <summary>Sent by <c>POST /api/webhooks/{id}/ping</c> to that webhook only; not subscribable.</summary>
     public const string Ping = "ping";
@@ -59,6 +75,8 @@ public static class WebhookEventTypes
         DatasetVersionReady, DatasetVersionInvalid, DatasetVersionFailed,
         ImportSucceeded, ImportFailed, ImportCancelled,
         TrainingJobCreated, TrainingJobRunning, TrainingJobSucceeded, TrainingJobFailed, TrainingJobCancelled,
+        DeploymentPending, DeploymentRegistering, DeploymentLaunching, DeploymentRunning, DeploymentFailed,
+        DeploymentStopping, DeploymentStopped, DeploymentUnreachable, DeploymentDeleted,
     ];
 
     public static string CloudEventType(string name) => CloudEventTypePrefix + name;

@@ -37,14 +37,14 @@ public sealed partial class ModelCatalog(IModelStore store, ModelChangeNotifier 
         store.CountAsync(ModelAccess.ScopeFor(caller, clock.GetUtcNow()), cancellationToken);
 
     /// <summary>The model, or <see cref="NotFoundException"/> when it is missing or the caller may not see it.</summary>
-    public async Task<HubModel> GetAsync(Caller caller, string name, CancellationToken cancellationToken)
+    public async Task<HubModel> GetAsync(Caller caller, string name, CancellationToken cancellationToken) =>
+        await FindAsync(caller, name, cancellationToken) ?? throw new NotFoundException("Model", name);
+
+    /// <summary>The model, or null when it is missing or the caller may not see it.</summary>
+    public async Task<HubModel?> FindAsync(Caller caller, string name, CancellationToken cancellationToken)
     {
         var model = await store.FindAsync(name, cancellationToken);
-        if (model is null || !ModelAccess.CanSee(caller, model, clock.GetUtcNow()))
-        {
-            throw new NotFoundException("Model", name);
-        }
-        return model;
+        return model is not null && ModelAccess.CanSee(caller, model, clock.GetUtcNow()) ? model : null;
     }
 
     /// <summary>

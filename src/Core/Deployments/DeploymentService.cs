@@ -7,6 +7,7 @@ using ModelsHub.Contracts.Workflows;
 using ModelsHub.Core.Catalog;
 using ModelsHub.Core.Common;
 using ModelsHub.Core.Downloads;
+using ModelsHub.Core.Events;
 using ModelsHub.Core.Identity;
 using ModelsHub.Core.Servers;
 using ModelsHub.Core.Versions;
@@ -23,8 +24,8 @@ public sealed record DeploymentView(Deployment Deployment, WorkflowInstance? Wor
 /// who may do what, keeps the document, and settles a deployment whose workflow failed or never
 /// started (a crash between the two writes) whenever it is looked at.
 /// </summary>
-public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowStore workflows, WorkflowStarter starter, IModelStore models, IVersionStore versions, InferenceServers servers, IOptions<DeploymentOptions> options, TimeProvider clock,
-    ILogger<DeploymentService> logger)
+public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowStore workflows, WorkflowStarter starter, IModelStore models, IVersionStore versions, InferenceServers servers, HubEvents events,
+    IOptions<DeploymentOptions> options, TimeProvider clock, ILogger<DeploymentService> logger)
 {
     public async Task<DeploymentView> CreateAsync(Caller caller, DeploymentInput input, CancellationToken cancellationToken)
     {
@@ -103,6 +104,7 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
             {
                 continue;
             }
+            await RaiseAsync(deployment, null, caller.UserId, deleted: false);
             // The document exists before its workflow; a start that stops in between is completed by the next look.
             var workflow = await StartWorkflowAsync(deployment, cancellationToken);
             LogDeployed(logger, deployment.Id, deployment.Model, deployment.Server, caller.UserId!);
@@ -157,7 +159,7 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
         var deployment = await ManageableAsync(caller, id, "delete", cancellationToken);
         if (force || deployment.State == DeploymentState.Stopped)
         {
-            await store.DeleteAsync(deployment.Id, null, cancellationToken);
+            await ForgetAsync(deployment, caller.UserId, cancellationToken);
             LogForgotten(logger, deployment.Id, caller.UserId!);
             return null;
         }
@@ -181,17 +183,40 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
 
     /// <summary>
     /// Applies <paramref name="change"/> to the stored deployment (false: nothing to change), re-reading
-    /// when another writer came first; null when the deployment is gone.
+    /// when another writer came first; null when the deployment is gone. Every change of a deployment after
+    /// its creation goes through here, so a change of state is raised as its hub event once, by the write
+    /// that made it (<paramref name="actor"/>: the user whose request it is, if any).
     /// </summary>
-    public Task<Deployment?> RecordAsync(string id, Func<Deployment, bool> change, CancellationToken cancellationToken) =>
-        StoredDocumentChanges.ChangeAsync(ct => store.FindAsync(id, ct), store.ReplaceAsync, d =>
+    public async Task<Deployment?> RecordAsync(string id, Func<Deployment, bool> change, CancellationToken cancellationToken, string? actor = null)
+    {
+        var before = (DeploymentState?)null;
+        var saved = await StoredDocumentChanges.ChangeAsync(ct => store.FindAsync(id, ct), store.ReplaceAsync, d =>
         {
+            before = d.State;
             if (!change(d)) return false;
             d.UpdatedAt = clock.GetUtcNow();
             return true;
         }, cancellationToken);
+        if (saved is not null && saved.State != before)
+        {
+            await RaiseAsync(saved, before, actor, deleted: false);
+        }
+        return saved;
+    }
 
-    public Task DeleteDocumentAsync(string id, CancellationToken cancellationToken) => store.DeleteAsync(id, null, cancellationToken);
+    /// <summary>Forgets the deployment (its model is off the server, or its server is gone for good) and says so to subscribers.</summary>
+    public async Task ForgetAsync(Deployment deployment, string? actor, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(deployment.Id, null, cancellationToken);
+        await RaiseAsync(deployment, deployment.State, actor, deleted: true);
+    }
+
+    private async Task RaiseAsync(Deployment deployment, DeploymentState? previous, string? actor, bool deleted)
+    {
+        // The change committed: its event must not be lost to a caller that went away meanwhile.
+        var owner = (await models.FindAsync(deployment.Model, CancellationToken.None))?.Owner;
+        await events.RaiseAsync(EventPayloads.Deployment(deployment, previous, owner, actor, clock.GetUtcNow(), deleted), CancellationToken.None);
+    }
 
     /// <summary>
     /// A deployment as it really is: a workflow never started is started; one that failed (or ended
@@ -293,7 +318,7 @@ public sealed partial class DeploymentService(IDeploymentStore store, IWorkflowS
                 d.Enter(DeploymentState.Stopping, now, $"{(action == DeploymentAction.Stop ? "stop" : "delete")} by {caller.UserId}");
             }
             return true;
-        }, cancellationToken) ?? throw new NotFoundException("Deployment", id);
+        }, cancellationToken, caller.UserId) ?? throw new NotFoundException("Deployment", id);
         if (conflict is not null)
         {
             throw new ConflictException(conflict);

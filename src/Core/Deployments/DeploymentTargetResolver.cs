@@ -20,13 +20,16 @@ namespace ModelsHub.Core.Deployments;
 /// </summary>
 public sealed class DeploymentTargetResolver(IDeploymentStore store, InferenceServers servers) : IInferenceTargetResolver
 {
-    /// <summary>
-    /// None yet: whether a model has a running deployment is in the deployment store, not in what a catalog
-    /// listing shows, so <c>GET /api/v1/models</c> lists API models only (deployed models are called by name or id all the same).
-    /// </summary>
+    /// <summary>None: whether a model has a running deployment is in the deployment store (<see cref="ServedModelsAsync"/>), not in what a catalog listing shows.</summary>
     public IReadOnlyList<ModelQuery> Candidates { get; } = [];
 
     public bool Serves(ModelSummary model) => false;
+
+    /// <summary>The models with a running deployment of a type the hub calls (chat and embedding).</summary>
+    public async ValueTask<IReadOnlySet<string>> ServedModelsAsync(CancellationToken cancellationToken) =>
+        (await store.ListInStatesAsync([DeploymentState.Running], null, cancellationToken))
+            .Where(d => d.ModelType is ModelType.Llm or ModelType.Embedding)
+            .Select(d => d.Model).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     public async ValueTask<string?> ModelOfAsync(string name, CancellationToken cancellationToken) =>
         name.Length is > 0 and <= 200 ? (await store.FindAsync(name.ToLowerInvariant(), cancellationToken))?.Model : null;

@@ -231,7 +231,7 @@ public sealed class DeploymentWorkflow(DeploymentService deployments, InferenceS
                 : "The server had no such model running.";
         if (deployment.Action == DeploymentAction.Delete)
         {
-            await deployments.DeleteDocumentAsync(deployment.Id, cancellationToken);
+            await deployments.ForgetAsync(deployment, actor: null, cancellationToken);
             return StepOutcome.Complete(note: stopped + " Deployment forgotten.");
         }
         var now = clock.GetUtcNow();

@@ -1,7 +1,9 @@
+using ModelsHub.Contracts.Deployments;
 using ModelsHub.Contracts.PullRequests;
 using ModelsHub.Contracts.Webhooks;
 using ModelsHub.Contracts.Imports;
 using ModelsHub.Core.Catalog;
+using ModelsHub.Core.Deployments;
 using ModelsHub.Core.Imports;
 using ModelsHub.Core.PullRequests;
 using ModelsHub.Core.Reviews;
@@ -10,7 +12,7 @@ using ModelsHub.Core.Versions;
 
 namespace ModelsHub.Core.Events;
 
-/// <summary>The events of models, versions, reviews, pull requests and training jobs: subjects and data from the hub's documents.</summary>
+/// <summary>The events of models, versions, reviews, pull requests, training jobs and deployments: subjects and data from the hub's documents.</summary>
 public static class EventPayloads
 {
     public static string ModelSubject(string model) => $"models/{model}";
@@ -78,6 +80,33 @@ public static class EventPayloads
                 failed ? job.FailureReason : null,
                 failed ? job.LastLogLines : null,
                 actor), now);
+    }
+
+    /// <summary>
+    /// A deployment's move into its state (<paramref name="previous"/>: the state it left, null for a new one), or its
+    /// end (<paramref name="deleted"/>: <c>deployment.deleted</c>, with the state it was in). It concerns the deployed
+    /// model and goes to that model's owner (<paramref name="owner"/>), as whoever sees the model sees its deployments.
+    /// </summary>
+    public static HubEvent Deployment(Deployment deployment, DeploymentState? previous, string? owner, string? actor, DateTimeOffset now, bool deleted = false)
+    {
+        var type = deleted ? WebhookEventTypes.DeploymentDeleted : deployment.State switch
+        {
+            DeploymentState.Pending => WebhookEventTypes.DeploymentPending,
+            DeploymentState.Registering => WebhookEventTypes.DeploymentRegistering,
+            DeploymentState.Launching => WebhookEventTypes.DeploymentLaunching,
+            DeploymentState.Running => WebhookEventTypes.DeploymentRunning,
+            DeploymentState.Failed => WebhookEventTypes.DeploymentFailed,
+            DeploymentState.Stopping => WebhookEventTypes.DeploymentStopping,
+            DeploymentState.Stopped => WebhookEventTypes.DeploymentStopped,
+            DeploymentState.Unreachable => WebhookEventTypes.DeploymentUnreachable,
+            _ => throw new ArgumentOutOfRangeException(nameof(deployment), deployment.State, "A deployment state without an event."),
+        };
+        var d = deployment;
+        return HubEvent.Create(type, $"deployments/{d.Id}", d.Model, owner ?? d.CreatedBy, actor,
+            new DeploymentEventData(
+                new EventDeployment(d.Id, d.Model, d.Version, d.Server, d.ModelType, d.ModelUid, d.Engine, d.Format, d.Quantization, d.Replicas, d.State,
+                    d.StateChangedAt, d.Error, d.CreatedBy, d.CreatedAt),
+                previous, deleted ? null : d.History.LastOrDefault()?.Detail, actor), now);
     }
 
     public static HubEvent Review(string type, Submission s, string? owner, string? actor, DateTimeOffset now) =>

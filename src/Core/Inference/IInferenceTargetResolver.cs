@@ -38,6 +38,15 @@ public interface IInferenceTargetResolver
 
     /// <summary>Whether <see cref="ResolveAsync"/> would answer for this model, judged from what a listing shows of it (no key is decrypted).</summary>
     bool Serves(ModelSummary model);
+
+    /// <summary>
+    /// The names of the models this resolver serves whatever the catalog shows of them (a model with a running
+    /// deployment: that is in the deployment store, not in a listing), for the gateway's model list beside
+    /// <see cref="Candidates"/>; the caller must still see each, and it must be active.
+    /// </summary>
+    ValueTask<IReadOnlySet<string>> ServedModelsAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlySet<string>>(NoModels);
+
+    private static readonly IReadOnlySet<string> NoModels = new HashSet<string>();
 }
 
 /// <summary>An API model's provider block: its endpoint, model id and decrypted key.</summary>

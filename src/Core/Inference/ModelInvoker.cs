@@ -119,6 +119,13 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
                     query = query with { ContinuationToken = next };
                 }
             }
+            foreach (var name in await resolver.ServedModelsAsync(cancellationToken))
+            {
+                if (!callable.ContainsKey(name) && await catalog.FindAsync(caller, name, cancellationToken) is { Status: ModelStatus.Active } model)
+                {
+                    callable.TryAdd(model.Name, model.ToSummary());
+                }
+            }
         }
         return callable.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
     }
@@ -132,7 +139,7 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
         }
         var model = await catalog.GetForCallAsync(caller, modelName, cancellationToken);
         var summary = model.ToSummary();
-        if (!_resolvers.Any(r => r.Serves(summary)))
+        if (!_resolvers.Any(r => r.Serves(summary)) && !await ServedOutsideTheCatalogAsync(model.Name, cancellationToken))
         {
             throw new NotFoundException("Model", modelName);
         }
@@ -141,6 +148,15 @@ public sealed class ModelInvoker(ModelCatalog catalog, IEnumerable<IInferenceTar
             throw new ModelCallException(UsageErrorClass.Inactive, Inactive(model.Name));
         }
         return summary;
+    }
+
+    private async Task<bool> ServedOutsideTheCatalogAsync(string name, CancellationToken cancellationToken)
+    {
+        foreach (var resolver in _resolvers)
+        {
+            if ((await resolver.ServedModelsAsync(cancellationToken)).Contains(name)) return true;
+        }
+        return false;
     }
 
     /// <summary>The model's target, or a recorded refusal (inactive, nothing to call).</summary>

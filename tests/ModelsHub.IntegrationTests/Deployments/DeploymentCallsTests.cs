@@ -109,4 +109,38 @@ public sealed class DeploymentCallsTests : IAsyncLifetime
         Assert.Equal(FakeXinferenceCluster.EmbeddingDimensions, gateway.GetProperty("data")[1].GetProperty("embedding").GetArrayLength());
         Assert.Equal(2, cluster.Embeddings);
     }
+
+    [Fact]
+    public async Task TheGatewaysModelListHasModelsWithARunningDeploymentForWhoeverMaySeeThem()
+    {
+        var cluster = _hub.Xinference.AddCluster("list-a");
+        await RegisterServerAsync(_hub.Admin, "list-a", cluster);
+        var carol = _hub.App.ClientFor("carol", "user");
+        await CreateModelAsync(carol, ChatModel("listed-chat"));
+        await CreateModelAsync(carol, ChatModel("idle-chat"));
+        static async Task<List<string>> IdsAsync(HttpClient client) =>
+            (await (await client.GetAsync("/api/v1/models").ExpectAsync(HttpStatusCode.OK)).JsonAsync()).GetProperty("data").EnumerateArray()
+                .Select(m => m.GetProperty("id").GetString()!).ToList();
+        Assert.DoesNotContain("listed-chat", await IdsAsync(carol));
+        await carol.GetAsync("/api/v1/models/listed-chat").ExpectAsync(HttpStatusCode.NotFound);
+
+        var id = await DeployAsync(carol, new { model = "listed-chat", server = "list-a" });
+        await StateAsync(carol, id, "running");
+
+        var listed = await IdsAsync(carol);
+        Assert.Contains("listed-chat", listed);
+        Assert.DoesNotContain("idle-chat", listed);
+        var one = await (await carol.GetAsync("/api/v1/models/listed-chat").ExpectAsync(HttpStatusCode.OK)).JsonAsync();
+        Assert.Equal(("listed-chat", "model", "carol"), (one.GetProperty("id").GetString(), one.GetProperty("object").GetString(), one.GetProperty("owned_by").GetString()));
+        // Someone who may not see carol's private model does not learn of it.
+        var max = _hub.App.ClientFor("max", "user");
+        Assert.DoesNotContain("listed-chat", await IdsAsync(max));
+        await max.GetAsync("/api/v1/models/listed-chat").ExpectAsync(HttpStatusCode.NotFound);
+
+        // Stopped, it leaves the list.
+        await carol.PostAsync($"/api/deployments/{id}/stop", null).ExpectAsync(HttpStatusCode.Accepted);
+        await StateAsync(carol, id, "stopped");
+        Assert.DoesNotContain("listed-chat", await IdsAsync(carol));
+        await carol.GetAsync("/api/v1/models/listed-chat").ExpectAsync(HttpStatusCode.NotFound);
+    }
 }

@@ -210,7 +210,8 @@ public sealed class TrainingFailureTests
 
         await hub.Owner.PostAsync($"/api/training-jobs/{first}/cancel", null).ExpectAsync(HttpStatusCode.Accepted);
         await hub.EnvironmentOfAsync(second);
-        Assert.NotEqual("queued", (await Uploads.GetAsync(hub.Owner, $"/api/training-jobs/{second}")).GetProperty("state").GetString());
+        // The trainer writes its environment before the hub records that it started: wait for that, not a snapshot.
+        await TrainingTesting.InStateAsync(hub.Owner, second, "running");
     }
 
     private static async Task<JsonElement> OpenOutputAsync(ShellTrainerHub hub, IReadOnlyDictionary<string, string> env, byte[] promised)
