@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using ModelsHub.Contracts.Gateway;
 using ModelsHub.Functions.Gateway;
 
@@ -28,7 +29,11 @@ public sealed class ChatCompletionEventsTests
         await new ChatCompletionEvents(AsAsync(Events)).ExecuteAsync(ours);
         await ours.Response.BodyWriter.FlushAsync();
 
-        var theirs = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+        var theirs = new DefaultHttpContext
+        {
+            Response = { Body = new MemoryStream() },
+            RequestServices = new ServiceCollection().AddOptions().BuildServiceProvider(),
+        };
         await TypedResults.ServerSentEvents(AsAsync(Events.Select(AsText))).ExecuteAsync(theirs);
 
         Assert.Equal(Encoding.UTF8.GetString(((MemoryStream)theirs.Response.Body).ToArray()), Encoding.UTF8.GetString(((MemoryStream)ours.Response.Body).ToArray()));
