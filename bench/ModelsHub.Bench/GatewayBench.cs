@@ -74,6 +74,12 @@ public static class GatewayBench
                           $"through the hub p50 {ttftHub.P50:0.00} ms p99 {ttftHub.P99:0.00} ms");
         var addedTtft = ttftHub.P50 - ttftDirect.P50;
 
+        // The hub's CPU time per call (all its threads, user + system; 10 ms ticks over thousands of calls): what a call costs
+        // the hub, far steadier than added latency on a machine whose cores other work competes for.
+        var cpuChat = await CpuPerCallAsync(http, server, () => Chat(viaHub, token, Model), 3_000);
+        var cpuStream = await CpuPerCallAsync(http, server, () => Chat(viaHub, token, Model, stream: true), 1_000);
+        Console.WriteLine($"  hub CPU per call (4 at a time): chat completion {cpuChat:0.000} ms, stream of {fake.ReplyWords} words {cpuStream:0.000} ms");
+
         // 3. 1,000 concurrent streams, twice: the server's memory must come back to where it was, not grow.
         fake.ChunkDelay = TimeSpan.FromMilliseconds(50);
         fake.ReplyWords = 40;
@@ -162,6 +168,28 @@ public static class GatewayBench
         }));
         var sorted = times.Where(t => !double.IsNaN(t)).Order().ToArray();
         return (sorted[sorted.Length / 2], sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]);
+    }
+
+    private static async Task<double> CpuPerCallAsync(HttpClient http, ServerProcess server, Func<HttpRequestMessage> request, int count)
+    {
+        async Task Calls(int n)
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+            {
+                while (Interlocked.Increment(ref next) < n)
+                {
+                    using var response = await http.SendAsync(request(), HttpCompletionOption.ResponseHeadersRead);
+                    await response.Content.CopyToAsync(Stream.Null);
+                    response.EnsureSuccessStatusCode();
+                }
+            }));
+        }
+        // Warm first (the JIT's later tiers compile this path's methods now, not while counting), then count.
+        await Calls(count / 2);
+        var before = server.CpuTime();
+        await Calls(count);
+        return (server.CpuTime() - before).TotalMilliseconds / count;
     }
 
     private static async Task<(int Completed, double Seconds, double Peak, double After)> ManyStreamsAsync(HttpClient http, ServerProcess server,

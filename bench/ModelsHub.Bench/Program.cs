@@ -5,7 +5,10 @@ using ModelsHub.Bench;
 // Prints requests/s, p50/p99 and each endpoint's ratio to /api/health measured in the same run.
 var options = BenchOptions.Parse(args);
 var root = BenchOptions.RepositoryRoot();
-var serverDll = Path.Combine(root, "src", "Functions", "bin", "Release", "net10.0", "ModelsHub.Functions.dll");
+// BENCH_SERVER=…/ModelsHub.Functions.dll runs another build (an earlier commit's, copied aside) for before/after figures from one sitting.
+var serverDll = Environment.GetEnvironmentVariable("BENCH_SERVER") is { Length: > 0 } other
+    ? Path.GetFullPath(other)
+    : Path.Combine(root, "src", "Functions", "bin", "Release", "net10.0", "ModelsHub.Functions.dll");
 if (!File.Exists(serverDll))
 {
     Console.Error.WriteLine($"Build the server first: dotnet build -c Release src/Functions ({serverDll} is missing).");

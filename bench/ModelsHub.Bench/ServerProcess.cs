@@ -126,6 +126,9 @@ public sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(process, port, data, elapsed, CpuTimeOfTree(process.Id));
     }
 
+    /// <summary>User + system time the server (and any process it started) has used so far: what work costs, far less moved than wall-clock time by a loaded machine.</summary>
+    public TimeSpan CpuTime() => CpuTimeOfTree(_process.Id);
+
     /// <summary>User + system time of a process and its descendants (Linux /proc; children still running count too).</summary>
     private static TimeSpan CpuTimeOfTree(int root)
     {

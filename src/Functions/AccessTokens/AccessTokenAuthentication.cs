@@ -34,47 +34,98 @@ public sealed class AccessTokenAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (await validator.ValidateAsync(presented, Context.RequestAborted) is not { } token)
+        if (await validator.ValidateAsync(presented, Context.RequestAborted) is not { } entry)
         {
             return AuthenticateResult.Fail("The access token is unknown, revoked or expired.");
         }
         // The owner as they stand now (the grants cache that permission changes and sign-ins refresh), not as when the token was cached.
-        var owner = await callers.FindUserAsync(token.UserId, Context.RequestAborted);
-        IReadOnlyList<string> roles = owner?.LastSeenRoles ?? [];
-        if (!Caller.ResolvePermissions(roles, owner).Contains(Permissions.ManageTokens))
+        var owner = await callers.FindUserAsync(entry.Token.UserId, Context.RequestAborted);
+        var signIn = entry.SignInAs(owner);
+        if (signIn.Caller is not { } caller)
         {
             return AuthenticateResult.Fail($"The owner of this access token no longer holds the '{Permissions.ManageTokens}' permission.");
+        }
+        // The caller is resolved here, once: caller resolution keeps it instead of working out the owner's permissions again.
+        Context.Features.Set(caller);
+        return AuthenticateResult.Success(new AuthenticationTicket(signIn.Principal!, SchemeName));
+    }
+
+    /// <summary>
+    /// What a token signs in as for its owner as they stand: the principal (owner id, the roles of their latest sign-in,
+    /// the token's scopes) and the <see cref="Caller"/>, or no caller when the owner lacks the <c>tokens</c> permission.
+    /// </summary>
+    internal static AccessTokenSignIn SignIn(AccessToken token, HubUser? owner)
+    {
+        IReadOnlyList<string> roles = owner?.LastSeenRoles ?? [];
+        var permissions = Caller.ResolvePermissions(roles, owner);
+        if (!permissions.Contains(Permissions.ManageTokens))
+        {
+            return new AccessTokenSignIn(owner, null, null);
         }
         var claims = new List<Claim> { new("sub", token.UserId), new(TokenIdClaim, token.TokenId) };
         claims.AddRange(roles.Select(r => new Claim("roles", r)));
         claims.AddRange(token.Scopes.Select(s => new Claim(ScopeClaim, EnumNames<TokenScope>.NameOf(s))));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "sub", "roles"));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new AccessTokenSignIn(owner, principal, new Caller(token.UserId, permissions, owner?.DisplayName) { AccessTokenId = token.TokenId });
     }
 }
 
-/// <summary>Validates presented tokens, remembering each answer for a few seconds (the owner's permissions are looked at per request).</summary>
+/// <summary>A token's sign-in for one state of its owner (<see cref="Owner"/>, the instance the grants cache handed out).</summary>
+internal sealed record AccessTokenSignIn(HubUser? Owner, ClaimsPrincipal? Principal, Caller? Caller);
+
+/// <summary>
+/// Validates presented tokens, remembering each answer for a few seconds (a revocation on this instance forgets it at
+/// once). The owner's permissions are looked at per request; what they sign the token in as is kept with the answer
+/// while the grants cache hands out the same owner (a change to the owner, a sign-in with other roles or the cache's
+/// expiry gives another instance, and the sign-in is worked out again).
+/// </summary>
 public sealed class AccessTokenValidator(AccessTokenService tokens, IMemoryCache cache, TimeProvider clock)
 {
     private static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(10);
 
-    public async ValueTask<AccessToken?> ValidateAsync(string presented, CancellationToken cancellationToken)
+    public async ValueTask<ValidatedToken?> ValidateAsync(string presented, CancellationToken cancellationToken)
     {
         var key = CacheKey(AccessTokenService.HashOf(presented));
-        if (!cache.TryGetValue(key, out Entry? entry))
+        if (!cache.TryGetValue(key, out ValidatedToken? entry))
         {
-            entry = new Entry(await tokens.ValidateAsync(presented, cancellationToken));
+            entry = await tokens.ValidateAsync(presented, cancellationToken) is { } found ? new ValidatedToken(found) : ValidatedToken.None;
             cache.Set(key, entry, CacheTime);
         }
-        return entry!.Token is { } t && !t.IsExpired(clock.GetUtcNow()) ? t : null;
+        return entry!.Found && !entry.Token.IsExpired(clock.GetUtcNow()) ? entry : null;
     }
 
     /// <summary>Forgets a token at once (it was revoked on this instance).</summary>
     public void Forget(string hash) => cache.Remove(CacheKey(hash));
 
     private static string CacheKey(string hash) => "access-token:" + hash;
+}
 
-    private sealed record Entry(AccessToken? Token);
+/// <summary>A presented token's lookup (<see cref="Token"/> null: unknown), with its latest sign-in.</summary>
+public sealed class ValidatedToken
+{
+    internal static readonly ValidatedToken None = new(null);
+
+    private readonly AccessToken? _token;
+    private AccessTokenSignIn? _signIn;
+
+    internal ValidatedToken(AccessToken? token) => _token = token;
+
+    /// <summary>The live token (a <see cref="AccessTokenValidator"/> hands out only found ones).</summary>
+    public AccessToken Token => _token ?? throw new InvalidOperationException("An unknown token has no details.");
+
+    internal bool Found => _token is not null;
+
+    internal AccessTokenSignIn SignInAs(HubUser? owner)
+    {
+        var kept = Volatile.Read(ref _signIn);
+        if (kept is not null && ReferenceEquals(kept.Owner, owner))
+        {
+            return kept;
+        }
+        var signIn = AccessTokenAuthenticationHandler.SignIn(Token, owner);
+        Volatile.Write(ref _signIn, signIn);
+        return signIn;
+    }
 }
 
 /// <summary>Which scope an endpoint needs from an access token; without it, GET/HEAD need read and the rest write.</summary>

@@ -74,7 +74,8 @@ public static class CallerHttpContextExtensions
     public static IApplicationBuilder UseCallerResolution(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (context.User.Identity?.IsAuthenticated == true)
+            // An access token's handler resolved its caller already (it had to, to check the owner's permissions).
+            if (context.User.Identity?.IsAuthenticated == true && context.Features.Get<Caller>() is null)
             {
                 var resolver = context.RequestServices.GetRequiredService<CallerResolver>();
                 context.Features.Set(await resolver.ResolveAsync(context.User, context.RequestAborted));

@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,7 +46,7 @@ public static class GatewayApi
         return api;
     }
 
-    public static async Task<Results<Ok<ChatCompletionResponse>, ServerSentEventsResult<string>>> ChatCompletions(HttpContext context, ModelInvoker invoker,
+    public static async Task<Results<Ok<ChatCompletionResponse>, ChatCompletionEvents>> ChatCompletions(HttpContext context, ModelInvoker invoker,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var input = OpenAiRequests.ReadChat(await JsonBody.ReadObjectAsync(context, cancellationToken));
@@ -64,10 +63,10 @@ public static class GatewayApi
         // A failure before the first update is an ordinary error response; after it, an error event ends the stream.
         var stream = await invoker.StreamAsync(caller, input.Model, input.Messages, input.Options, UsageOperation.Chat, cancellationToken);
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(Events(stream, id, created, input.IncludeUsage, context.RequestAborted));
+        return new ChatCompletionEvents(Events(stream, id, created, input.IncludeUsage, context.RequestAborted));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Events(ChatStream stream, string id, long created, bool includeUsage,
+    private static async IAsyncEnumerable<ChatCompletionEvent> Events(ChatStream stream, string id, long created, bool includeUsage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var _ = stream;
@@ -77,7 +76,7 @@ public static class GatewayApi
         await using var updates = stream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
-            string? failure = null;
+            OpenAiErrorEvent? failure = null;
             bool more;
             try
             {
@@ -86,11 +85,11 @@ public static class GatewayApi
             catch (ModelCallException ex)
             {
                 more = false;
-                failure = JsonSerializer.Serialize(new OpenAiErrorEvent(new OpenAiError(ex.Message, ErrorType(ex.ErrorClass), null, EnumNames(ex.ErrorClass))), OpenAiResponses.Json);
+                failure = new OpenAiErrorEvent(new OpenAiError(ex.Message, ErrorType(ex.ErrorClass), null, EnumNames(ex.ErrorClass)));
             }
             if (failure is not null)
             {
-                yield return new SseItem<string>(failure);
+                yield return new ChatCompletionEvent(null, failure);
                 yield break;
             }
             if (!more)
@@ -112,15 +111,14 @@ public static class GatewayApi
         yield return Chunk(id, created, model, new OpenAiDelta(null, null), finish ?? "stop", null);
         if (includeUsage && stream.Usage is { } usage)
         {
-            yield return new SseItem<string>(JsonSerializer.Serialize(
-                new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], OpenAiResponses.Usage(usage.TokensIn, usage.TokensOut)), OpenAiResponses.Json));
+            yield return new ChatCompletionEvent(
+                new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], OpenAiResponses.Usage(usage.TokensIn, usage.TokensOut)), null);
         }
-        yield return new SseItem<string>("[DONE]");
+        yield return ChatCompletionEvent.Done;
     }
 
-    private static SseItem<string> Chunk(string id, long created, string model, OpenAiDelta delta, string? finish, OpenAiUsage? usage) =>
-        new(JsonSerializer.Serialize(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [new OpenAiChunkChoice(0, delta, null, finish)], usage),
-            OpenAiResponses.Json));
+    private static ChatCompletionEvent Chunk(string id, long created, string model, OpenAiDelta delta, string? finish, OpenAiUsage? usage) =>
+        new(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [new OpenAiChunkChoice(0, delta, null, finish)], usage), null);
 
     public static async Task<Ok<EmbeddingsResponse>> Embeddings(HttpContext context, ModelInvoker invoker, CancellationToken cancellationToken)
     {

@@ -28,10 +28,12 @@ public static class JsonBody
         {
             throw new PayloadTooLargeException($"The body is {request.ContentLength} bytes; the limit is {limit}.");
         }
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        // Sized to the body when it says its length (one more byte sees the end): a small chat request then costs its own
+        // size, not a 16 KiB buffer; an unsized body grows the buffer as it arrives.
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is { } length and >= 0 ? (int)Math.Min(length + 1, 64 * 1024) : 4096);
         while (true)
         {
-            var memory = buffer.GetMemory(16 * 1024);
+            var memory = buffer.GetMemory(buffer.FreeCapacity > 0 ? 1 : 4096);
             var read = await request.Body.ReadAsync(memory, cancellationToken);
             if (read == 0) break;
             buffer.Advance(read);

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using ModelsHub.Core.Usage;
 using ModelsHub.Functions.Auth;
 using ModelsHub.Functions.Json;
@@ -16,7 +19,7 @@ public static class UsageApi
     public static RouteGroupBuilder MapUsageApi(this RouteGroupBuilder api)
     {
         api.MapGet("/models/{name}/usage", GetModelUsage).WithTags("Usage").WithName("GetModelUsage").RequireAuthorization()
-            .WithSummary("A model's usage: from, to (ISO 8601), granularity=hour|day, by=user|version|deployment.")
+            .WithSummary("A model's usage: from, to (ISO 8601), granularity=hour|day, by=user|version|deployment; ETag, If-None-Match → 304.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/models/{name}/usage/calls", GetModelCalls).WithTags("Usage").WithName("GetModelCalls").RequireAuthorization()
             .WithSummary("A model's latest recorded calls, newest first (failures=true for the failed ones; pageSize 1-100): for error analysis.")
@@ -30,19 +33,31 @@ public static class UsageApi
         return api;
     }
 
-    public static async Task<Ok<UsageReport>> GetModelUsage(string name, HttpContext context, UsageReports reports, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.ForModelAsync(context.GetCaller(), name, ReadRange(context, [UsageGrouping.None, UsageGrouping.User, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken));
+    // UsageReports hands out the same report object until usage is next recorded: its bytes (and their ETag) are
+    // made once per report, so a dashboard polled by many is answered without serializing it again (or with a 304).
+    private static readonly ConditionalWeakTable<UsageReport, SerializedOk<UsageReport>> Reports = new();
+    private static readonly ConditionalWeakTable<UsageOverview, SerializedOk<UsageOverview>> Overviews = new();
 
-    public static async Task<Ok<UsageReport>> GetMyUsage(HttpContext context, UsageReports reports, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.ForCallerAsync(context.GetCaller(), ReadRange(context, [UsageGrouping.None, UsageGrouping.Model, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken));
+    public static async Task<SerializedOk<UsageReport>> GetModelUsage(string name, HttpContext context, UsageReports reports, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken) =>
+        Answer(Reports, await reports.ForModelAsync(context.GetCaller(), name,
+            ReadRange(context, [UsageGrouping.None, UsageGrouping.User, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken), json);
 
-    public static async Task<Ok<UsageOverview>> GetUsageOverview(HttpContext context, UsageReports reports, CancellationToken cancellationToken)
+    public static async Task<SerializedOk<UsageReport>> GetMyUsage(HttpContext context, UsageReports reports, IOptions<JsonOptions> json, CancellationToken cancellationToken) =>
+        Answer(Reports, await reports.ForCallerAsync(context.GetCaller(),
+            ReadRange(context, [UsageGrouping.None, UsageGrouping.Model, UsageGrouping.Version, UsageGrouping.Deployment]), cancellationToken), json);
+
+    public static async Task<SerializedOk<UsageOverview>> GetUsageOverview(HttpContext context, UsageReports reports, IOptions<JsonOptions> json,
+        CancellationToken cancellationToken)
     {
         var q = new QueryReader(context.Request.Query);
         var top = q.Integer("top", 1, UsageReports.MaxTop) ?? 10;
         var range = ReadRange(context, [UsageGrouping.None], q);
-        return TypedResults.Ok(await reports.OverviewAsync(context.GetCaller(), range, top, cancellationToken));
+        return Answer(Overviews, await reports.OverviewAsync(context.GetCaller(), range, top, cancellationToken), json);
     }
+
+    private static SerializedOk<T> Answer<T>(ConditionalWeakTable<T, SerializedOk<T>> memo, T report, IOptions<JsonOptions> json) where T : class =>
+        SerializedOk<T>.WithETagFor(memo, report, r => r, json.Value.SerializerOptions);
 
     public static async Task<Ok<UsageCallsResponse>> GetModelCalls(string name, HttpContext context, UsageReports reports, CancellationToken cancellationToken)
     {

@@ -59,6 +59,39 @@ public sealed class UsageAndSeedApiTests : IAsyncLifetime
         await _hub.App.ClientFor("ann").GetAsync("/api/usage").ExpectAsync(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task AUsageAnswerIsServedAgainWith304UntilTheNextCallsAreRecordedThenShowsThem()
+    {
+        await _hub.RegisterOpenAiAsync(_admin, "polled", visibility: "public");
+        var chat = _hub.OpenAiClientFor(await ApiModelHub.TokenAsync(_hub.App.ClientFor("cal"), "gateway")).GetChatClient("polled");
+        await chat.CompleteChatAsync([new UserChatMessage("first")]);
+        const string url = "/api/models/polled/usage?by=user&granularity=day";
+
+        var first = await _admin.GetAsync(url).ExpectAsync(HttpStatusCode.OK);
+        var etag = first.Headers.ETag ?? throw new Xunit.Sdk.XunitException("A usage answer carries an ETag.");
+        Assert.False(etag.IsWeak);
+        Assert.Equal(1, (await first.JsonAsync()).GetProperty("totals").GetProperty("calls").GetInt64());
+        var again = await _admin.GetAsync(url).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(etag, again.Headers.ETag);
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { etag } } };
+        var unchanged = await _admin.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+
+        // A call recorded since (the report flushes the recorder first) makes another answer and another ETag.
+        await chat.CompleteChatAsync([new UserChatMessage("second")]);
+        using var stale = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { IfNoneMatch = { etag } } };
+        var changed = await _admin.SendAsync(stale).ExpectAsync(HttpStatusCode.OK);
+        Assert.NotEqual(etag, changed.Headers.ETag);
+        var report = await changed.JsonAsync();
+        Assert.Equal(2, report.GetProperty("totals").GetProperty("calls").GetInt64());
+        Assert.Equal(2, report.GetProperty("groups")[0].GetProperty("totals").GetProperty("calls").GetInt64());
+        // The caller's own report shows the new call too.
+        var mine = await _hub.App.ClientFor("cal").GetAsync("/api/me/usage?by=model").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(2, (await mine.JsonAsync()).GetProperty("totals").GetProperty("calls").GetInt64());
+    }
+
     [Theory]
     [InlineData("granularity=week", "granularity")]
     [InlineData("by=team", "by")]
