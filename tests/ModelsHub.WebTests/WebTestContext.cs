@@ -41,6 +41,8 @@ public abstract class WebTestContext : BunitContext
         Services.AddScoped<DatasetsService>();
         Services.AddScoped<AccessTokensService>();
         Services.AddScoped<AiModelsService>();
+        Services.AddScoped<TrainingService>();
+        Services.AddScoped<ImportsService>();
         Services.AddScoped<ReviewsService>();
         Services.AddScoped<UsersService>();
         Services.AddScoped<OperationsService>();

@@ -78,6 +78,8 @@ public static class WebAppServices
         services.AddScoped<DatasetsService>();
         services.AddScoped<AccessTokensService>();
         services.AddScoped<AiModelsService>();
+        services.AddScoped<TrainingService>();
+        services.AddScoped<ImportsService>();
         services.AddScoped<IChunkSender, BrowserChunkSender>();
         services.AddScoped<ChunkedUpload>();
         return services;
