@@ -39,7 +39,7 @@ public sealed class ImportPagesTests : WebTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=hf-file]").Count));
         Assert.Contains("2.9 MB", cut.Find("[data-path='model.safetensors']").TextContent);
-        Assert.Contains("4 of 4 files selected (3.1 MB)", cut.Markup);
+        Assert.Contains("4 of 4 files selected (3.1 MB)", cut.Find("[data-testid=hf-selection]").TextContent);
         Assert.Contains("/api/imports/huggingface/preview?repoId=openai-community%2Fgpt2", Hub.Requests.Select(r => r.PathAndQuery).Single(p => p.Contains("preview")));
         Assert.Equal("gpt2", cut.Find("[data-testid=hf-model]").GetAttribute("value"));
         Untick(cut, "README.md");

@@ -77,8 +77,14 @@ public class WebHub : IAsyncLifetime
         ["Uploads:ChunkSizeBytes"] = "1048576",
     };
 
+    /// <summary>Fakes a subclass points the hub at (through <see cref="Settings"/>), started before the hub.</summary>
+    protected virtual Task StartFakesAsync() => Task.CompletedTask;
+
+    protected virtual ValueTask StopFakesAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await StartFakesAsync();
         GitHub = await FakeGitHub.StartAsync();
         GitHub.AddToken(GitHubTesting.DefaultToken, GitHubTesting.DefaultLogin);
         var settings = Settings().ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
@@ -163,6 +169,7 @@ public class WebHub : IAsyncLifetime
         _playwright.Dispose();
         await Hub.DisposeAsync();
         await GitHub.DisposeAsync();
+        await StopFakesAsync();
     }
 
     /// <summary>The upstream model files as public models (what the README's first tour does), through the admin API.</summary>
