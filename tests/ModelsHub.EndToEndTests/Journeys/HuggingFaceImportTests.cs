@@ -30,7 +30,7 @@ public sealed class HuggingFaceImportTests(JourneyHub journeys) : JourneyTest(jo
         await Ui.EventuallyAsync(async () => await state.GetAttributeAsync("data-state") is "succeeded" or "failed" or "cancelled", "the import to end", 60_000);
         Assert.Equal("succeeded", await state.GetAttributeAsync("data-state"));
         var files = page.Locator("[data-testid=import-files] tbody tr");
-        Assert.Equal(["README.md", "config.json", "model.safetensors", "tokenizer.json"],
+        Assert.Equal([".gitattributes", "README.md", "config.json", "model.safetensors", "tokenizer.json"],
             (await files.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.path)")).Order(StringComparer.Ordinal));
         Assert.Equal(["done"], (await files.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.state)")).Distinct());
         Assert.Equal(0, await page.Locator("[data-testid=import-files] tr[data-path='onnx/model.onnx']").CountAsync());
