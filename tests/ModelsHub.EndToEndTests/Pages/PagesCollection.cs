@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ModelsHub.EndToEndTests.Infrastructure;
 using ModelsHub.IntegrationTests.Infrastructure;
+using ModelsHub.Testing;
 
 namespace ModelsHub.EndToEndTests.Pages;
 
@@ -17,12 +18,29 @@ public sealed class TourHub : WebHub
 {
     public string PendingSubmission { get; private set; } = "";
 
+    /// <summary>A training job that trained tour-news v1 into v2 (ended), and an import of gpt2 from the fake Hub.</summary>
+    public string TrainingJob { get; private set; } = "";
+
+    public string Import { get; private set; } = "";
+
+    private FakeHuggingFace _huggingFace = null!;
+
+    protected override async Task StartFakesAsync()
+    {
+        _huggingFace = await FakeHuggingFace.StartAsync();
+        _huggingFace.AddRepositories();
+    }
+
+    protected override ValueTask StopFakesAsync() => _huggingFace.DisposeAsync();
+
     /// <summary>GitHub is unreachable here, so the sync an admin starts fails (after two quick tries) and shows on the Workflows page.</summary>
     protected override IDictionary<string, string> Settings()
     {
         var settings = base.Settings();
         settings["GitHub:ApiUrl"] = "http://127.0.0.1:9/";
         settings["Workflows:MaxAttempts"] = "2";
+        settings["HuggingFace:Endpoint"] = _huggingFace.Endpoint.ToString();
+        settings["Training:MonitorInterval"] = "00:00:00.200";
         return settings;
     }
 
@@ -53,6 +71,32 @@ public sealed class TourHub : WebHub
         await GitHubTesting.EventuallyAsync<object>(async () =>
             (await ada.GetFromJsonAsync<JsonElement>($"/api/sync/{run}")).GetProperty("status").GetString() == "failed" ? true : null, "the sync to fail", TimeSpan.FromSeconds(60));
         (await ada.GetAsync("/api/me")).EnsureSuccessStatusCode();
+        await SeedTrainingAndImportAsync();
         (await (await ClientForAsync("rita", "reviewer")).GetAsync("/api/me")).EnsureSuccessStatusCode();
+    }
+
+    private async Task SeedTrainingAndImportAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("tour-training-").FullName;
+        try
+        {
+            var (dataset, baseModel, accuracy) = await TrainingTesting.PrepareAsync(folder, rows: 400);
+            using var tess = await ClientForAsync("tess", "trainer");
+            await TrainingTesting.SeedAsync(tess, "tour-news", "tour-news-data", baseModel, dataset, accuracy);
+            var job = await TrainingTesting.StartAsync(tess, new
+            {
+                model = "tour-news", version = "v1", dataset = "tour-news-data", datasetVersion = "v1", hyperparameters = new { epochs = 4, checkpointEvery = 2 },
+                output = new { label = "v2" },
+            });
+            TrainingJob = job.GetProperty("id").GetString()!;
+            Assert.Equal("succeeded", (await TrainingTesting.EndedAsync(tess, TrainingJob)).GetProperty("state").GetString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        using var mia = await HuggingFaceTesting.ImporterAsync(Hub, "mia");
+        Import = await HuggingFaceTesting.StartImportAsync(mia, new { repoId = HuggingFaceTesting.Gpt2, model = new { name = "tour-gpt2" } });
+        Assert.Equal("succeeded", (await HuggingFaceTesting.FinishedImportAsync(mia, Import)).GetProperty("state").GetString());
     }
 }
