@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ModelsHub.EndToEndTests.Infrastructure;
 using ModelsHub.IntegrationTests.Infrastructure;
-using ModelsHub.Testing;
 
 namespace ModelsHub.EndToEndTests.Pages;
 
@@ -23,24 +22,12 @@ public sealed class TourHub : WebHub
 
     public string Import { get; private set; } = "";
 
-    private FakeHuggingFace _huggingFace = null!;
-
-    protected override async Task StartFakesAsync()
-    {
-        _huggingFace = await FakeHuggingFace.StartAsync();
-        _huggingFace.AddRepositories();
-    }
-
-    protected override ValueTask StopFakesAsync() => _huggingFace.DisposeAsync();
-
     /// <summary>GitHub is unreachable here, so the sync an admin starts fails (after two quick tries) and shows on the Workflows page.</summary>
     protected override IDictionary<string, string> Settings()
     {
         var settings = base.Settings();
         settings["GitHub:ApiUrl"] = "http://127.0.0.1:9/";
         settings["Workflows:MaxAttempts"] = "2";
-        settings["HuggingFace:Endpoint"] = _huggingFace.Endpoint.ToString();
-        settings["Training:MonitorInterval"] = "00:00:00.200";
         return settings;
     }
 
