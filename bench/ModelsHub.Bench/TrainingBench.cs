@@ -33,20 +33,7 @@ public static class TrainingBench
         Directory.CreateDirectory(marks);
         try
         {
-            await using var server = await ServerProcess.StartAsync(serverDll, new Dictionary<string, string>
-            {
-                ["Training__Trainers__marker__Local__Command"] = "/bin/sh",
-                ["Training__Trainers__marker__Local__Arguments__0"] = "-c",
-                // The first thing the trainer does: note the time (and its environment); then it exits (start overhead) or waits (the other phases).
-                ["Training__Trainers__marker__Local__Arguments__1"] =
-                    $"date +%s%N > '{marks}/'$MODELSHUB_JOB_ID.started; env > '{marks}/'$MODELSHUB_JOB_ID.env; if [ \"$MODELSHUB_METHOD\" = wait ]; then exec sleep 3600; fi",
-                ["Training__Trainers__marker__DatasetFormats__0"] = "csv",
-                ["Training__Trainers__marker__Methods__0"] = "quick",
-                ["Training__Trainers__marker__Methods__1"] = "wait",
-                ["Training__DefaultTrainer"] = "marker",
-                ["Training__Local__MaxConcurrent"] = "8",
-                ["Training__MonitorInterval"] = "00:00:00.250",
-            });
+            await using var server = await ServerProcess.StartAsync(serverDll, MarkerTrainer(marks));
             var token = await CatalogBench.TokenAsync(server.Client, "bench-trainer", "trainer");
             await SeedAsync(server, token);
 
@@ -78,7 +65,27 @@ public static class TrainingBench
         }
     }
 
-    private static async Task SeedAsync(ServerProcess server, string token)
+    /// <summary>
+    /// Settings for a shell trainer (<c>marker</c>, the default) that notes when it starts and its environment in
+    /// <paramref name="marks"/>, so a bench can play the trainer through the contract's URLs; method <c>wait</c> keeps it running.
+    /// </summary>
+    internal static Dictionary<string, string> MarkerTrainer(string marks) => new()
+    {
+        ["Training__Trainers__marker__Local__Command"] = "/bin/sh",
+        ["Training__Trainers__marker__Local__Arguments__0"] = "-c",
+        // The first thing the trainer does: note the time (and its environment); then it exits (start overhead) or waits (the other phases).
+        ["Training__Trainers__marker__Local__Arguments__1"] =
+            $"date +%s%N > '{marks}/'$MODELSHUB_JOB_ID.started; env > '{marks}/'$MODELSHUB_JOB_ID.env; if [ \"$MODELSHUB_METHOD\" = wait ]; then exec sleep 3600; fi",
+        ["Training__Trainers__marker__DatasetFormats__0"] = "csv",
+        ["Training__Trainers__marker__Methods__0"] = "quick",
+        ["Training__Trainers__marker__Methods__1"] = "wait",
+        ["Training__DefaultTrainer"] = "marker",
+        ["Training__Local__MaxConcurrent"] = "8",
+        ["Training__MonitorInterval"] = "00:00:00.250",
+    };
+
+    /// <summary>A model version and a ready csv dataset version to start jobs from.</summary>
+    internal static async Task SeedAsync(ServerProcess server, string token)
     {
         await BenchUploads.SendAsync(server.Client, token, HttpMethod.Post, "/api/models", new { name = "bench-base", type = "custom" });
         await UploadSmallAsync(server, token, "/api/models/bench-base/versions", "model.zip", Encoding.UTF8.GetBytes("a base model"));
@@ -103,7 +110,7 @@ public static class TrainingBench
         await BenchUploads.SendAsync(server.Client, token, HttpMethod.Post, upload.GetProperty("url").GetString() + "/complete", null);
     }
 
-    private static Task<JsonElement> StartJobAsync(ServerProcess server, string token, string method) =>
+    internal static Task<JsonElement> StartJobAsync(ServerProcess server, string token, string method) =>
         BenchUploads.SendAsync(server.Client, token, HttpMethod.Post, "/api/training-jobs",
             new { model = "bench-base", version = "v1", dataset = "bench-data", datasetVersion = "v1", method });
 
@@ -308,7 +315,7 @@ public static class TrainingBench
         }
     }
 
-    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(string marks, string id)
+    internal static async Task<Dictionary<string, string>> EnvironmentOfAsync(string marks, string id)
     {
         await WaitForMarkAsync(marks, id, TimeSpan.FromSeconds(30));
         var path = Path.Combine(marks, id + ".env");
@@ -319,7 +326,7 @@ public static class TrainingBench
         return (await File.ReadAllLinesAsync(path)).Where(l => l.Contains('=')).Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
     }
 
-    private static string PathOf(string url) => new Uri(url).PathAndQuery;
+    internal static string PathOf(string url) => new Uri(url).PathAndQuery;
 
     private static long UnixNanoseconds() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 

@@ -18,8 +18,9 @@ public static class WebBench
 
     public static async Task<bool> RunAsync(string publishedHub, BenchOptions options)
     {
-        Console.WriteLine($"== web: the published hub serving the web app; {options.Models:N0} models; headless Chromium, {Visits} cold and {Visits} warm visits");
-        await using var server = await ServerProcess.StartExecutableAsync(publishedHub, new Dictionary<string, string>());
+        Console.WriteLine($"== web: the published hub serving the web app; {options.Models:N0} models; headless Chromium, {Visits} cold and {Visits} warm visits; a training job's page at {JobEventsPerSecond} events/s");
+        var marks = Directory.CreateTempSubdirectory("modelshub-bench-web-").FullName;
+        await using var server = await ServerProcess.StartExecutableAsync(publishedHub, TrainingBench.MarkerTrainer(marks));
         var admin = await CatalogBench.TokenAsync(server.Client, "bench-admin", "admin");
         await CatalogBench.SeedModelsAsync(server.Client, admin, options.Models, options.Concurrency);
         var (playwright, browser) = await Chromium.LaunchAsync();
@@ -37,23 +38,97 @@ public static class WebBench
             }
             var keystrokes = await KeystrokesAsync(browser, url, server.Client);
             var charts = await UsageChartAsync(browser, server, url, admin);
+            var job = await JobPageAsync(browser, url, server, marks);
 
             Console.WriteLine($"  first visit:  {Kb(cold.Median(v => v.Bytes))} over the wire ({cold[0].Requests} requests, compressed)");
             Console.WriteLine($"  repeat visit: {Kb(warm.Median(v => v.Bytes))} over the wire ({warm[0].Requests} requests)");
             Console.WriteLine($"  navigation start → Models list visible: cold median {cold.Median(v => v.Ms):0} ms (max {cold.Max(v => v.Ms):0}), warm median {warm.Median(v => v.Ms):0} ms (max {warm.Max(v => v.Ms):0})");
             Console.WriteLine($"  keystroke → list updated: p50 {Percentile(keystrokes, 50):0} ms, p95 {Percentile(keystrokes, 95):0} ms over {keystrokes.Count} keystrokes");
             Console.WriteLine($"  AI model usage, 'Last 90 days' chosen → 90 daily bars drawn: first {charts[0]:0} ms, median {charts.Median(c => c):0} ms, max {charts.Max():0} ms over {charts.Count} renders");
+            Console.WriteLine($"  training job page, {job.Posted:N0} events posted at {JobEventsPerSecond}/s over {JobSeconds} s: frame time p50 {Percentile(job.Frames, 50):0.0} ms, " +
+                $"p95 {Percentile(job.Frames, 95):0.0} ms, max {job.Frames.Max():0} ms over {job.Frames.Count:N0} frames; loss curve {job.Shown:N0} of {job.Metrics:N0} points " +
+                $"{job.CaughtUpMs:0} ms after the last post");
             var met = Report.Target("cold < 2.5 s", cold.Median(v => v.Ms) < 2500, $"{cold.Median(v => v.Ms):0} ms");
             met &= Report.Target("warm < 500 ms", warm.Median(v => v.Ms) < 500, $"{warm.Median(v => v.Ms):0} ms");
             met &= Report.Target("keystroke p95 < 150 ms", Percentile(keystrokes, 95) < 150, $"{Percentile(keystrokes, 95):0} ms");
             met &= Report.Target("a usage chart over 90 days renders < 500 ms", charts.Median(c => c) < 500, $"median {charts.Median(c => c):0} ms");
+            met &= Report.Target($"job page at {JobEventsPerSecond} events/s: frame p95 < 50 ms", Percentile(job.Frames, 95) < 50 && job.Shown == job.Metrics,
+                $"{Percentile(job.Frames, 95):0.0} ms, {job.Shown:N0}/{job.Metrics:N0} points shown");
             return met;
         }
         finally
         {
             await browser.CloseAsync();
             playwright.Dispose();
+            try { Directory.Delete(marks, recursive: true); } catch (IOException) { }
         }
+    }
+
+    private const int JobEventsPerSecond = 100;
+    private const int JobSeconds = 15;
+
+    private sealed record JobPage(List<double> Frames, long Posted, long Metrics, long Shown, double CaughtUpMs);
+
+    /// <summary>
+    /// A training job's page while its trainer (the bench, through the contract's events URL) posts
+    /// <see cref="JobEventsPerSecond"/> events a second in batches of ten (loss metrics, with progress and log lines
+    /// among them): the time between animation frames the page paints meanwhile, and whether every loss point arrived.
+    /// </summary>
+    private static async Task<JobPage> JobPageAsync(IBrowser browser, string url, ServerProcess server, string marks)
+    {
+        var token = await CatalogBench.TokenAsync(server.Client, "bench-trainer", "trainer");
+        await TrainingBench.SeedAsync(server, token);
+        var id = (await TrainingBench.StartJobAsync(server, token, "wait")).GetProperty("id").GetString()!;
+        var events = TrainingBench.PathOf((await TrainingBench.EnvironmentOfAsync(marks, id))["MODELSHUB_EVENTS_URL"]);
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await context.AddInitScriptAsync($"localStorage.setItem('modelshub.devToken', {JsonSerializer.Serialize(token)});");
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{url}training/{id}");
+        await page.Locator("[data-testid=training-state]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await page.EvaluateAsync("""
+            () => {
+              window.__frames = [];
+              let last = performance.now();
+              const tick = now => { window.__frames.push(now - last); last = now; if (!window.__stop) requestAnimationFrame(tick); };
+              requestAnimationFrame(tick);
+            }
+            """);
+        long seq = 0, metrics = 0;
+        var clock = Stopwatch.StartNew();
+        var batches = JobEventsPerSecond / 10 * JobSeconds;
+        for (var b = 0; b < batches; b++)
+        {
+            var body = new System.Text.StringBuilder();
+            for (var i = 0; i < 10; i++)
+            {
+                seq++;
+                var line = seq % 10 == 0 ? $$"""{"seq":{{seq}},"type":"progress","step":{{seq}},"totalSteps":{{batches * 10}}}"""
+                    : seq % 25 == 3 ? $$"""{"seq":{{seq}},"type":"log","level":"info","message":"step {{seq}}: loss going down"}"""
+                    : $$"""{"seq":{{seq}},"type":"metric","name":"loss","value":{{(2.0 / Math.Sqrt(seq)).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}},"step":{{seq}}}""";
+                metrics += line.Contains("\"metric\"", StringComparison.Ordinal) ? 1 : 0;
+                body.Append(line).Append('\n');
+            }
+            using var response = await server.Client.PostAsync(events, new StringContent(body.ToString(), System.Text.Encoding.UTF8, "application/x-ndjson"));
+            response.EnsureSuccessStatusCode();
+            // Paced: batch b goes at b × 100 ms.
+            var due = TimeSpan.FromMilliseconds((b + 1) * 100);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+        }
+        var posted = Stopwatch.StartNew();
+        var loss = page.Locator("polyline[data-metric=loss]");
+        long shown = 0;
+        while (posted.Elapsed < TimeSpan.FromSeconds(20) && (shown = long.TryParse(await loss.GetAttributeAsync("data-count"), out var n) ? n : 0) < metrics)
+        {
+            await Task.Delay(20);
+        }
+        var caughtUp = posted.Elapsed.TotalMilliseconds;
+        var frames = await page.EvaluateAsync<double[]>("() => { window.__stop = true; return window.__frames.slice(1); }");
+        await BenchUploads.SendAsync(server.Client, token, HttpMethod.Post, $"/api/training-jobs/{id}/cancel", null);
+        await context.CloseAsync();
+        return new JobPage([.. frames], seq, metrics, shown, caughtUp);
     }
 
     /// <summary>One visit in <paramref name="context"/> (whose cache a first visit fills): ms from navigation start to 20 rows, and bytes received.</summary>

@@ -43,6 +43,8 @@ public abstract class WebTestContext : BunitContext
         Services.AddScoped<AiModelsService>();
         Services.AddScoped<ServersService>();
         Services.AddScoped<DeploymentsService>();
+        Services.AddScoped<TrainingService>();
+        Services.AddScoped<ImportsService>();
         Services.AddScoped<ReviewsService>();
         Services.AddScoped<UsersService>();
         Services.AddScoped<OperationsService>();

@@ -32,6 +32,10 @@ public sealed class VersionsService(ApiClient api)
     public Task DeleteAsync(VersionDto version, CancellationToken cancellationToken = default) =>
         api.SendAsync(HttpMethod.Delete, PathOf(version), ifMatch: version.ETag, cancellationToken: cancellationToken);
 
+    /// <summary>Two versions side by side: both (lineage included), every metric of either with the difference, every file with whether its bytes are the same.</summary>
+    public Task<VersionCompareResponse> CompareAsync(AssetAddress asset, string a, string b, CancellationToken cancellationToken = default) =>
+        api.GetAsync<VersionCompareResponse>(new Query($"{PathOf(asset)}/compare").Add("a", a).Add("b", b), cancellationToken);
+
     /// <summary>Pins the default version; null lets it follow the newest ready version.</summary>
     public Task PinDefaultAsync(AssetAddress asset, string? label, CancellationToken cancellationToken = default) =>
         api.SendAsync(HttpMethod.Put, $"{asset.Path}/default-version", new DefaultVersionRequest(label), cancellationToken: cancellationToken);

@@ -80,6 +80,8 @@ public static class WebAppServices
         services.AddScoped<AiModelsService>();
         services.AddScoped<ServersService>();
         services.AddScoped<DeploymentsService>();
+        services.AddScoped<TrainingService>();
+        services.AddScoped<ImportsService>();
         services.AddScoped<IChunkSender, BrowserChunkSender>();
         services.AddScoped<ChunkedUpload>();
         return services;

@@ -10,13 +10,17 @@ public sealed record Visitor(string? User = null, string[]? Roles = null, string
 
 /// <summary>
 /// One real hub (the built server as a process on a free loopback port, embedded profile, serving the web app
-/// from its build output), a fake GitHub it opens pull requests on, and one Chromium, shared by a test collection.
+/// from its build output), a fake GitHub it opens pull requests on, a fake Hugging Face Hub it imports from, and one
+/// Chromium, shared by a test collection.
 /// Every page a test opens records Content-Security-Policy violations and the app's crash banner, and
 /// <see cref="AssertHealthyAsync"/> fails on either.
 /// </summary>
 public class WebHub : IAsyncLifetime
 {
     public FakeGitHub GitHub { get; private set; } = null!;
+
+    /// <summary>The Hugging Face Hub imports read from (the repositories the import tests use, a gated one among them).</summary>
+    public FakeHuggingFace HuggingFace { get; private set; } = null!;
 
     public HubProcess Hub { get; private set; } = null!;
 
@@ -75,6 +79,10 @@ public class WebHub : IAsyncLifetime
         ["Workflows:MaxRetryDelay"] = "00:00:01",
         // 1 MiB chunks: a 20 MB file is 20 chunks, so an upload can be interrupted part-way.
         ["Uploads:ChunkSizeBytes"] = "1048576",
+        ["HuggingFace:Endpoint"] = HuggingFace.Endpoint.ToString(),
+        ["HuggingFace:Timeout"] = "00:00:10",
+        // Jobs of the reference trainer are followed closely, so a journey sees their end soon after it.
+        ["Training:MonitorInterval"] = "00:00:00.200",
     };
 
     /// <summary>A fast monitor (every second, one-second points) and launch follow-up, for hubs whose pages show deployments.</summary>
@@ -87,6 +95,8 @@ public class WebHub : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        HuggingFace = await FakeHuggingFace.StartAsync();
+        HuggingFace.AddRepositories();
         GitHub = await FakeGitHub.StartAsync();
         GitHub.AddToken(GitHubTesting.DefaultToken, GitHubTesting.DefaultLogin);
         var settings = Settings().ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
@@ -171,6 +181,7 @@ public class WebHub : IAsyncLifetime
         _playwright.Dispose();
         await Hub.DisposeAsync();
         await GitHub.DisposeAsync();
+        await HuggingFace.DisposeAsync();
     }
 
     /// <summary>The upstream model files as public models (what the README's first tour does), through the admin API.</summary>

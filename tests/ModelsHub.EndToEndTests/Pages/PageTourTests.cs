@@ -55,6 +55,19 @@ public sealed class PageTourTests(TourHub hub)
             new("review-queue", "/reviews", "[data-testid=review-queue] a"),
             new("review-decision", $"/reviews/{hub.PendingSubmission}", "[data-testid=review-feedback]"),
         ]),
+        new("tess", ["trainer"],
+        [
+            new("training-jobs", "/training", "a.job-link"),
+            new("training-start", "/training/new?model=tour-news&version=v1", "[data-testid=training-dataset]"),
+            new("training-job", $"/training/{hub.TrainingJob}", "polyline[data-metric=loss]"),
+            new("model-lineage", "/models/tour-news?tab=versions", "[data-testid=lineage]"),
+            new("compare-versions", "/models/tour-news/compare?a=v1&b=v2", "[data-testid=compare-metrics]"),
+        ]),
+        new("mia", ["user"],
+        [
+            new("hf-import", "/ai-models/import", "[data-testid=hf-form]"),
+            new("import", $"/imports/{hub.Import}", "[data-testid=import-files]"),
+        ]),
         new("ada", ["admin"],
         [
             new("admin-users", "/admin/users", "[data-testid=users-grid] a"),

@@ -38,6 +38,10 @@ public sealed class TourHub : WebHub
             await _xinference.DisposeAsync();
         }
     }
+    /// <summary>A training job that trained tour-news v1 into v2 (ended), and an import of gpt2 from the fake Hub.</summary>
+    public string TrainingJob { get; private set; } = "";
+
+    public string Import { get; private set; } = "";
 
     /// <summary>GitHub is unreachable here, so the sync an admin starts fails (after two quick tries) and shows on the Workflows page.</summary>
     protected override IDictionary<string, string> Settings()
@@ -105,6 +109,32 @@ public sealed class TourHub : WebHub
         Deployment = await DeploymentTesting.DeployAsync(olga, new { model = "tour-chat", server = "tour-gpu", parameters = new { max_model_len = 4096 } });
         await DeploymentTesting.StateAsync(olga, Deployment, "running");
         await olga.PostAsJsonAsync($"/api/deployments/{Deployment}/test", new { input_data = new { prompt = "Hello" } }).ExpectAsync(HttpStatusCode.OK);
+        await SeedTrainingAndImportAsync();
         (await (await ClientForAsync("rita", "reviewer")).GetAsync("/api/me")).EnsureSuccessStatusCode();
+    }
+
+    private async Task SeedTrainingAndImportAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("tour-training-").FullName;
+        try
+        {
+            var (dataset, baseModel, accuracy) = await TrainingTesting.PrepareAsync(folder, rows: 400);
+            using var tess = await ClientForAsync("tess", "trainer");
+            await TrainingTesting.SeedAsync(tess, "tour-news", "tour-news-data", baseModel, dataset, accuracy);
+            var job = await TrainingTesting.StartAsync(tess, new
+            {
+                model = "tour-news", version = "v1", dataset = "tour-news-data", datasetVersion = "v1", hyperparameters = new { epochs = 4, checkpointEvery = 2 },
+                output = new { label = "v2" },
+            });
+            TrainingJob = job.GetProperty("id").GetString()!;
+            Assert.Equal("succeeded", (await TrainingTesting.EndedAsync(tess, TrainingJob)).GetProperty("state").GetString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        using var mia = await HuggingFaceTesting.ImporterAsync(Hub, "mia");
+        Import = await HuggingFaceTesting.StartImportAsync(mia, new { repoId = HuggingFaceTesting.Gpt2, model = new { name = "tour-gpt2" } });
+        Assert.Equal("succeeded", (await HuggingFaceTesting.FinishedImportAsync(mia, Import)).GetProperty("state").GetString());
     }
 }

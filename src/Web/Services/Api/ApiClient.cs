@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Components.WebAssembly.Http;
 
 namespace ModelsHub.Web.Services.Api;
 
@@ -62,6 +65,35 @@ public sealed class ApiClient(HttpClient http)
 
     public Task<ApiResult<NoBody>> SendAsync(HttpMethod method, string path, object? body = null, string? ifMatch = null,
         CancellationToken cancellationToken = default) => SendAsync<NoBody>(method, path, body, ifMatch, cancellationToken);
+
+    /// <summary>
+    /// A server-sent event stream, read as it arrives (the browser's fetch streams the body instead of buffering
+    /// it); from <paramref name="lastEventId"/> on when resuming. Ends when the hub ends the stream.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<string>> StreamAsync(string path, string? lastEventId = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        if (OperatingSystem.IsBrowser())
+        {
+            request.SetBrowserResponseStreamingEnabled(true);
+        }
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>An answer's JSON read with the app's generated serializers.</summary>
+    public static T Read<T>(string json) => JsonSerializer.Deserialize(json, TypeInfo<T>())!;
 
     private static JsonSerializerOptions Options => HubJson.Options;
 

@@ -14,6 +14,7 @@ public static class Permissions
     public const string ListReviews = "reviews.list";
     public const string DecideReviews = "reviews.decide";
     public const string AdministerUsers = "users.administer";
+    public const string RunTraining = "training.run";
     public const string ManageDatasets = "datasets.manage";
     public const string ManageExternalSources = "sources.manage";
     public const string ViewUsage = "usage.view";
